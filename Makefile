@@ -1,0 +1,67 @@
+# The README's commands. Everything runs through the project's virtual environment (.venv)
+# against the project-local PostGIS (.pgdata/), unless DATABASE_URL points elsewhere.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export DB_PORT ?= 54329
+
+.PHONY: help demo test lint fmt db db-stop db-shell serve migrate setup system-deps clean bench
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+demo: setup db migrate ## install what is missing, start PostGIS, load the demo, serve on 127.0.0.1:8000
+	@$(PY) manage.py load_demo
+	@$(MAKE) --no-print-directory serve
+
+test: setup db ## the whole suite against PostGIS (non-zero on any failure)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff format check, ruff lint, migrations in step with models
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(MAKE) --no-print-directory db
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: setup ## format and fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+setup: system-deps $(VENV)/.installed ## system packages and the virtual environment
+
+system-deps:
+	@scripts/system-deps.sh
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: could not create $(VENV); install python3-venv" >&2; exit 2; }
+	@$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+db: ## start the project-local PostGIS (not when DATABASE_URL is set) and check PostGIS
+	@if [ -z "$$DATABASE_URL" ]; then scripts/localdb.sh start; fi
+	@$(PY) manage.py ensure_postgis
+
+db-stop: ## stop the project-local PostGIS
+	@scripts/localdb.sh stop
+
+db-shell: ## psql into the project-local database
+	@scripts/localdb.sh psql
+
+migrate: db
+	@$(PY) manage.py migrate --no-input -v0
+
+serve: ## serve on $(HOST):$(PORT) (PORT=8001 make serve)
+	@scripts/port-free.sh $(HOST) $(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+bench: setup db ## run the benchmarks in bench/ and rewrite their results
+	$(PY) bench/run.py
+
+clean: db-stop ## remove the virtual environment and the local database
+	rm -rf $(VENV) .pgdata

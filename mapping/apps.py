@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MappingConfig(AppConfig):
+    name = "mapping"
+    verbose_name = _("Participatory mapping")

@@ -1,0 +1,36 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(condition, reason):
+    """Skip when a test's outside requirement is missing; in CI that is a failure instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def boundaries_dir():
+    need(
+        SHARED_BOUNDARIES.is_dir(),
+        f"the shared boundary files are not beside this clone ({SHARED_BOUNDARIES})",
+    )
+    return SHARED_BOUNDARIES
+
+
+@pytest.fixture(scope="session")
+def local_cluster():
+    """The project-local PostGIS script, when the suite runs on it (not on a DATABASE_URL)."""
+    need(
+        not os.environ.get("DATABASE_URL"),
+        "DATABASE_URL points at an external database; this test drives the local cluster",
+    )
+    return ROOT / "scripts" / "localdb.sh"

@@ -1,1 +1,114 @@
-"""Models of the territories app."""
+"""Territories (communes, provinces, perimeters...) and their subdivided pieces.
+
+A boundary update never rewrites a territory row in place: the old row is closed
+(`valid_until`) and a new generation is created, so whatever was attributed to the old row
+keeps pointing at the boundary that was in force then.
+"""
+
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mapping.postgis import STORAGE_SRID
+
+
+class TerritoryKind(models.TextChoices):
+    COMMUNE = "commune", _("commune")
+    INTERCOMMUNALITY = "intercommunality", _("intercommunality")
+    PROVINCE = "province", _("province")
+    REGION = "region", _("region")
+    COUNTRY = "country", _("country")
+    PERIMETER = "perimeter", _("project perimeter")
+    OTHER = "other", _("other")
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def current(self):
+        """The boundaries in force now (one generation per code and kind)."""
+        return self.filter(valid_until__isnull=True)
+
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+    def communes(self):
+        return self.current().of_kind(TerritoryKind.COMMUNE)
+
+    def with_codes(self, codes):
+        return self.filter(code__in=list(codes))
+
+
+class Territory(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220)
+    kind = models.CharField(_("kind"), max_length=32, choices=TerritoryKind.choices)
+    code = models.CharField(
+        _("official code"), max_length=32, help_text=_("INSEE, ISTAT or another official code")
+    )
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    geom = models.MultiPolygonField(_("boundary"), srid=STORAGE_SRID)
+    # Kept by a database trigger (see migrations): area in square metres, on the spheroid.
+    area_m2 = models.FloatField(_("area (m²)"), null=True, editable=False)
+    generation = models.PositiveIntegerField(_("generation"), default=1)
+    valid_from = models.DateTimeField(_("valid from"), auto_now_add=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    # For perimeters: the territories whose union it is.
+    members = models.ManyToManyField(
+        "self", verbose_name=_("members"), symmetrical=False, blank=True, related_name="perimeters"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=Q(valid_until__isnull=True),
+                name="territory_current_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(valid_until__isnull=True),
+                name="territory_current_slug_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "code", "generation"], name="territory_generation_unique"
+            ),
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="territory_geom_valid"),
+        ]
+        indexes = [models.Index(fields=["kind", "code"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_current(self):
+        return self.valid_until is None
+
+
+class TerritoryPiece(models.Model):
+    """A small piece of a territory (ST_Subdivide), so point lookups touch few vertices.
+
+    Written only by the database trigger that follows the territory's boundary.
+    """
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="pieces")
+    geom = models.PolygonField(srid=STORAGE_SRID)
+
+    class Meta:
+        verbose_name = _("territory piece")
+        verbose_name_plural = _("territory pieces")
+        default_permissions = ("view",)

@@ -15,9 +15,6 @@ if (BASE_DIR / ".env").is_file():
     # Real environment variables win over the file.
     env.read_env(BASE_DIR / ".env")
 
-# One SRID for storage; distances go through explicit metric CRSs.
-STORAGE_SRID = 4326
-
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
@@ -122,6 +119,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mapping.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Participatory mapping API",

@@ -2,9 +2,11 @@
 
 from django.core.management.base import BaseCommand
 
+from mapping.demo import load_demo
+
 
 class Command(BaseCommand):
     help = "Load the PITER ALPIMED demo (territories, project, contributions) if missing."
 
     def handle(self, *args, **options):
-        self.stdout.write("Demo data: nothing to load yet.")
+        load_demo(stdout=self.stdout)

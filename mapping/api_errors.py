@@ -1,0 +1,37 @@
+"""One error shape for the whole API: a machine-readable `code`, a sentence, field details."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiError(APIException):
+    """An error with its own code: raise ApiError("outside_perimeter", "…", status=422)."""
+
+    def __init__(self, code, detail, *, status_code=status.HTTP_400_BAD_REQUEST, extra=None):
+        super().__init__(detail=detail, code=code)
+        self.status_code = status_code
+        self.error_code = code
+        self.extra = extra or {}
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ApiError):
+        response.data = {"code": exc.error_code, "detail": str(exc.detail), **exc.extra}
+    elif isinstance(exc, ValidationError):
+        response.data = {
+            "code": "invalid",
+            "detail": str(_("Some values are missing or not valid.")),
+            "fields": exc.detail,
+        }
+    else:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+        response.data = {
+            "code": codes if isinstance(codes, str) else "error",
+            "detail": str(exc.detail) if hasattr(exc, "detail") else str(exc),
+        }
+    return response

@@ -1,0 +1,169 @@
+"""Reads on territories: containment with a tolerance, attribution, lookups by point.
+
+Point checks are the hot path of every contribution write, so they are raw SQL over the
+subdivided pieces (a GiST hit on a piece of at most a few dozen vertices), parameterised.
+"""
+
+from django.contrib.gis.geos import GEOSGeometry, Point
+from django.db import connection
+
+from mapping.postgis import STORAGE_SRID
+from territories.models import Territory, TerritoryKind
+
+# Gaps between boundary sources are narrow: a point in one goes to the nearest commune
+# within this distance, otherwise to none (a point in Monaco is in no French commune).
+ATTRIBUTION_GAP_M = 100.0
+
+
+def _one(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def covers_point(territory_id: int, lon: float, lat: float, tolerance_m: float = 0.0) -> bool:
+    """Whether the point is inside the territory (its edge included) or within the tolerance."""
+    params = {"id": territory_id, "lon": lon, "lat": lat, "tol": tolerance_m}
+    inside = _one(
+        """SELECT EXISTS (SELECT 1 FROM territories_territorypiece
+                          WHERE territory_id = %(id)s
+                          AND ST_Intersects(geom, ST_Point(%(lon)s, %(lat)s, 4326)))""",
+        params,
+    )
+    if inside or tolerance_m <= 0:
+        return bool(inside)
+    return bool(
+        _one(
+            """SELECT EXISTS (SELECT 1 FROM territories_territorypiece
+                               WHERE territory_id = %(id)s
+                               AND ST_DWithin(geom::geography,
+                                              ST_Point(%(lon)s, %(lat)s, 4326)::geography,
+                                              %(tol)s))""",
+            params,
+        )
+    )
+
+
+def covers(territory: Territory, geom: GEOSGeometry, tolerance_m: float = 0.0) -> bool:
+    """Whether a point, line or area lies inside the territory, give or take the tolerance."""
+    if geom.geom_type == "Point":
+        return covers_point(territory.pk, geom.x, geom.y, tolerance_m)
+    # Only the pieces near the geometry are unioned, not the whole boundary.
+    return bool(
+        _one(
+            """
+            WITH g AS (SELECT ST_GeomFromEWKB(%(ewkb)s) AS geom),
+            near AS (
+                SELECT ST_Union(p.geom) AS geom FROM territories_territorypiece p, g
+                WHERE p.territory_id = %(id)s
+                AND ST_DWithin(p.geom::geography, g.geom::geography, %(tol)s)
+            )
+            SELECT CASE
+                WHEN near.geom IS NULL THEN false
+                WHEN ST_CoveredBy(g.geom, near.geom) THEN true
+                WHEN %(tol)s <= 0 THEN false
+                ELSE ST_CoveredBy(g.geom::geography,
+                                  ST_Buffer(near.geom::geography, %(tol)s))
+            END
+            FROM g, near
+            """,
+            {"ewkb": bytes(_storage(geom).ewkb), "id": territory.pk, "tol": tolerance_m},
+        )
+    )
+
+
+def distance_m(territory: Territory, geom: GEOSGeometry) -> float:
+    """Metres from the geometry's farthest vertex to the territory (0 when all are inside)."""
+    value = _one(
+        """
+        SELECT coalesce(max(near.d), 0)
+        FROM ST_DumpPoints(ST_GeomFromEWKB(%(ewkb)s)) AS v,
+        LATERAL (
+            SELECT min(ST_Distance(c.geom::geography, v.geom::geography)) AS d
+            FROM (SELECT geom FROM territories_territorypiece WHERE territory_id = %(id)s
+                  ORDER BY geom <-> v.geom LIMIT 8) AS c
+        ) AS near
+        """,
+        {"ewkb": bytes(_storage(geom).ewkb), "id": territory.pk},
+    )
+    return float(value or 0.0)
+
+
+def territories_at(lon: float, lat: float, kind: str | None = None):
+    """Current territories containing the point, smallest first."""
+    ids = (
+        Territory.objects.current()
+        .filter(pieces__geom__intersects=Point(lon, lat, srid=STORAGE_SRID))
+        .values("pk")
+    )
+    territories = Territory.objects.filter(pk__in=ids)
+    if kind:
+        territories = territories.filter(kind=kind)
+    return territories.order_by("area_m2", "code")
+
+
+def attribute(
+    geom: GEOSGeometry, kind: str = TerritoryKind.COMMUNE, max_gap_m: float = ATTRIBUTION_GAP_M
+) -> Territory | None:
+    """The one current territory of a kind that a geometry belongs to.
+
+    The geometry's point on surface decides. Where boundary sources overlap, the smallest
+    territory wins, then the lowest code, so the answer is always the same; in a gap, the
+    nearest within `max_gap_m`.
+    """
+    anchor = geom if geom.geom_type == "Point" else geom.point_on_surface
+    params = {"lon": anchor.x, "lat": anchor.y, "kind": kind, "gap": max_gap_m}
+    territory_id = _one(
+        """SELECT t.id FROM territories_territorypiece p
+            JOIN territories_territory t ON t.id = p.territory_id
+            WHERE t.kind = %(kind)s AND t.valid_until IS NULL
+            AND ST_Intersects(p.geom, ST_Point(%(lon)s, %(lat)s, 4326))
+            ORDER BY t.area_m2, t.code, t.id LIMIT 1""",
+        params,
+    )
+    if territory_id is None:
+        territory_id = _one(
+            """SELECT t.id FROM territories_territorypiece p
+                JOIN territories_territory t ON t.id = p.territory_id
+                WHERE t.kind = %(kind)s AND t.valid_until IS NULL
+                AND ST_DWithin(p.geom::geography,
+                               ST_Point(%(lon)s, %(lat)s, 4326)::geography, %(gap)s)
+                ORDER BY ST_Distance(p.geom::geography,
+                                     ST_Point(%(lon)s, %(lat)s, 4326)::geography),
+                         t.code, t.id
+                LIMIT 1""",
+            params,
+        )
+    return Territory.objects.get(pk=territory_id) if territory_id else None
+
+
+def territory_geojson(territory: Territory, simplify_m: float = 0.0) -> str:
+    """The territory as a GeoJSON Feature, built in the database, optionally simplified."""
+    return _one(
+        """
+        SELECT json_build_object(
+            'type', 'Feature',
+            'id', t.slug,
+            'geometry', ST_AsGeoJSON(
+                CASE WHEN %(tol)s > 0
+                     THEN ST_Multi(ST_SimplifyPreserveTopology(t.geom, %(tol)s / 111320.0))
+                     ELSE t.geom END, 6)::json,
+            'properties', json_build_object(
+                'slug', t.slug, 'name', t.name, 'code', t.code, 'kind', t.kind,
+                'country', t.country, 'population', t.population,
+                'area_km2', round((t.area_m2 / 1e6)::numeric, 3),
+                'generation', t.generation, 'parent', parent.slug)
+        )::text
+        FROM territories_territory t
+        LEFT JOIN territories_territory parent ON parent.id = t.parent_id
+        WHERE t.id = %(id)s
+        """,
+        {"id": territory.pk, "tol": simplify_m},
+    )
+
+
+def _storage(geom):
+    if geom.srid in (None, STORAGE_SRID):
+        return GEOSGeometry(geom.wkb, srid=STORAGE_SRID)
+    return geom.transform(STORAGE_SRID, clone=True)

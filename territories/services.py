@@ -1,0 +1,323 @@
+"""Writes to territories: imports from GIS files, upserts by code, perimeters as unions."""
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from mapping.postgis import METRIC_SRID, STORAGE_SRID
+from territories import readers
+from territories.models import Territory, TerritoryKind
+from territories.readers import BoundaryFileError
+
+NAME_FIELDS = ("name", "nom", "nom_com", "libelle", "denominazione", "comune", "nome")
+CODE_FIELDS = ("code", "insee", "insee_com", "code_insee", "com_istat_code", "pro_com_t", "istat")
+POPULATION_FIELDS = ("population", "population_municipale", "pop", "popolazione")
+
+
+@dataclass
+class FieldMap:
+    """Which attribute of the file holds what; None means guess from common names."""
+
+    name: str | None = None
+    code: str | None = None
+    population: str | None = None
+    kind: str | None = None
+    country: str | None = None
+    parent: str | None = None
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self):
+        return (
+            f"created {len(self.created)}, updated {len(self.updated)}, "
+            f"unchanged {len(self.unchanged)}, repaired {len(self.repaired)}, "
+            f"skipped {len(self.skipped)}"
+        )
+
+
+def read_population_csv(path, code_column=None, population_column=None):
+    """{code: population} from a CSV keyed by official code."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        lowered = {c.lower(): c for c in columns}
+        code_column = code_column or next((lowered[c] for c in CODE_FIELDS if c in lowered), None)
+        population_column = population_column or next(
+            (lowered[c] for c in POPULATION_FIELDS if c in lowered), None
+        )
+        for wanted in (code_column, population_column):
+            if wanted not in columns:
+                raise BoundaryFileError(
+                    "unknown_field",
+                    f"{path} has no column {wanted!r}; its columns are: {', '.join(columns)}.",
+                )
+        populations = {}
+        for row in reader:
+            value = (row[population_column] or "").replace(" ", "")
+            if value.isdigit():
+                populations[row[code_column].strip()] = int(value)
+        return populations
+
+
+@transaction.atomic
+def import_territories(
+    *,
+    path: Path,
+    kind: str = TerritoryKind.COMMUNE,
+    fields: FieldMap | None = None,
+    layer: str | None = None,
+    srid: int | None = None,
+    country: str = "",
+    parent_code: str | None = None,
+    populations: dict[str, int] | None = None,
+    progress=None,
+) -> ImportReport:
+    """Upserts every polygon feature of a GIS file as a territory, by official code.
+
+    Nothing is written when the file as a whole is unusable (BoundaryFileError).
+    """
+    fields = fields or FieldMap()
+    _source, gdal_layer = readers.open_layer(path, layer)
+    readers.check_fields(gdal_layer, vars(fields))
+    name_field = fields.name or readers.guess_field(gdal_layer, NAME_FIELDS)
+    code_field = fields.code or readers.guess_field(gdal_layer, CODE_FIELDS)
+    population_field = fields.population or readers.guess_field(gdal_layer, POPULATION_FIELDS)
+    for option, found in (("--name-field", name_field), ("--code-field", code_field)):
+        if not found:
+            raise BoundaryFileError(
+                "unknown_field",
+                f"Cannot tell which field holds the {option[2:6]}; give it with {option} "
+                f"(fields: {', '.join(gdal_layer.fields)}).",
+            )
+    if kind not in TerritoryKind.values and not fields.kind:
+        raise BoundaryFileError("unknown_kind", f"Unknown kind {kind!r}: {TerritoryKind.values}.")
+    transform = readers.transform_to_storage(gdal_layer, srid)
+    features = list(readers.read_features(gdal_layer, transform))
+    if not any(f.geom is not None for f in features):
+        reasons = sorted({f.problem for f in features}) or ["the file has no features"]
+        raise BoundaryFileError(
+            "no_polygons", f"{path} holds no usable polygon ({'; '.join(reasons)})."
+        )
+    fixed_parent = _current(parent_code) if parent_code else None
+    report = ImportReport()
+    for feature in progress(features) if progress else features:
+        attrs = feature.attrs
+        code = _text(attrs.get(code_field))
+        name = _text(attrs.get(name_field)) or code
+        label = f"{name or '?'} ({code or 'no code'}, feature {feature.number})"
+        if feature.geom is None:
+            report.skipped.append((label, feature.problem))
+            continue
+        if not code:
+            report.skipped.append((label, f"no code in field {code_field!r}"))
+            continue
+        feature_kind = _text(attrs.get(fields.kind)) if fields.kind else kind
+        if feature_kind not in TerritoryKind.values:
+            report.skipped.append((label, f"unknown kind {feature_kind!r}"))
+            continue
+        population = _integer(attrs.get(population_field)) if population_field else None
+        if populations and code in populations:
+            population = populations[code]
+        parent = _current(_text(attrs.get(fields.parent))) if fields.parent else fixed_parent
+        outcome, _territory = upsert_territory(
+            kind=feature_kind,
+            code=code,
+            name=name,
+            geom=feature.geom,
+            country=(_text(attrs.get(fields.country)) if fields.country else country).upper(),
+            population=population,
+            parent=parent,
+            source=Path(path).name,
+        )
+        getattr(report, outcome).append(label)
+        if feature.repaired:
+            report.repaired.append(label)
+    return report
+
+
+@transaction.atomic
+def upsert_territory(
+    *,
+    kind: str,
+    code: str,
+    name: str,
+    geom: GEOSGeometry,
+    country: str = "",
+    population: int | None = None,
+    parent: Territory | None = None,
+    source: str = "",
+    slug: str | None = None,
+) -> tuple[str, Territory]:
+    """Creates, updates in place (same boundary) or supersedes (new boundary) a territory.
+
+    `slug` is derived from the name and code unless given. Returns
+    ("created" | "updated" | "unchanged", territory).
+    """
+    existing = Territory.objects.current().select_for_update().filter(kind=kind, code=code).first()
+    if existing is None:
+        territory = Territory(
+            kind=kind,
+            code=code,
+            name=name,
+            slug=slug or _free_slug(name, code),
+            geom=geom,
+            country=country,
+            population=population,
+            parent=parent,
+            source=source,
+        )
+        territory.full_clean()
+        territory.save()
+        return "created", territory
+
+    wanted = {
+        "name": name,
+        "country": country or existing.country,
+        "population": population if population is not None else existing.population,
+        "parent": parent or existing.parent,
+        "source": source or existing.source,
+    }
+    if existing.geom.equals_exact(geom, tolerance=1e-9):
+        changed = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
+        if not changed:
+            return "unchanged", existing
+        for attribute, value in changed.items():
+            setattr(existing, attribute, value)
+        existing.full_clean()
+        existing.save(update_fields=[*changed, "updated_at"])
+        return "updated", existing
+
+    # A new boundary: close the old generation, keep it for what was attributed to it.
+    existing.valid_until = timezone.now()
+    existing.save(update_fields=["valid_until", "updated_at"])
+    successor = Territory(
+        kind=kind,
+        code=code,
+        slug=existing.slug,
+        geom=geom,
+        generation=existing.generation + 1,
+        **wanted,
+    )
+    successor.full_clean()
+    successor.save()
+    return "updated", successor
+
+
+class PerimeterError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@transaction.atomic
+def build_perimeter(
+    *,
+    slug: str,
+    name: str,
+    codes: list[str],
+    member_kind: str = TerritoryKind.COMMUNE,
+    close_gaps_m: float = 100.0,
+) -> tuple[str, Territory]:
+    """A perimeter territory as the union of current territories, slivers and gaps dissolved."""
+    if slugify(slug) != slug:
+        raise PerimeterError(
+            "invalid_slug", f"{slug!r} is not a slug: use lowercase letters, digits and hyphens."
+        )
+    taken = Territory.objects.current().filter(slug=slug).exclude(kind=TerritoryKind.PERIMETER)
+    if taken.exists():
+        raise PerimeterError("slug_taken", f"The slug {slug!r} is already used by {taken.first()}.")
+    codes = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    if not codes:
+        raise PerimeterError("no_codes", "Give at least one territory code.")
+    members = list(Territory.objects.current().of_kind(member_kind).with_codes(codes))
+    missing = sorted(set(codes) - {m.code for m in members})
+    if missing:
+        raise PerimeterError(
+            "unknown_codes",
+            f"No current {member_kind} has the code(s): {', '.join(missing)}. "
+            "Import them first with import_territories.",
+        )
+    geom = _dissolve([m.pk for m in members], close_gaps_m)
+    populations = [m.population for m in members]
+    outcome, perimeter = upsert_territory(
+        kind=TerritoryKind.PERIMETER,
+        code=slug,
+        name=name,
+        geom=geom,
+        country=_shared(m.country for m in members),
+        population=sum(populations) if None not in populations else None,
+        source=f"union of {len(members)} {member_kind} territories",
+        slug=slug,
+    )
+    if set(perimeter.members.values_list("pk", flat=True)) != {m.pk for m in members}:
+        perimeter.members.set(members)
+        outcome = "updated" if outcome == "unchanged" else outcome
+    return outcome, perimeter
+
+
+def _dissolve(territory_ids, close_gaps_m):
+    # Union, then a morphological closing in metres (buffer out, then in): it removes the
+    # slivers and narrow gaps where boundary sources of two countries do not meet exactly.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT ST_AsEWKB(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Transform(
+                ST_Buffer(ST_Buffer(ST_Transform(ST_Union(geom), %(metric)s),
+                                    %(d)s, 'quad_segs=8'),
+                          -%(d)s, 'quad_segs=8'),
+                %(storage)s)), 3)))
+            FROM territories_territory WHERE id = ANY(%(ids)s)
+            """,
+            {
+                "ids": territory_ids,
+                "d": close_gaps_m,
+                "metric": METRIC_SRID,
+                "storage": STORAGE_SRID,
+            },
+        )
+        (ewkb,) = cursor.fetchone()
+    return GEOSGeometry(memoryview(ewkb))
+
+
+def _current(code):
+    if not code:
+        return None
+    return Territory.objects.current().filter(code=code).order_by("area_m2").first()
+
+
+def _free_slug(name, code):
+    base = slugify(f"{name}-{code}")[:200] or slugify(code) or "territory"
+    slug, n = base, 1
+    while Territory.objects.current().filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _shared(values):
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else ""
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def _integer(value):
+    try:
+        return int(float(value)) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

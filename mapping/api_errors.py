@@ -29,9 +29,7 @@ def exception_handler(exc, context):
             "fields": exc.detail,
         }
     else:
-        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
-        response.data = {
-            "code": codes if isinstance(codes, str) else "error",
-            "detail": str(exc.detail) if hasattr(exc, "detail") else str(exc),
-        }
+        # Http404 and PermissionDenied arrive as Django exceptions: DRF's detail has the code.
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        response.data = {"code": getattr(detail, "code", None) or "error", "detail": str(detail)}
     return response

@@ -13,6 +13,8 @@ from territories.models import Territory, TerritoryKind
 # Gaps between boundary sources are narrow: a point in one goes to the nearest commune
 # within this distance, otherwise to none (a point in Monaco is in no French commune).
 ATTRIBUTION_GAP_M = 100.0
+# Inside a perimeter, gaps can be wider (simplified sources): the nearest member wins.
+PERIMETER_GAP_M = 5_000.0
 
 
 def _one(sql, params):
@@ -104,20 +106,36 @@ def territories_at(lon: float, lat: float, kind: str | None = None):
 
 
 def attribute(
-    geom: GEOSGeometry, kind: str = TerritoryKind.COMMUNE, max_gap_m: float = ATTRIBUTION_GAP_M
+    geom: GEOSGeometry,
+    kind: str = TerritoryKind.COMMUNE,
+    *,
+    within: Territory | None = None,
+    max_gap_m: float | None = None,
 ) -> Territory | None:
     """The one current territory of a kind that a geometry belongs to.
 
     The geometry's point on surface decides. Where boundary sources overlap, the smallest
-    territory wins, then the lowest code, so the answer is always the same; in a gap, the
-    nearest within `max_gap_m`.
+    territory wins, then the lowest code, so the answer is always the same. In a gap between
+    territories, the nearest within `max_gap_m` wins. `within` (a perimeter) restricts the
+    answer to its members and widens the gap rule, so whatever the perimeter accepts gets one.
     """
     anchor = geom if geom.geom_type == "Point" else geom.point_on_surface
-    params = {"lon": anchor.x, "lat": anchor.y, "kind": kind, "gap": max_gap_m}
+    if max_gap_m is None:
+        max_gap_m = PERIMETER_GAP_M if within else ATTRIBUTION_GAP_M
+    params = {
+        "lon": anchor.x,
+        "lat": anchor.y,
+        "kind": kind,
+        "gap": max_gap_m,
+        "within": within.pk if within else None,
+    }
     territory_id = _one(
         """SELECT t.id FROM territories_territorypiece p
             JOIN territories_territory t ON t.id = p.territory_id
             WHERE t.kind = %(kind)s AND t.valid_until IS NULL
+            AND (%(within)s::bigint IS NULL OR t.id IN (
+                SELECT to_territory_id FROM territories_territory_members
+                WHERE from_territory_id = %(within)s::bigint))
             AND ST_Intersects(p.geom, ST_Point(%(lon)s, %(lat)s, 4326))
             ORDER BY t.area_m2, t.code, t.id LIMIT 1""",
         params,
@@ -127,6 +145,9 @@ def attribute(
             """SELECT t.id FROM territories_territorypiece p
                 JOIN territories_territory t ON t.id = p.territory_id
                 WHERE t.kind = %(kind)s AND t.valid_until IS NULL
+                AND (%(within)s::bigint IS NULL OR t.id IN (
+                    SELECT to_territory_id FROM territories_territory_members
+                    WHERE from_territory_id = %(within)s::bigint))
                 AND ST_DWithin(p.geom::geography,
                                ST_Point(%(lon)s, %(lat)s, 4326)::geography, %(gap)s)
                 ORDER BY ST_Distance(p.geom::geography,

@@ -230,6 +230,7 @@ def build_perimeter(
     codes: list[str],
     member_kind: str = TerritoryKind.COMMUNE,
     close_gaps_m: float = 100.0,
+    fill_holes_km2: float = 2.0,
 ) -> tuple[str, Territory]:
     """A perimeter territory as the union of current territories, slivers and gaps dissolved."""
     if slugify(slug) != slug:
@@ -250,7 +251,7 @@ def build_perimeter(
             f"No current {member_kind} has the code(s): {', '.join(missing)}. "
             "Import them first with import_territories.",
         )
-    geom = _dissolve([m.pk for m in members], close_gaps_m)
+    geom = _dissolve([m.pk for m in members], close_gaps_m, fill_holes_km2 * 1e6)
     populations = [m.population for m in members]
     outcome, perimeter = upsert_territory(
         kind=TerritoryKind.PERIMETER,
@@ -268,22 +269,35 @@ def build_perimeter(
     return outcome, perimeter
 
 
-def _dissolve(territory_ids, close_gaps_m):
+def _dissolve(territory_ids, close_gaps_m, fill_holes_m2):
     # Union, then a morphological closing in metres (buffer out, then in): it removes the
     # slivers and narrow gaps where boundary sources of two countries do not meet exactly.
+    # Holes smaller than fill_holes_m2 are gaps left by simplified sources, not enclaves.
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT ST_AsEWKB(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Transform(
-                ST_Buffer(ST_Buffer(ST_Transform(ST_Union(geom), %(metric)s),
-                                    %(d)s, 'quad_segs=8'),
-                          -%(d)s, 'quad_segs=8'),
-                %(storage)s)), 3)))
-            FROM territories_territory WHERE id = ANY(%(ids)s)
+            WITH closed AS (
+                SELECT ST_MakeValid(ST_Transform(
+                    ST_Buffer(ST_Buffer(ST_Transform(ST_Union(geom), %(metric)s),
+                                        %(d)s, 'quad_segs=8'),
+                              -%(d)s, 'quad_segs=8'),
+                    %(storage)s)) AS geom
+                FROM territories_territory WHERE id = ANY(%(ids)s)
+            ),
+            parts AS (SELECT (ST_Dump(ST_CollectionExtract(geom, 3))).geom AS g FROM closed)
+            SELECT ST_AsEWKB(ST_Multi(ST_Union(ST_MakePolygon(
+                ST_ExteriorRing(g),
+                ARRAY(SELECT ST_InteriorRingN(g, n)
+                      FROM generate_series(1, ST_NumInteriorRings(g)) AS n
+                      WHERE ST_Area(ST_MakePolygon(ST_InteriorRingN(g, n))::geography)
+                            >= %(min_hole)s)
+            ))))
+            FROM parts
             """,
             {
                 "ids": territory_ids,
                 "d": close_gaps_m,
+                "min_hole": fill_holes_m2,
                 "metric": METRIC_SRID,
                 "storage": STORAGE_SRID,
             },

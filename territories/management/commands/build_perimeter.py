@@ -28,6 +28,14 @@ class Command(BaseCommand):
             help="gaps and slivers narrower than twice this are dissolved (default 100)",
         )
 
+        parser.add_argument(
+            "--fill-holes",
+            type=float,
+            default=2.0,
+            metavar="KM2",
+            help="holes smaller than this are gaps between boundaries and are filled (default 2)",
+        )
+
     def handle(self, *args, **options):
         if options["codes"]:
             codes = options["codes"].split(",")
@@ -46,6 +54,7 @@ class Command(BaseCommand):
                 codes=codes,
                 member_kind=options["member_kind"],
                 close_gaps_m=options["close_gaps"],
+                fill_holes_km2=options["fill_holes"],
             )
         except PerimeterError as exc:
             raise CommandError(f"[{exc.code}] {exc.message} Nothing was written.") from None

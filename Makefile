@@ -60,8 +60,8 @@ serve: ## serve on $(HOST):$(PORT) (PORT=8001 make serve)
 	@scripts/port-free.sh $(HOST) $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-bench: setup db ## run the benchmarks in bench/ and rewrite their results
-	$(PY) bench/run.py
+bench: setup db ## run the benchmarks in bench/ (tables to paste into bench/RESULTS.md)
+	$(PY) bench/containment.py
 
 clean: db-stop ## remove the virtual environment and the local database
 	rm -rf $(VENV) .pgdata

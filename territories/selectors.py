@@ -1,13 +1,15 @@
 """Reads on territories: containment with a tolerance, attribution, lookups by point.
 
-Point checks are the hot path of every contribution write, so they are raw SQL over the
-subdivided pieces (a GiST hit on a piece of at most a few dozen vertices), parameterised.
+Point checks are the hot path of every contribution write: they go through an in-process
+index of the subdivided pieces (territories.containment). Other lookups are raw SQL over the
+pieces (a GiST hit on a piece of at most a few dozen vertices), parameterised.
 """
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 
 from mapping.postgis import STORAGE_SRID
+from territories import containment
 from territories.models import Territory, TerritoryKind
 
 # Gaps between boundary sources are narrow: a point in one goes to the nearest commune
@@ -26,22 +28,28 @@ def _one(sql, params):
 
 def covers_point(territory_id: int, lon: float, lat: float, tolerance_m: float = 0.0) -> bool:
     """Whether the point is inside the territory (its edge included) or within the tolerance."""
+    return containment.index_for(territory_id).covers_point(lon, lat, tolerance_m)
+
+
+def covers_point_in_database(
+    territory_id: int, lon: float, lat: float, tolerance_m: float = 0.0
+) -> bool:
+    """The same answer as covers_point, computed by PostGIS over the pieces."""
     params = {"id": territory_id, "lon": lon, "lat": lat, "tol": tolerance_m}
-    inside = _one(
-        """SELECT EXISTS (SELECT 1 FROM territories_territorypiece
-                          WHERE territory_id = %(id)s
-                          AND ST_Intersects(geom, ST_Point(%(lon)s, %(lat)s, 4326)))""",
-        params,
-    )
-    if inside or tolerance_m <= 0:
-        return bool(inside)
     return bool(
         _one(
             """SELECT EXISTS (SELECT 1 FROM territories_territorypiece
-                               WHERE territory_id = %(id)s
-                               AND ST_DWithin(geom::geography,
-                                              ST_Point(%(lon)s, %(lat)s, 4326)::geography,
-                                              %(tol)s))""",
+                              WHERE territory_id = %(id)s
+                              AND ST_DWithin(geom::geography,
+                                             ST_Point(%(lon)s, %(lat)s, 4326)::geography,
+                                             %(tol)s))""",
+            params,
+        )
+        if tolerance_m > 0
+        else _one(
+            """SELECT EXISTS (SELECT 1 FROM territories_territorypiece
+                              WHERE territory_id = %(id)s
+                              AND ST_Intersects(geom, ST_Point(%(lon)s, %(lat)s, 4326)))""",
             params,
         )
     )

@@ -34,3 +34,13 @@ def local_cluster():
         "DATABASE_URL points at an external database; this test drives the local cluster",
     )
     return ROOT / "scripts" / "localdb.sh"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_containment_cache():
+    """Territory ids are not reused, but a test must never see another test's boundaries."""
+    from territories import containment
+
+    containment.forget()
+    yield
+    containment.forget()

@@ -111,6 +111,11 @@ def test_tolerance_in_metres(perimeter):
     assert not selectors.covers_point(perimeter.pk, *outside, tolerance_m=0)
     assert selectors.covers_point(perimeter.pk, *outside, tolerance_m=50)
     assert not selectors.covers_point(perimeter.pk, *outside, tolerance_m=10)
+    # The in-process index and PostGIS agree.
+    for tolerance in (0, 10, 50):
+        assert selectors.covers_point_in_database(
+            perimeter.pk, *outside, tolerance_m=tolerance
+        ) == selectors.covers_point(perimeter.pk, *outside, tolerance_m=tolerance)
 
 
 def test_lines_and_areas_against_the_perimeter(perimeter):

@@ -27,4 +27,5 @@ class Command(BaseCommand):
                     "DATABASE_URL to use the project-local PostGIS."
                 ) from None
             raise CommandError(f"Cannot use the database {where}: {first_line}") from None
-        self.stdout.write(f"PostGIS {version} ready on {where}")
+        if options["verbosity"]:
+            self.stdout.write(f"PostGIS {version} ready on {where}")

@@ -1,0 +1,47 @@
+"""Shared set-up for benchmarks: Django on a dedicated database, created on first use."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
+BENCH_DB = "mapping_bench"
+
+
+def django_on_bench_database():
+    """Points Django at the bench database (never the demo one), migrated."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapping.settings.development")
+    os.environ["DB_NAME"] = BENCH_DB
+    if os.environ.get("DATABASE_URL"):
+        sys.exit("bench: unset DATABASE_URL; benchmarks run on the project-local cluster")
+    import django
+    import psycopg
+
+    port = int(os.environ.get("DB_PORT", "54329"))
+    with psycopg.connect(
+        host="127.0.0.1", port=port, user="mapping", dbname="postgres", autocommit=True
+    ) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        if exists.fetchone() is None:
+            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("ensure_postgis", verbosity=0)
+    call_command("migrate", verbosity=0)
+
+
+def machine():
+    import platform
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"

@@ -59,26 +59,10 @@ def covers(territory: Territory, geom: GEOSGeometry, tolerance_m: float = 0.0) -
     """Whether a point, line or area lies inside the territory, give or take the tolerance."""
     if geom.geom_type == "Point":
         return covers_point(territory.pk, geom.x, geom.y, tolerance_m)
-    # Only the pieces near the geometry are unioned, not the whole boundary.
     return bool(
         _one(
-            """
-            WITH g AS (SELECT ST_GeomFromEWKB(%(ewkb)s) AS geom),
-            near AS (
-                SELECT ST_Union(p.geom) AS geom FROM territories_territorypiece p, g
-                WHERE p.territory_id = %(id)s
-                AND ST_DWithin(p.geom::geography, g.geom::geography, %(tol)s)
-            )
-            SELECT CASE
-                WHEN near.geom IS NULL THEN false
-                WHEN ST_CoveredBy(g.geom, near.geom) THEN true
-                WHEN %(tol)s <= 0 THEN false
-                ELSE ST_CoveredBy(g.geom::geography,
-                                  ST_Buffer(near.geom::geography, %(tol)s))
-            END
-            FROM g, near
-            """,
-            {"ewkb": bytes(_storage(geom).ewkb), "id": territory.pk, "tol": tolerance_m},
+            "SELECT territories_covers(%s, ST_GeomFromEWKB(%s), %s)",
+            [territory.pk, bytes(_storage(geom).ewkb), tolerance_m],
         )
     )
 
@@ -126,44 +110,14 @@ def attribute(
     territory wins, then the lowest code, so the answer is always the same. In a gap between
     territories, the nearest within `max_gap_m` wins. `within` (a perimeter) restricts the
     answer to its members and widens the gap rule, so whatever the perimeter accepts gets one.
+    The rule itself is the SQL function territories_attribute (also used by triggers).
     """
-    anchor = geom if geom.geom_type == "Point" else geom.point_on_surface
     if max_gap_m is None:
         max_gap_m = PERIMETER_GAP_M if within else ATTRIBUTION_GAP_M
-    params = {
-        "lon": anchor.x,
-        "lat": anchor.y,
-        "kind": kind,
-        "gap": max_gap_m,
-        "within": within.pk if within else None,
-    }
     territory_id = _one(
-        """SELECT t.id FROM territories_territorypiece p
-            JOIN territories_territory t ON t.id = p.territory_id
-            WHERE t.kind = %(kind)s AND t.valid_until IS NULL
-            AND (%(within)s::bigint IS NULL OR t.id IN (
-                SELECT to_territory_id FROM territories_territory_members
-                WHERE from_territory_id = %(within)s::bigint))
-            AND ST_Intersects(p.geom, ST_Point(%(lon)s, %(lat)s, 4326))
-            ORDER BY t.area_m2, t.code, t.id LIMIT 1""",
-        params,
+        "SELECT territories_attribute(ST_GeomFromEWKB(%s), %s, %s, %s)",
+        [bytes(_storage(geom).ewkb), kind, within.pk if within else None, max_gap_m],
     )
-    if territory_id is None:
-        territory_id = _one(
-            """SELECT t.id FROM territories_territorypiece p
-                JOIN territories_territory t ON t.id = p.territory_id
-                WHERE t.kind = %(kind)s AND t.valid_until IS NULL
-                AND (%(within)s::bigint IS NULL OR t.id IN (
-                    SELECT to_territory_id FROM territories_territory_members
-                    WHERE from_territory_id = %(within)s::bigint))
-                AND ST_DWithin(p.geom::geography,
-                               ST_Point(%(lon)s, %(lat)s, 4326)::geography, %(gap)s)
-                ORDER BY ST_Distance(p.geom::geography,
-                                     ST_Point(%(lon)s, %(lat)s, 4326)::geography),
-                         t.code, t.id
-                LIMIT 1""",
-            params,
-        )
     return Territory.objects.get(pk=territory_id) if territory_id else None
 
 

@@ -9,7 +9,14 @@ import json
 import math
 from dataclasses import dataclass
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, LinearRing, LineString, Point, Polygon
+from django.contrib.gis.geos import (
+    GEOSException,
+    GEOSGeometry,
+    LinearRing,
+    LineString,
+    Point,
+    Polygon,
+)
 from django.utils.translation import gettext as _
 
 MAX_VERTICES = 10_000
@@ -62,10 +69,7 @@ def parse_geometry(obj: object) -> GEOSGeometry:
     _refuse_crs(obj)
     kind = obj.get("type")
     if not isinstance(kind, str) or kind not in SUPPORTED_TYPES + MULTI_TYPES:
-        raise _malformed(
-            _("The geometry type must be Point, LineString or Polygon, not %(type)s.")
-            % {"type": json.dumps(kind)[:50]}
-        )
+        raise _malformed(_("The geometry’s “type” must be Point, LineString or Polygon."))
     if kind in MULTI_TYPES:
         raise GeoJSONError(
             "unsupported_geometry_type",
@@ -77,10 +81,10 @@ def parse_geometry(obj: object) -> GEOSGeometry:
         raise _malformed(_("The geometry has no “coordinates”."))
     coordinates = obj["coordinates"]
     if kind == "Point":
-        return _finish(Point(*_position(coordinates), srid=SRID))
+        return _build(kind, _position(coordinates))
     if kind == "LineString":
-        return _finish(_build_line(_positions(coordinates, MAX_VERTICES)))
-    return _finish(_build_polygon(_rings(coordinates)))
+        return _build(kind, _line(coordinates))
+    return _build(kind, _rings(coordinates))
 
 
 def _decode(body: bytes | str) -> object:
@@ -94,9 +98,9 @@ def _decode(body: bytes | str) -> object:
             raise _bad_json() from exc
     if len(body) > MAX_BODY_BYTES:
         raise _too_large()
+    # ValueError covers bad UTF-8, bad JSON and over-long integers; RecursionError, deep nesting.
     try:
         return json.loads(body.decode("utf-8-sig"), parse_constant=_refuse_constant)
-    # ValueError covers bad JSON, bad UTF-8 and over-long integers; deep nesting recurses.
     except (ValueError, RecursionError) as exc:
         raise _bad_json() from exc
 
@@ -141,9 +145,14 @@ def _position(value: object) -> tuple[float, float]:
                 "to 90. The coordinates may be in metres (a projected system) or swapped "
                 "(latitude first): send longitude, latitude in WGS84."
             )
-            % {"lon": lon, "lat": lat},
+            % {"lon": _show(lon), "lat": _show(lat)},
         )
     return float(lon), float(lat)
+
+
+def _show(number: int | float) -> str:
+    text = str(number)
+    return text if len(text) <= 24 else text[:20] + "…"
 
 
 def _positions(value: object, budget: int) -> list[tuple[float, float]]:
@@ -162,16 +171,6 @@ def _rings(value: object) -> list[list[tuple[float, float]]]:
     for ring in value:
         rings.append(_positions(ring, budget))
         budget -= len(rings[-1])
-    return rings
-
-
-def _build_line(positions: list[tuple[float, float]]) -> LineString:
-    if len(set(positions)) < 2:
-        raise _invalid(_("A line needs at least two different positions."))
-    return LineString(positions, srid=SRID)
-
-
-def _build_polygon(rings: list[list[tuple[float, float]]]) -> Polygon:
     if not rings:
         raise _invalid(_("The area is empty: it needs at least one ring."))
     for number, ring in enumerate(rings, start=1):
@@ -191,21 +190,34 @@ def _build_polygon(rings: list[list[tuple[float, float]]]) -> Polygon:
                 )
                 % {"number": number}
             )
-    shell, *holes = (LinearRing(ring, srid=SRID) for ring in rings)
-    return Polygon(shell, *holes, srid=SRID)
+    return rings
 
 
-def _finish(geom: GEOSGeometry) -> GEOSGeometry:
-    if geom.empty:
-        raise _invalid(_("The geometry is empty."))
+def _line(value: object) -> list[tuple[float, float]]:
+    positions = _positions(value, MAX_VERTICES)
+    if len(set(positions)) < 2:
+        raise _invalid(_("A line needs at least two different positions."))
+    return positions
+
+
+def _build(kind: str, shape) -> GEOSGeometry:
+    """GEOS geometry from positions already checked by hand; GEOS then judges the shape."""
     try:
-        valid, reason = geom.valid, geom.valid_reason
-    except GEOSException as exc:  # defensive: GEOS should answer for any built geometry
-        raise _invalid(_("The geometry could not be checked.")) from exc
+        if kind == "Point":
+            geom = Point(*shape, srid=SRID)
+        elif kind == "LineString":
+            geom = LineString(shape, srid=SRID)
+        else:
+            geom = Polygon(*(LinearRing(ring, srid=SRID) for ring in shape), srid=SRID)
+        empty, valid = geom.empty, geom.valid
+    except GEOSException as exc:  # not expected after the checks above, but never a 500
+        raise _invalid(_("The geometry could not be built from these coordinates.")) from exc
+    if empty:
+        raise _invalid(_("The geometry is empty."))
     if not valid:
         raise _invalid(
             _("The geometry is not valid (%(reason)s): an area’s outline must not cross itself.")
-            % {"reason": reason}
+            % {"reason": geom.valid_reason}
         )
     return geom
 

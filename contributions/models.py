@@ -1,1 +1,336 @@
-"""Models of the contributions app."""
+"""Projects (participatory processes), their themes, and residents' contributions."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mapping.i18n import localized
+from mapping.postgis import STORAGE_SRID
+
+
+class Kind(models.TextChoices):
+    PROPOSAL = "proposal", _("proposal")
+    REPORT = "report", _("report of a problem")
+    OBSERVATION = "observation", _("observation")
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", _("positive")
+    NEGATIVE = "negative", _("negative")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online")
+    WORKSHOP = "workshop", _("workshop")
+    PAPER = "paper", _("paper")
+    PHONE = "phone", _("phone")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted, awaiting moderation")
+    PUBLISHED = "published", _("published")
+    UNDER_REVIEW = "under_review", _("under review")
+    ACCEPTED = "accepted", _("accepted")
+    PLANNED = "planned", _("planned")
+    DONE = "done", _("done")
+    REJECTED = "rejected", _("rejected")
+    DUPLICATE = "duplicate", _("duplicate")
+    HIDDEN = "hidden", _("hidden")
+
+
+# What the public may see: everything moderation has let through.
+PUBLIC_STATUSES = [s for s in Status.values if s not in (Status.SUBMITTED, Status.HIDDEN)]
+
+
+class ModerationMode(models.TextChoices):
+    BEFORE = "before", _("before publication")
+    AFTER = "after", _("after publication")
+
+
+class ParticipationLevel(models.TextChoices):
+    INFORM = "inform", _("inform")
+    CONSULT = "consult", _("consult")
+    INVOLVE = "involve", _("involve")
+    COLLABORATE = "collaborate", _("collaborate")
+    EMPOWER = "empower", _("empower")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def open_at(self, moment=None):
+        moment = moment or timezone.now()
+        return self.filter(
+            Q(opens_at__isnull=True) | Q(opens_at__lte=moment),
+            Q(closes_at__isnull=True) | Q(closes_at__gt=moment),
+        )
+
+
+def all_kinds():
+    return list(Kind.values)
+
+
+class Project(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.JSONField(_("title"), default=dict, help_text=_("per language: fr, it, en"))
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    perimeter = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("perimeter"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"kind": "perimeter", "valid_until__isnull": True},
+    )
+    tolerance_m = models.FloatField(
+        _("containment tolerance (m)"),
+        default=25.0,
+        validators=[MinValueValidator(0), MaxValueValidator(1000)],
+    )
+    kinds = ArrayField(
+        models.CharField(max_length=20, choices=Kind.choices),
+        verbose_name=_("accepted kinds"),
+        default=all_kinds,
+    )
+    allow_lines = models.BooleanField(_("lines allowed"), default=False)
+    allow_polygons = models.BooleanField(_("areas allowed"), default=False)
+    max_line_length_m = models.FloatField(_("longest line (m)"), default=5_000)
+    max_polygon_area_m2 = models.FloatField(_("largest area (m²)"), default=1_000_000)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    moderation = models.CharField(
+        _("moderation"), max_length=10, choices=ModerationMode.choices, default=ModerationMode.AFTER
+    )
+    allow_anonymous = models.BooleanField(_("anonymous contributions allowed"), default=True)
+    participation_level = models.CharField(
+        _("participation level"),
+        max_length=12,
+        choices=ParticipationLevel.choices,
+        default=ParticipationLevel.CONSULT,
+    )
+    promise = models.JSONField(
+        _("promise to participants"),
+        default=dict,
+        blank=True,
+        help_text=_("what will be done with contributions, per language"),
+    )
+    target_contributions = models.PositiveIntegerField(_("target contributions"), default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True)
+                | Q(opens_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="project_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self):
+        return localized(self.title) or self.slug
+
+    def is_open(self, moment=None):
+        moment = moment or timezone.now()
+        return (self.opens_at is None or self.opens_at <= moment) and (
+            self.closes_at is None or moment < self.closes_at
+        )
+
+
+class Theme(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    slug = models.SlugField(_("slug"), max_length=60)
+    name = models.JSONField(_("name"), default=dict)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#1f6feb",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #1f6feb."))],
+    )
+    icon = models.CharField(_("icon"), max_length=40, default="marker")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "slug"], name="theme_slug_per_project")
+        ]
+
+    def __str__(self):
+        return localized(self.name) or self.slug
+
+
+class ContributionQuerySet(models.QuerySet):
+    def public(self):
+        """What anyone may read: moderated through, never hidden."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def of_project(self, project):
+        return self.filter(project=project)
+
+
+class Contribution(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="contributions")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sentiment = models.CharField(
+        _("sentiment"), max_length=10, choices=Sentiment.choices, blank=True, default=""
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="contributions")
+    title = models.CharField(_("title"), max_length=140)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    geom = models.GeometryField(_("location"), srid=STORAGE_SRID)
+    # Attributed on write (by the database when not given) and never rewritten afterwards.
+    commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributions",
+    )
+    email = models.EmailField(_("email for the answer (private)"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    answer = models.TextField(_("official answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    vote_count = models.PositiveIntegerField(_("votes"), default=0)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["project", "status", "-created_at"]),
+            models.Index(fields=["project", "theme"]),
+            models.Index(fields=["commune"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=Kind.OBSERVATION) & ~Q(sentiment=""))
+                | (~Q(kind=Kind.OBSERVATION) & Q(sentiment="")),
+                name="contribution_sentiment_only_for_observations",
+            ),
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="contribution_geom_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_public(self):
+        return self.status in PUBLIC_STATUSES
+
+
+def photo_path(photo, filename):
+    return f"contributions/{photo.contribution_id}/{filename}"
+
+
+class Photo(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="photos")
+    position = models.PositiveSmallIntegerField(default=0)
+    large = models.FileField(upload_to=photo_path, max_length=200)
+    thumbnail = models.FileField(upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position"]
+
+
+class Vote(models.Model):
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    # "user:<id>" or "anon:<session hash>": one vote per participant, whoever they are.
+    participant = models.CharField(max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "participant"], name="one_vote_per_participant"
+            )
+        ]
+
+
+class CommentStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted, awaiting moderation")
+    PUBLISHED = "published", _("published")
+    HIDDEN = "hidden", _("hidden")
+
+
+class Comment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    body = models.TextField(_("comment"), max_length=3000)
+    status = models.CharField(max_length=10, choices=CommentStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["contribution", "status", "created_at"])]
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request carrying an Idempotency-Key, replayed on retries."""
+
+    scope = models.CharField(max_length=200)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.TextField(blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_per_scope")
+        ]

@@ -5,6 +5,7 @@ file survives except its pixels: no EXIF (GPS position, camera serial), no XMP, 
 and no malformed data aimed at a decoder further down the line.
 """
 
+import contextlib
 import io
 import warnings
 from dataclasses import dataclass
@@ -154,15 +155,14 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     if icc_profile:
         # The profile is dropped with the other metadata, so bake it into the pixels first
         # (phones often shoot in Display P3, which looks washed out when read as sRGB).
-        try:
+        # With an unusable or non-RGB profile, the plain conversion is kept.
+        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
             image = ImageCms.profileToProfile(
                 image,
                 ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)),
                 ImageCms.createProfile("sRGB"),
                 outputMode="RGB",
             )
-        except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # an unusable or non-RGB profile: keep the plain conversion
     return image
 
 

@@ -5,6 +5,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mapping.errors import DomainError
+
 
 class ApiError(APIException):
     """An error with its own code: raise ApiError("outside_perimeter", "…", status=422)."""
@@ -17,6 +19,8 @@ class ApiError(APIException):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        exc = ApiError(exc.code, exc.message, status_code=exc.status, extra=exc.extra)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from contributions.views import photo
 from mapping.health import healthz
 from mapping.views import HomeView
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/territories/", include("territories.urls")),
+    path("api/projects/", include("contributions.urls")),
+    path("photos/<uuid:photo_id>/<str:size>.jpg", photo, name="photo"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

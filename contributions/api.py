@@ -1,0 +1,387 @@
+"""The contributions API: thin views over contributions.services and contributions.selectors."""
+
+import json
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contributions import idempotency, selectors, services
+from contributions.geojson import MAX_BODY_BYTES, GeoJSONError, parse_feature
+from contributions.models import (
+    PUBLIC_STATUSES,
+    Channel,
+    CommentStatus,
+    Contribution,
+    Kind,
+    Project,
+    Sentiment,
+)
+from contributions.photos import PhotoError, process_photo
+from mapping.errors import DomainError
+from mapping.i18n import localized
+
+GEOJSON = "application/geo+json"
+MAX_PAGE = 10_000
+
+
+class RawGeoJSONParser(BaseParser):
+    """Hands the raw body to the strict parser; refuses oversized bodies before reading them."""
+
+    media_type = "application/*json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = parser_context["request"]
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > MAX_BODY_BYTES:
+            raise DomainError(
+                "body_too_large",
+                _("The request body is larger than %(n)d bytes.") % {"n": MAX_BODY_BYTES},
+                status=413,
+            )
+        return stream.read(MAX_BODY_BYTES + 1) if stream else b""
+
+
+def participant_of(request, project):
+    """Who takes part: the signed-in user, or the browser session where anonymity is allowed."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if not project.allow_anonymous:
+        return None
+    session = request.session
+    if not session.session_key:
+        session.save()
+    return f"anon:{session.session_key}"
+
+
+def photo_base(request):
+    return request.build_absolute_uri("/photos/")
+
+
+def geojson_response(body, *, status_code=200, headers=None):
+    response = HttpResponse(body, status=status_code, content_type=GEOJSON)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+# ---------------------------------------------------------------- projects
+
+
+def project_json(project, request, *, with_perimeter=False):
+    themes = [
+        {"slug": t.slug, "name": localized(t.name), "colour": t.colour, "icon": t.icon}
+        for t in project.themes.all()
+    ]
+    geometry_types = ["Point"]
+    geometry_types += ["LineString"] if project.allow_lines else []
+    geometry_types += ["Polygon"] if project.allow_polygons else []
+    data = {
+        "slug": project.slug,
+        "title": localized(project.title),
+        "description": localized(project.description),
+        "participation_level": project.participation_level,
+        "promise": localized(project.promise),
+        "kinds": project.kinds,
+        "themes": themes,
+        "geometry_types": geometry_types,
+        "max_line_length_m": project.max_line_length_m if project.allow_lines else None,
+        "max_polygon_area_m2": project.max_polygon_area_m2 if project.allow_polygons else None,
+        "opens_at": project.opens_at,
+        "closes_at": project.closes_at,
+        "is_open": project.is_open(),
+        "moderation": project.moderation,
+        "allow_anonymous": project.allow_anonymous,
+        "target_contributions": project.target_contributions,
+        "contribution_count": project.contributions.public().count(),
+        "perimeter": {
+            "slug": project.perimeter.slug,
+            "name": project.perimeter.name,
+            "tolerance_m": project.tolerance_m,
+            "bbox": list(project.perimeter.geom.extent),
+            "geojson": request.build_absolute_uri(
+                reverse("territory-geojson", args=[project.perimeter.slug])
+            ),
+        },
+        "contributions": request.build_absolute_uri(
+            reverse("contribution-list", args=[project.slug])
+        ),
+    }
+    if with_perimeter:
+        from territories.selectors import territory_geojson
+
+        data["perimeter"]["geometry"] = json.loads(
+            territory_geojson(project.perimeter, simplify_m=50)
+        )["geometry"]
+    return data
+
+
+class ProjectListView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        projects = Project.objects.select_related("perimeter").prefetch_related("themes")
+        return Response([project_json(p, request) for p in projects])
+
+
+class ProjectDetailView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug):
+        project = get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
+        return Response(project_json(project, request, with_perimeter=True))
+
+
+# ----------------------------------------------------------- contributions
+
+
+class CommaList(serializers.CharField):
+    def to_internal_value(self, data):
+        return [part.strip() for part in super().to_internal_value(data).split(",") if part]
+
+
+class ListQuery(serializers.Serializer):
+    bbox = CommaList(required=False, help_text="minlon,minlat,maxlon,maxlat (WGS84)")
+    kind = CommaList(required=False)
+    theme = CommaList(required=False)
+    status = CommaList(required=False)
+    commune = serializers.CharField(required=False, max_length=32)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), default="-created_at")
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=100)
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+    def validate_bbox(self, value):
+        try:
+            minx, miny, maxx, maxy = (float(v) for v in value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _("bbox is four numbers: minlon,minlat,maxlon,maxlat.")
+            ) from None
+        if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+            raise serializers.ValidationError(
+                _("bbox must be minlon,minlat,maxlon,maxlat in WGS84, min before max.")
+            )
+        return (minx, miny, maxx, maxy)
+
+    def validate_kind(self, value):
+        return self._within(value, Kind.values)
+
+    def validate_status(self, value):
+        return self._within(value, PUBLIC_STATUSES)
+
+    def _within(self, values, allowed):
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown value(s): %(unknown)s; use %(allowed)s.")
+                % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
+            )
+        return values
+
+
+class ContributionListView(APIView):
+    parser_classes = [RawGeoJSONParser, MultiPartParser]
+
+    @extend_schema(parameters=[ListQuery], responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def get(self, request, slug):
+        project = get_object_or_404(Project, slug=slug)
+        query = ListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        filters = selectors.ContributionFilters(
+            bbox=q.get("bbox"),
+            kinds=q.get("kind"),
+            themes=q.get("theme"),
+            statuses=q.get("status"),
+            commune=q.get("commune"),
+            created_after=q.get("created_after"),
+            created_before=q.get("created_before"),
+        )
+        features, matched, returned = selectors.feature_collection_page(
+            project,
+            filters,
+            photo_base=photo_base(request),
+            ordering=q["ordering"],
+            limit=q["limit"],
+            offset=q["offset"],
+        )
+        links = []
+        if q["offset"] + returned < matched:
+            params = request.query_params.copy()
+            params["offset"] = q["offset"] + q["limit"]
+            params["limit"] = q["limit"]
+            href = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+            links.append({"rel": "next", "type": GEOJSON, "href": href})
+        # The envelope around the database-built features: no parsing, no re-serialising.
+        head = json.dumps(
+            {
+                "type": "FeatureCollection",
+                "numberMatched": matched,
+                "numberReturned": returned,
+                "next": links[0]["href"] if links else None,
+                "links": links,
+            }
+        )
+        return geojson_response(f'{head[:-1]}, "features": {features}}}')
+
+    @extend_schema(
+        request={GEOJSON: OpenApiTypes.OBJECT, "multipart/form-data": OpenApiTypes.OBJECT},
+        responses={(201, GEOJSON): OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request, slug):
+        project = get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
+        body, uploads = self._body_and_photos(request)
+        author = request.user if request.user.is_authenticated else None
+        request_hash = idempotency.fingerprint(body, [(f.name, f.size) for f in uploads])
+
+        def create():
+            submission = self._submission(body, uploads)
+            contribution = services.submit_contribution(
+                project=project, submission=submission, author=author
+            )
+            location = request.build_absolute_uri(
+                reverse("contribution-detail", args=[project.slug, contribution.pk])
+            )
+            return geojson_response(
+                selectors.feature(
+                    contribution.pk, photo_base=photo_base(request), public_only=False
+                ),
+                status_code=status.HTTP_201_CREATED,
+                headers={"Location": location},
+            )
+
+        scope = f"contributions:{project.pk}:{participant_of(request, project) or 'none'}"
+        return idempotency.run_once(request, scope=scope, request_hash=request_hash, run=create)
+
+    def _body_and_photos(self, request):
+        data = request.data
+        if isinstance(data, bytes | str):
+            return data, []
+        feature = data.get("feature")
+        if feature is None:
+            raise DomainError(
+                "malformed_geojson",
+                _("Send the contribution as a GeoJSON Feature in a 'feature' form field."),
+            )
+        return feature, request.FILES.getlist("photos")
+
+    def _submission(self, body, uploads):
+        try:
+            parsed = parse_feature(body)
+        except GeoJSONError as error:
+            raise DomainError(error.code, error.message, status=error.status) from None
+        if len(uploads) > services.MAX_PHOTOS:
+            raise DomainError(
+                "too_many_photos",
+                _("A contribution has at most %(n)d photos.") % {"n": services.MAX_PHOTOS},
+            )
+        photos = []
+        for upload in uploads:
+            try:
+                photos.append(process_photo(upload, filename=upload.name))
+            except PhotoError as error:
+                raise DomainError(error.code, error.message, extra={"photo": upload.name}) from None
+        properties = parsed.properties
+        fields = PropertiesSerializer(data=properties)
+        fields.is_valid(raise_exception=True)
+        values = fields.validated_data
+        return services.Submission(
+            kind=values["kind"],
+            theme=values["theme"],
+            title=values["title"],
+            description=values.get("description", ""),
+            sentiment=values.get("sentiment", ""),
+            email=values.get("email", ""),
+            geometry=parsed.geometry,
+            photos=photos,
+        )
+
+
+class PropertiesSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    theme = serializers.SlugField(max_length=60)
+    title = serializers.CharField(max_length=140)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    sentiment = serializers.ChoiceField(choices=Sentiment.choices, required=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
+
+
+def visible_contribution(slug, contribution_id):
+    return get_object_or_404(
+        Contribution.objects.public().select_related("project"),
+        project__slug=slug,
+        pk=contribution_id,
+    )
+
+
+class ContributionDetailView(APIView):
+    @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    def get(self, request, slug, pk):
+        contribution = visible_contribution(slug, pk)
+        return geojson_response(selectors.feature(contribution.pk, photo_base=photo_base(request)))
+
+
+class VoteView(APIView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, slug, pk):
+        contribution = visible_contribution(slug, pk)
+        participant = participant_of(request, contribution.project)
+        user = request.user if request.user.is_authenticated else None
+        added = services.vote(contribution=contribution, participant=participant, user=user)
+        contribution.refresh_from_db(fields=["vote_count"])
+        return Response(
+            {"voted": True, "vote_count": contribution.vote_count},
+            status=status.HTTP_201_CREATED if added else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def delete(self, request, slug, pk):
+        contribution = visible_contribution(slug, pk)
+        participant = participant_of(request, contribution.project)
+        services.unvote(contribution=contribution, participant=participant)
+        contribution.refresh_from_db(fields=["vote_count"])
+        return Response({"voted": False, "vote_count": contribution.vote_count})
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField(max_length=3000)
+
+
+class CommentListView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug, pk):
+        contribution = visible_contribution(slug, pk)
+        comments = contribution.comments.filter(status=CommentStatus.PUBLISHED)
+        return Response(
+            {
+                "count": len(comments),
+                "results": [
+                    {"id": c.id, "body": c.body, "created_at": c.created_at} for c in comments
+                ],
+            }
+        )
+
+    @extend_schema(request=CommentInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request, slug, pk):
+        contribution = visible_contribution(slug, pk)
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        author = request.user if request.user.is_authenticated else None
+        comment = services.add_comment(
+            contribution=contribution,
+            body=data.validated_data["body"],
+            author=author,
+            participant=participant_of(request, contribution.project),
+        )
+        return Response(
+            {"id": comment.id, "body": comment.body, "status": comment.status},
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,275 @@
+"""Writes on contributions: submission, votes, comments. Every rule a resident can break has
+its own error code; nothing is written unless everything holds."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contributions.models import (
+    Channel,
+    Comment,
+    CommentStatus,
+    Contribution,
+    Kind,
+    ModerationMode,
+    Photo,
+    Project,
+    Sentiment,
+    Status,
+    Vote,
+)
+from mapping.errors import DomainError
+from territories import selectors as territory_selectors
+
+MAX_PHOTOS = 3
+
+
+@dataclass
+class Submission:
+    """What a resident (or staff for them) submits; photos are already processed."""
+
+    kind: str
+    theme: str
+    title: str
+    geometry: GEOSGeometry
+    description: str = ""
+    sentiment: str = ""
+    email: str = ""
+    channel: str = Channel.ONLINE
+    photos: list = field(default_factory=list)  # contributions.photos.ProcessedPhoto
+
+
+def check_submission(*, project: Project, submission: Submission, author=None) -> None:
+    """Raises DomainError for the first rule the submission breaks."""
+    if not project.is_open():
+        raise DomainError(
+            "project_closed",
+            _("This project does not take contributions now (it is closed or not yet open)."),
+            status=409,
+        )
+    if author is None and not project.allow_anonymous:
+        raise DomainError(
+            "anonymous_not_allowed",
+            _("This project asks contributors to sign in first."),
+            status=401,
+        )
+    if submission.kind not in project.kinds:
+        raise DomainError(
+            "unknown_kind",
+            _("This project accepts these kinds of contribution: %(kinds)s.")
+            % {"kinds": ", ".join(project.kinds)},
+            status=422,
+        )
+    if submission.kind == Kind.OBSERVATION:
+        if submission.sentiment not in Sentiment.values:
+            raise DomainError(
+                "sentiment_required",
+                _("An observation says whether it is positive or negative."),
+                status=422,
+            )
+    elif submission.sentiment:
+        raise DomainError(
+            "sentiment_not_allowed",
+            _("Only observations carry a positive or negative sentiment."),
+            status=422,
+        )
+    if not project.themes.filter(slug=submission.theme).exists():
+        raise DomainError(
+            "unknown_theme",
+            _("This project has no theme %(theme)r; its themes are: %(themes)s.")
+            % {
+                "theme": submission.theme,
+                "themes": ", ".join(project.themes.values_list("slug", flat=True)),
+            },
+            status=422,
+        )
+    if len(submission.photos) > MAX_PHOTOS:
+        raise DomainError(
+            "too_many_photos",
+            _("A contribution has at most %(n)d photos.") % {"n": MAX_PHOTOS},
+        )
+    _check_geometry(project, submission.geometry)
+
+
+def _check_geometry(project, geom):
+    kind = geom.geom_type
+    if (
+        kind == "LineString"
+        and not project.allow_lines
+        or (kind == "Polygon" and not project.allow_polygons)
+    ):
+        raise DomainError(
+            "geometry_type_not_allowed",
+            _("This project accepts points only%(more)s; draw a point instead.")
+            % {"more": _(" and lines") if project.allow_lines else ""},
+            status=422,
+        )
+    if kind in ("LineString", "Polygon"):
+        length_m, area_m2 = _measure(geom)
+        if kind == "LineString" and length_m > project.max_line_length_m:
+            raise DomainError(
+                "line_too_long",
+                _("The line is %(length).0f m long; this project accepts at most %(max).0f m.")
+                % {"length": length_m, "max": project.max_line_length_m},
+                status=422,
+            )
+        if kind == "Polygon" and area_m2 > project.max_polygon_area_m2:
+            raise DomainError(
+                "area_too_large",
+                _("The area covers %(area).1f ha; this project accepts at most %(max).1f ha.")
+                % {"area": area_m2 / 1e4, "max": project.max_polygon_area_m2 / 1e4},
+                status=422,
+            )
+    perimeter = project.perimeter
+    if not territory_selectors.covers(perimeter, geom, project.tolerance_m):
+        distance = territory_selectors.distance_m(perimeter, geom)
+        raise DomainError(
+            "outside_perimeter",
+            _("This place is outside the %(perimeter)s perimeter, %(distance)s m away from it.")
+            % {"perimeter": perimeter.name, "distance": f"{distance:.0f}"},
+            status=422,
+            extra={"distance_m": round(distance, 1), "perimeter": perimeter.name},
+        )
+
+
+def _measure(geom):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_Length(g::geography), ST_Area(g::geography)"
+            " FROM (SELECT ST_GeomFromEWKB(%s) AS g) s",
+            [bytes(geom.ewkb)],
+        )
+        return cursor.fetchone()
+
+
+def submit_contribution(
+    *, project: Project, submission: Submission, author=None, now=None
+) -> Contribution:
+    check_submission(project=project, submission=submission, author=author)
+    now = now or timezone.now()
+    published = project.moderation == ModerationMode.AFTER
+    contribution = Contribution(
+        project=project,
+        kind=submission.kind,
+        sentiment=submission.sentiment if submission.kind == Kind.OBSERVATION else "",
+        theme=project.themes.get(slug=submission.theme),
+        title=submission.title.strip(),
+        description=submission.description.strip(),
+        geom=submission.geometry,
+        commune=territory_selectors.attribute(submission.geometry, within=project.perimeter),
+        author=author,
+        email=submission.email.strip(),
+        channel=submission.channel,
+        status=Status.PUBLISHED if published else Status.SUBMITTED,
+        created_at=now,
+        published_at=now if published else None,
+    )
+    try:
+        contribution.full_clean(exclude=["commune", "theme", "project", "author"])
+    except ValidationError as error:
+        raise DomainError(
+            "invalid",
+            _("Some values are missing or not valid."),
+            extra={"fields": error.message_dict},
+        ) from None
+    with transaction.atomic():
+        contribution.save(force_insert=True)
+        for position, photo in enumerate(submission.photos):
+            _save_photo(contribution, position, photo)
+    return contribution
+
+
+def _save_photo(contribution, position, processed):
+    photo = Photo(
+        contribution=contribution,
+        position=position,
+        width=processed.width,
+        height=processed.height,
+    )
+    photo.large.save(f"{photo.id}-large.jpg", ContentFile(processed.large), save=False)
+    photo.thumbnail.save(f"{photo.id}-thumbnail.jpg", ContentFile(processed.thumbnail), save=False)
+    photo.save(force_insert=True)
+
+
+def _check_can_take_part(contribution, participant):
+    if not contribution.is_public:
+        raise DomainError("not_found", _("No such contribution."), status=404)
+    if not contribution.project.is_open():
+        raise DomainError(
+            "project_closed", _("This project does not take part any more."), status=409
+        )
+    if participant is None:
+        raise DomainError(
+            "anonymous_not_allowed", _("Sign in to take part in this project."), status=401
+        )
+
+
+@transaction.atomic
+def vote(*, contribution: Contribution, participant: str, user=None) -> bool:
+    """Adds the participant's vote; False when they had already voted (nothing changes)."""
+    _check_can_take_part(contribution, participant)
+    # The unique constraint decides under concurrency: a second insert is a no-op.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO contributions_vote (contribution_id, user_id, participant, created_at)
+               VALUES (%s, %s, %s, now())
+               ON CONFLICT ON CONSTRAINT one_vote_per_participant DO NOTHING
+               RETURNING id""",
+            [contribution.pk, user.pk if user else None, participant],
+        )
+        added = cursor.fetchone() is not None
+        if added:
+            cursor.execute(
+                "UPDATE contributions_contribution SET vote_count = vote_count + 1 WHERE id = %s",
+                [contribution.pk],
+            )
+    return added
+
+
+@transaction.atomic
+def unvote(*, contribution: Contribution, participant: str) -> bool:
+    _check_can_take_part(contribution, participant)
+    removed, _details = Vote.objects.filter(
+        contribution=contribution, participant=participant
+    ).delete()
+    if removed:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE contributions_contribution SET vote_count = vote_count - 1"
+                " WHERE id = %s AND vote_count > 0",
+                [contribution.pk],
+            )
+    return bool(removed)
+
+
+@transaction.atomic
+def add_comment(*, contribution: Contribution, body: str, author=None, participant=None):
+    _check_can_take_part(contribution, participant or (author and f"user:{author.pk}"))
+    project = contribution.project
+    if author is None and not project.allow_anonymous:
+        raise DomainError(
+            "anonymous_not_allowed", _("This project asks you to sign in to comment."), status=401
+        )
+    published = project.moderation == ModerationMode.AFTER
+    comment = Comment(
+        contribution=contribution,
+        author=author,
+        body=body.strip(),
+        status=CommentStatus.PUBLISHED if published else CommentStatus.SUBMITTED,
+    )
+    try:
+        comment.full_clean(exclude=["contribution", "author"])
+    except ValidationError as error:
+        raise DomainError(
+            "invalid", _("The comment is empty or too long."), extra={"fields": error.message_dict}
+        ) from None
+    comment.save(force_insert=True)
+    if published:
+        Contribution.objects.filter(pk=contribution.pk).update(comment_count=F("comment_count") + 1)
+    return comment

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from contributions import api
+
+urlpatterns = [
+    path("", api.ProjectListView.as_view(), name="project-list"),
+    path("<slug:slug>/", api.ProjectDetailView.as_view(), name="project-detail"),
+    path(
+        "<slug:slug>/contributions/",
+        api.ContributionListView.as_view(),
+        name="contribution-list",
+    ),
+    path(
+        "<slug:slug>/contributions/<uuid:pk>/",
+        api.ContributionDetailView.as_view(),
+        name="contribution-detail",
+    ),
+    path("<slug:slug>/contributions/<uuid:pk>/vote/", api.VoteView.as_view(), name="vote"),
+    path(
+        "<slug:slug>/contributions/<uuid:pk>/comments/",
+        api.CommentListView.as_view(),
+        name="comment-list",
+    ),
+]

@@ -1,0 +1,17 @@
+"""Content entered per language by staff ({"fr": ..., "it": ..., "en": ...}), with fallbacks."""
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+FALLBACK_ORDER = ("fr", "it", "en")
+
+
+def localized(value, language=None):
+    """The text in the reader's language, else the first of FALLBACK_ORDER, else any."""
+    if not isinstance(value, dict):
+        return value or ""
+    language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    for code in (language, *FALLBACK_ORDER):
+        if value.get(code):
+            return value[code]
+    return next((text for text in value.values() if text), "")

@@ -2,10 +2,81 @@
 
 from django.conf import settings
 
+from contributions import services as contribution_services
+from contributions import synthetic
+from contributions.models import ModerationMode, ParticipationLevel
 from territories.services import FieldMap, build_perimeter, import_territories
 
 DEMO_DIR = settings.BASE_DIR / "fixtures" / "piter_alpimed"
-PERIMETER_SLUG = "piter-alpimed"
+SLUG = "piter-alpimed"
+DEMO_CONTRIBUTIONS = 300
+
+THEMES = [
+    {
+        "slug": "infrastructure",
+        "name": {"fr": "Infrastructures", "it": "Infrastrutture", "en": "Infrastructure"},
+        "colour": "#0b5cad",
+        "icon": "road",
+    },
+    {
+        "slug": "economic-development",
+        "name": {
+            "fr": "Développement économique",
+            "it": "Sviluppo economico",
+            "en": "Economic development",
+        },
+        "colour": "#1a7f37",
+        "icon": "shop",
+    },
+    {
+        "slug": "health-social",
+        "name": {"fr": "Santé et social", "it": "Salute e sociale", "en": "Health and social"},
+        "colour": "#b3261e",
+        "icon": "health",
+    },
+    {
+        "slug": "services",
+        "name": {
+            "fr": "Services aux personnes",
+            "it": "Servizi alla persona",
+            "en": "Services to people",
+        },
+        "colour": "#6f42c1",
+        "icon": "people",
+    },
+]
+
+PROJECT = {
+    "title": {
+        "fr": "PITER ALPIMED : le territoire de demain",
+        "it": "PITER ALPIMED: il territorio di domani",
+        "en": "PITER ALPIMED: tomorrow's territory",
+    },
+    "description": {
+        "fr": "Propositions, signalements et observations pour le diagnostic partagé du "
+        "territoire transfrontalier, des vallées de la Roya, de la Vésubie et de la Tinée à "
+        "la Riviera.",
+        "it": "Proposte, segnalazioni e osservazioni per la diagnosi condivisa del territorio "
+        "transfrontaliero, dalle valli Roia, Vesubia e Tinea alla Riviera.",
+        "en": "Proposals, reports and observations for the shared diagnostic of the "
+        "cross-border territory, from the Roya, Vésubie and Tinée valleys to the Riviera.",
+    },
+    "promise": {
+        "fr": "Chaque contribution reçoit une réponse des services ; le diagnostic partagé "
+        "est présenté en réunion publique.",
+        "it": "Ogni contributo riceve una risposta dagli uffici; la diagnosi condivisa è "
+        "presentata in un incontro pubblico.",
+        "en": "Every contribution gets an answer from the services; the shared diagnostic is "
+        "presented at a public meeting.",
+    },
+    "participation_level": ParticipationLevel.CONSULT,
+    "moderation": ModerationMode.AFTER,
+    "allow_anonymous": True,
+    "allow_lines": True,
+    "allow_polygons": True,
+    "tolerance_m": 25.0,
+    "target_contributions": 100,
+}
 
 
 def load_demo(*, stdout=None):
@@ -15,6 +86,14 @@ def load_demo(*, stdout=None):
     )
     say(f"PITER ALPIMED communes: {report.summary()}")
     codes = (DEMO_DIR / "perimeter_codes.txt").read_text(encoding="utf-8").split()
-    outcome, perimeter = build_perimeter(slug=PERIMETER_SLUG, name="PITER ALPIMED", codes=codes)
+    outcome, perimeter = build_perimeter(slug=SLUG, name="PITER ALPIMED", codes=codes)
     say(f"PITER ALPIMED perimeter: {outcome} ({perimeter.members.count()} communes)")
-    return perimeter
+    created, project = contribution_services.upsert_project(
+        slug=SLUG, perimeter=perimeter, themes=THEMES, **PROJECT
+    )
+    say(f"PITER ALPIMED project: {'created' if created else 'up to date'}")
+    missing = DEMO_CONTRIBUTIONS - project.contributions.count()
+    if missing > 0:
+        synthetic.generate(project=project, count=missing, seed=2026)
+    say(f"PITER ALPIMED contributions: {project.contributions.count()}")
+    return project

@@ -34,7 +34,7 @@ MAX_PAGE = 10_000
 class RawGeoJSONParser(BaseParser):
     """Hands the raw body to the strict parser; refuses oversized bodies before reading them."""
 
-    media_type = "application/*json"
+    media_type = GEOJSON
 
     def parse(self, stream, media_type=None, parser_context=None):
         request = parser_context["request"]
@@ -46,6 +46,10 @@ class RawGeoJSONParser(BaseParser):
                 status=413,
             )
         return stream.read(MAX_BODY_BYTES + 1) if stream else b""
+
+
+class RawJSONParser(RawGeoJSONParser):
+    media_type = "application/json"
 
 
 def participant_of(request, project):
@@ -123,7 +127,7 @@ def project_json(project, request, *, with_perimeter=False):
 
 
 class ProjectListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="projects_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         projects = Project.objects.select_related("perimeter").prefetch_related("themes")
         return Response([project_json(p, request) for p in projects])
@@ -186,9 +190,13 @@ class ListQuery(serializers.Serializer):
 
 
 class ContributionListView(APIView):
-    parser_classes = [RawGeoJSONParser, MultiPartParser]
+    parser_classes = [RawGeoJSONParser, RawJSONParser, MultiPartParser]
 
-    @extend_schema(parameters=[ListQuery], responses={(200, GEOJSON): OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="contributions_list",
+        parameters=[ListQuery],
+        responses={(200, GEOJSON): OpenApiTypes.OBJECT},
+    )
     def get(self, request, slug):
         project = get_object_or_404(Project, slug=slug)
         query = ListQuery(data=request.query_params)
@@ -257,7 +265,8 @@ class ContributionListView(APIView):
                 headers={"Location": location},
             )
 
-        scope = f"contributions:{project.pk}:{participant_of(request, project) or 'none'}"
+        # Keys are client-made UUIDs: anonymous clients (often without cookies) share a scope.
+        scope = f"contributions:{project.pk}:{f'user:{author.pk}' if author else 'anonymous'}"
         return idempotency.run_once(request, scope=scope, request_hash=request_hash, run=create)
 
     def _body_and_photos(self, request):

@@ -14,6 +14,7 @@ def django_on_bench_database():
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapping.settings.development")
     os.environ["DB_NAME"] = BENCH_DB
+    os.environ["DEBUG"] = "false"  # measure what production runs, without query logging
     if os.environ.get("DATABASE_URL"):
         sys.exit("bench: unset DATABASE_URL; benchmarks run on the project-local cluster")
     import django

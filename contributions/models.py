@@ -235,6 +235,18 @@ class Contribution(models.Model):
         verbose_name_plural = _("contributions")
         ordering = ["-created_at"]
         indexes = [
+            # The public list walks these in order and stops at the page's end; its count is
+            # an index-only scan of the first.
+            models.Index(
+                fields=["project", "-created_at", "id"],
+                condition=Q(status__in=PUBLIC_STATUSES),
+                name="contribution_public_recent",
+            ),
+            models.Index(
+                fields=["project", "-vote_count", "id"],
+                condition=Q(status__in=PUBLIC_STATUSES),
+                name="contribution_public_votes",
+            ),
             models.Index(fields=["project", "status", "-created_at"]),
             models.Index(fields=["project", "theme"]),
             models.Index(fields=["commune"]),

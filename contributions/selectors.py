@@ -7,7 +7,8 @@ from datetime import datetime
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 
-from contributions.models import PUBLIC_STATUSES, Contribution, Project
+from contributions.models import PUBLIC_STATUSES, Contribution, Project, Theme
+from territories.models import Territory
 
 ORDERINGS = {
     "-created_at": ("created_at", "DESC"),
@@ -65,18 +66,24 @@ class ContributionFilters:
 
 
 def public_contributions(project: Project, filters: ContributionFilters):
-    """The public contributions of a project matching the filters, as a queryset."""
+    """The public contributions of a project matching the filters, as a queryset.
+
+    Every filter is on the contribution's own columns (related ones through subqueries), so
+    the WHERE clause can also drive the raw page query below.
+    """
     queryset = Contribution.objects.public().of_project(project)
     if filters.bbox:
         queryset = queryset.filter(geom__bboverlaps=Polygon.from_bbox(filters.bbox))
     if filters.kinds:
         queryset = queryset.filter(kind__in=filters.kinds)
     if filters.themes:
-        queryset = queryset.filter(theme__slug__in=filters.themes)
+        queryset = queryset.filter(
+            theme__in=Theme.objects.filter(project=project, slug__in=filters.themes)
+        )
     if filters.statuses:
         queryset = queryset.filter(status__in=filters.statuses)
     if filters.commune:
-        queryset = queryset.filter(commune__code=filters.commune)
+        queryset = queryset.filter(commune__in=Territory.objects.filter(code=filters.commune))
     if filters.created_after:
         queryset = queryset.filter(created_at__gte=filters.created_after)
     if filters.created_before:
@@ -97,18 +104,24 @@ def feature_collection_page(
     queryset = public_contributions(project, filters)
     matched = queryset.count()
     column, direction = ORDERINGS[ordering]
-    page = queryset.order_by(f"{'-' if direction == 'DESC' else ''}{column}", "id").values("id")
-    page_sql, page_params = page[offset : offset + limit].query.sql_with_params()
-    # The page's ids come from the ORM (its filters); the JSON is built around them here.
-    # The ORM's SQL uses %s placeholders: the photo base is inlined as a quoted literal.
-    feature_sql = FEATURE_SQL.replace("%(photos)s", "%s")
-    photo_params = [photo_base, photo_base]
-    sql = (
-        f"SELECT coalesce(json_agg({feature_sql} ORDER BY c.{column} {direction}, c.id), '[]')"
-        f"::text, count(*) {FROM_SQL} WHERE c.id IN ({page_sql})"
+    # Fast path, raw SQL: the ORM's own WHERE clause (its filters), then PostgreSQL walks the
+    # public index in order, stops at the page's end and builds the features as text.
+    where_sql, where_params = queryset.query.get_compiler(connection=connection).compile(
+        queryset.query.where
     )
+    sql = f"""
+        SELECT coalesce(json_agg(page.feature), '[]')::text, count(*) FROM (
+            SELECT {FEATURE_SQL.replace("%(photos)s", "%s")} AS feature
+            FROM (SELECT * FROM contributions_contribution WHERE {where_sql}
+                  ORDER BY {column} {direction}, id LIMIT %s OFFSET %s) c
+            JOIN contributions_theme th ON th.id = c.theme_id
+            LEFT JOIN territories_territory t ON t.id = c.commune_id
+            ORDER BY c.{column} {direction}, c.id
+        ) page
+    """  # noqa: S608 - fixed fragments; values are bound parameters
+    params = [photo_base, photo_base, *where_params, limit, offset]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*photo_params, *page_params])  # noqa: S608 - fixed SQL, bound values
+        cursor.execute(sql, params)
         features, returned = cursor.fetchone()
     return features, matched, returned
 

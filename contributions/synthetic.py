@@ -54,6 +54,9 @@ CREATE TEMP TABLE synthetic_texts (
 ) ON COMMIT DROP;
 """
 
+TEXTS_INDEX_SQL = "CREATE INDEX ON synthetic_texts (lang, theme, kind, n)"
+
+
 INSERT_SQL = """
 WITH draws AS (
     SELECT random() AS r_town, random() AS r_shape, random() AS u1, random() AS u2,
@@ -85,14 +88,22 @@ placed AS (
         SELECT * FROM synthetic_towns WHERE cum_hi >= d.r_town ORDER BY cum_hi LIMIT 1
     ) t
 ),
-inside AS (
-    SELECT p.* FROM placed p
-    WHERE p.geom IS NOT NULL AND EXISTS (
-        SELECT 1 FROM territories_territorypiece tp
-        WHERE tp.territory_id = %(perimeter)s AND ST_Intersects(tp.geom, p.geom))
+inside AS MATERIALIZED (
+    -- Kept when it falls in a member commune (so inside the perimeter, which covers them);
+    -- the commune by the rule of territories_attribute: smallest, then lowest code.
+    SELECT p.*, commune.id AS commune_id FROM placed p
+    CROSS JOIN LATERAL (
+        SELECT t.id FROM territories_territorypiece tp
+        JOIN territories_territory t ON t.id = tp.territory_id
+        JOIN territories_territory_members m
+          ON m.to_territory_id = t.id AND m.from_territory_id = %(perimeter)s
+        WHERE t.kind = 'commune' AND t.valid_until IS NULL AND ST_Intersects(tp.geom, p.geom)
+        ORDER BY t.area_m2, t.code, t.id LIMIT 1
+    ) commune
+    WHERE p.geom IS NOT NULL
     LIMIT %(count)s
 ),
-described AS (
+described AS MATERIALIZED (
     SELECT i.*,
         CASE WHEN i.r_kind < 0.45 THEN 'proposal'
              WHEN i.r_kind < 0.80 THEN 'report' ELSE 'observation' END AS kind,
@@ -109,7 +120,7 @@ SELECT gen_random_uuid(), %(project)s, d.kind,
             THEN CASE WHEN d.r_sent < 0.45 THEN 'positive' ELSE 'negative' END ELSE '' END,
        th.id, replace(tx.title, '{commune}', d.town_name),
        replace(tx.description, '{commune}', d.town_name),
-       d.geom, NULL, '',
+       d.geom, d.commune_id, '',
        CASE WHEN d.r_chan < 0.90 THEN 'online' WHEN d.r_chan < 0.95 THEN 'workshop'
             WHEN d.r_chan < 0.98 THEN 'paper' ELSE 'phone' END,
        s.status,
@@ -138,7 +149,8 @@ CROSS JOIN LATERAL (
                       THEN 'observation-' || CASE WHEN d.r_sent < 0.45
                                                   THEN 'positive' ELSE 'negative' END
                       ELSE d.kind END
-    ORDER BY x.n OFFSET floor(d.r_text * 8) LIMIT 1
+    AND x.n = floor(d.r_text * 8)::int
+    LIMIT 1
 ) tx
 """
 
@@ -167,6 +179,9 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
     with connection.cursor() as cursor:
         # A bulk job: no per-statement timeout, and a seeded, repeatable randomness.
         cursor.execute("SET LOCAL statement_timeout = 0")
+        # The planner overestimates these set-based inserts and would JIT-compile each batch
+        # for longer than it takes to run.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("SELECT setseed(%s)", [((seed * 7919) % 1_000_003) / 1_000_003 * 2 - 1])
         cursor.execute(SETUP_SQL, {"perimeter": project.perimeter_id})
         _load_texts(cursor, themes)
@@ -215,3 +230,5 @@ def _load_texts(cursor, themes):
                 " FROM synthetic_texts WHERE theme = %s",
                 [slug, reference[position % len(reference)]],
             )
+    cursor.execute(TEXTS_INDEX_SQL)
+    cursor.execute("ANALYZE synthetic_texts")

@@ -284,7 +284,14 @@ def _dissolve(territory_ids, close_gaps_m, fill_holes_m2):
                     %(storage)s)) AS geom
                 FROM territories_territory WHERE id = ANY(%(ids)s)
             ),
-            parts AS (SELECT (ST_Dump(ST_CollectionExtract(geom, 3))).geom AS g FROM closed)
+            -- The closing's arcs are chords that can shave a member's convex corners by
+            -- centimetres: the members themselves are unioned back in.
+            covering AS (
+                SELECT ST_Union(closed.geom, members.geom) AS geom FROM closed,
+                (SELECT ST_Union(geom) AS geom FROM territories_territory
+                 WHERE id = ANY(%(ids)s)) AS members
+            ),
+            parts AS (SELECT (ST_Dump(ST_CollectionExtract(geom, 3))).geom AS g FROM covering)
             SELECT ST_AsEWKB(ST_Multi(ST_Union(ST_MakePolygon(
                 ST_ExteriorRing(g),
                 ARRAY(SELECT ST_InteriorRingN(g, n)

@@ -17,12 +17,29 @@ DECLARE
 BEGIN
     SELECT perimeter_id, tolerance_m INTO perimeter, tolerance
     FROM contributions_project WHERE id = NEW.project_id;
-    IF NOT territories_covers(perimeter, NEW.geom, tolerance) THEN
+    -- Points inside: static statements, whose plans PL/pgSQL keeps for the session (the
+    -- bulk path writes a million rows through here). Anything else: the shared SQL rule.
+    IF GeometryType(NEW.geom) = 'POINT' THEN
+        PERFORM 1 FROM territories_territorypiece
+        WHERE territory_id = perimeter AND ST_Intersects(geom, NEW.geom) LIMIT 1;
+    END IF;
+    IF NOT (GeometryType(NEW.geom) = 'POINT' AND FOUND)
+       AND NOT territories_covers(perimeter, NEW.geom, tolerance) THEN
         RAISE EXCEPTION 'outside_perimeter'
             USING ERRCODE = 'check_violation',
                   CONSTRAINT = 'contribution_inside_perimeter',
                   DETAIL = format('Contribution %s lies outside the perimeter of project %s.',
                                   NEW.id, NEW.project_id);
+    END IF;
+    IF NEW.commune_id IS NULL AND GeometryType(NEW.geom) = 'POINT' THEN
+        -- Same rule as territories_attribute, first branch: smallest member, then lowest code.
+        SELECT t.id INTO NEW.commune_id
+        FROM territories_territorypiece p
+        JOIN territories_territory t ON t.id = p.territory_id
+        JOIN territories_territory_members m
+          ON m.to_territory_id = t.id AND m.from_territory_id = perimeter
+        WHERE t.kind = 'commune' AND t.valid_until IS NULL AND ST_Intersects(p.geom, NEW.geom)
+        ORDER BY t.area_m2, t.code, t.id LIMIT 1;
     END IF;
     IF NEW.commune_id IS NULL THEN
         NEW.commune_id := territories_attribute(NEW.geom, 'commune', perimeter, 5000);

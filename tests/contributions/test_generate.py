@@ -1,0 +1,59 @@
+"""generate_contributions: realistic rows, inside the perimeter, every guarantee kept."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count
+
+from contributions.models import Contribution, Kind, Status
+from contributions.synthetic_texts import TEXTS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generated_contributions_are_realistic_and_inside(demo):
+    before = Contribution.objects.count()
+    out = StringIO()
+    call_command(
+        "generate_contributions", "--project=piter-alpimed", "--count=2000", "--seed=3", stdout=out
+    )
+    assert "2000 contributions generated" in out.getvalue()
+    new = Contribution.objects.filter(project=demo).order_by("-created_at")
+    assert Contribution.objects.count() == before + 2000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM contributions_contribution c WHERE c.project_id = %s"
+            " AND NOT territories_covers(%s, c.geom, 0)",
+            [demo.pk, demo.perimeter_id],
+        )
+        assert cursor.fetchone()[0] == 0
+    assert not new.filter(commune__isnull=True).exists()
+    assert set(new.values_list("kind", flat=True)) == set(Kind.values)
+    assert new.values("theme").distinct().count() == 4
+    assert set(new.values_list("status", flat=True)) <= set(Status.values) - {"hidden"}
+    observations = new.filter(kind=Kind.OBSERVATION)
+    assert set(observations.values_list("sentiment", flat=True)) == {"positive", "negative"}
+    assert not new.exclude(kind=Kind.OBSERVATION).exclude(sentiment="").exists()
+    # Clustered around towns: the most populated commune (Nice) gets the most.
+    top = new.values("commune__code").order_by().annotate(n=Count("id"))
+    assert max(top, key=lambda row: row["n"])["commune__code"] == "06088"
+    # French texts in France, Italian in Italy; placeholders filled.
+    assert new.filter(commune__country="IT").exists()
+    assert not new.filter(title__contains="{commune}").exists()
+    italian = tuple(
+        description.split("{commune}")[0]
+        for kinds in TEXTS["it"].values()
+        for pairs in kinds.values()
+        for _title, description in pairs
+    )
+    sanremo = new.filter(commune__code="008055").values_list("description", flat=True)
+    assert sanremo and all(d.startswith(italian) for d in sanremo)
+    answered = new.filter(status__in=["accepted", "planned", "done", "rejected"])
+    assert answered.exists() and not answered.filter(answer="").exists()
+
+
+def test_unknown_project_is_a_clear_error(demo):
+    with pytest.raises(CommandError, match="No project with the slug 'nowhere'"):
+        call_command("generate_contributions", "--project=nowhere", "--count=10")

@@ -13,6 +13,7 @@ from mapping.postgis import METRIC_SRID, STORAGE_SRID
 from territories import readers
 from territories.models import Territory, TerritoryKind
 from territories.readers import BoundaryFileError
+from territories.signals import territory_superseded
 
 NAME_FIELDS = ("name", "nom", "nom_com", "libelle", "denominazione", "comune", "nome")
 CODE_FIELDS = ("code", "insee", "insee_com", "code_insee", "com_istat_code", "pro_com_t", "istat")
@@ -212,6 +213,7 @@ def upsert_territory(
     )
     successor.full_clean()
     successor.save()
+    territory_superseded.send(sender=Territory, old=existing, new=successor)
     return "updated", successor
 
 

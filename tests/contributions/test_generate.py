@@ -57,3 +57,16 @@ def test_generated_contributions_are_realistic_and_inside(demo):
 def test_unknown_project_is_a_clear_error(demo):
     with pytest.raises(CommandError, match="No project with the slug 'nowhere'"):
         call_command("generate_contributions", "--project=nowhere", "--count=10")
+
+
+def test_projects_follow_a_rebuilt_perimeter(demo):
+    from territories.services import build_perimeter
+
+    codes = list(demo.perimeter.members.values_list("code", flat=True))
+    old = demo.perimeter
+    _outcome, rebuilt = build_perimeter(
+        slug="piter-alpimed", name="PITER ALPIMED", codes=codes[:-1]
+    )
+    demo.refresh_from_db()
+    assert rebuilt.pk != old.pk and rebuilt.generation == old.generation + 1
+    assert demo.perimeter_id == rebuilt.pk

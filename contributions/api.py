@@ -148,7 +148,9 @@ class CommaList(serializers.CharField):
         return [part.strip() for part in super().to_internal_value(data).split(",") if part]
 
 
-class ListQuery(serializers.Serializer):
+class FilterQuery(serializers.Serializer):
+    """The filters the list, the clusters and the tiles share, so map and list agree."""
+
     bbox = CommaList(required=False, help_text="minlon,minlat,maxlon,maxlat (WGS84)")
     kind = CommaList(required=False)
     theme = CommaList(required=False)
@@ -156,9 +158,6 @@ class ListQuery(serializers.Serializer):
     commune = serializers.CharField(required=False, max_length=32)
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
-    ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), default="-created_at")
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=100)
-    offset = serializers.IntegerField(min_value=0, default=0)
 
     def validate_bbox(self, value):
         try:
@@ -189,6 +188,38 @@ class ListQuery(serializers.Serializer):
         return values
 
 
+class ListQuery(FilterQuery):
+    ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), default="-created_at")
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=100)
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+
+def read_query(request, serializer_class):
+    """Validated query parameters; an unknown one is an error, not silently ignored."""
+    unknown = sorted(set(request.query_params) - set(serializer_class().fields))
+    if unknown:
+        raise DomainError(
+            "unknown_parameter",
+            _("Unknown query parameter(s): %(unknown)s; this endpoint takes: %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(serializer_class().fields)},
+        )
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def filters_from(q) -> selectors.ContributionFilters:
+    return selectors.ContributionFilters(
+        bbox=q.get("bbox"),
+        kinds=q.get("kind"),
+        themes=q.get("theme"),
+        statuses=q.get("status"),
+        commune=q.get("commune"),
+        created_after=q.get("created_after"),
+        created_before=q.get("created_before"),
+    )
+
+
 class ContributionListView(APIView):
     parser_classes = [RawGeoJSONParser, RawJSONParser, MultiPartParser]
 
@@ -199,18 +230,8 @@ class ContributionListView(APIView):
     )
     def get(self, request, slug):
         project = get_object_or_404(Project, slug=slug)
-        query = ListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
-        filters = selectors.ContributionFilters(
-            bbox=q.get("bbox"),
-            kinds=q.get("kind"),
-            themes=q.get("theme"),
-            statuses=q.get("status"),
-            commune=q.get("commune"),
-            created_after=q.get("created_after"),
-            created_before=q.get("created_before"),
-        )
+        q = read_query(request, ListQuery)
+        filters = filters_from(q)
         features, matched, returned = selectors.feature_collection_page(
             project,
             filters,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from contributions import api
+from layers.api import ClustersView
 
 urlpatterns = [
     path("", api.ProjectListView.as_view(), name="project-list"),
@@ -15,6 +16,7 @@ urlpatterns = [
         api.ContributionDetailView.as_view(),
         name="contribution-detail",
     ),
+    path("<slug:slug>/clusters/", ClustersView.as_view(), name="clusters"),
     path("<slug:slug>/contributions/<uuid:pk>/vote/", api.VoteView.as_view(), name="vote"),
     path(
         "<slug:slug>/contributions/<uuid:pk>/comments/",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/territories/", include("territories.urls")),
     path("api/projects/", include("contributions.urls")),
     path("photos/<uuid:photo_id>/<str:size>.jpg", photo, name="photo"),
+    path("tiles/", include("layers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -44,3 +44,24 @@ def _fresh_containment_cache():
     containment.forget()
     yield
     containment.forget()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The PITER ALPIMED demo (communes, perimeter, project, 300 contributions), once a module."""
+    from contributions.models import Contribution, Project
+    from mapping.demo import load_demo
+    from territories.models import Territory
+
+    with django_db_blocker.unblock():
+        project = load_demo()
+        Project.objects.filter(pk=project.pk).update(
+            allow_lines=True,
+            allow_polygons=True,
+            max_line_length_m=5_000,
+            max_polygon_area_m2=1_000_000,
+        )
+        yield Project.objects.select_related("perimeter").get(pk=project.pk)
+        Contribution.objects.all().delete()
+        Project.objects.all().delete()
+        Territory.objects.all().delete()

@@ -86,7 +86,12 @@ def database_from_env(default_url=None):
         db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
     timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
     options = db.setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout_ms}".strip()
+    # JIT compilation costs tens of milliseconds on the map's short, high-cost-estimate
+    # queries (clusters, tiles) and gains nothing there; analytic sessions can turn it on.
+    jit = "on" if env.bool("DB_JIT", default=False) else "off"
+    options["options"] = (
+        f"{options.get('options', '')} -c statement_timeout={timeout_ms} -c jit={jit}".strip()
+    )
     options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
     db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     db["CONN_HEALTH_CHECKS"] = True

@@ -1,0 +1,122 @@
+"""Map layers over HTTP: clusters for a viewport, vector tiles."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contributions.api import FilterQuery, filters_from, read_query
+from contributions.models import Project
+from layers import grid, selectors, tiles
+from mapping.errors import DomainError
+
+MAX_ZOOM = 22
+
+
+class ClusterQuery(FilterQuery):
+    bbox = FilterQuery().fields["bbox"].__class__(help_text="minlon,minlat,maxlon,maxlat (WGS84)")
+    zoom = serializers.IntegerField(min_value=0, max_value=MAX_ZOOM)
+
+
+def _lonlat_extent(extent):
+    lon0, lat0 = grid.to_lonlat(extent[0], extent[1])
+    lon1, lat1 = grid.to_lonlat(extent[2], extent[3])
+    return [round(lon0, 6), round(lat0, 6), round(lon1, 6), round(lat1, 6)]
+
+
+class ClustersView(APIView):
+    @extend_schema(
+        operation_id="clusters",
+        parameters=[ClusterQuery],
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+    )
+    def get(self, request, slug):
+        project = get_object_or_404(Project, slug=slug)
+        q = read_query(request, ClusterQuery)
+        lon0, lat0, lon1, lat1 = q["bbox"]
+        x0, y0 = grid.to_mercator(lon0, lat0)
+        x1, y1 = grid.to_mercator(lon1, lat1)
+        filters = filters_from({**q, "bbox": None})
+        result = selectors.clusters(project, (x0, y0, x1, y1), q["zoom"], filters)
+        features = []
+        for cluster in result.clusters:
+            if cluster.item:
+                item = cluster.item
+                features.append(
+                    {
+                        "type": "Feature",
+                        "id": item["id"],
+                        "geometry": item["geometry"],
+                        "properties": {
+                            "cluster": False,
+                            "count": 1,
+                            "id": item["id"],
+                            "kind": item["kind"],
+                            "theme": item["theme"],
+                            "title": item["title"],
+                        },
+                    }
+                )
+                continue
+            lon, lat = grid.to_lonlat(cluster.x, cluster.y)
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"{result.zoom}/{cluster.kx}/{cluster.ky}",
+                    "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                    "properties": {
+                        "cluster": True,
+                        "count": cluster.count,
+                        "themes": cluster.themes,
+                        "extent": _lonlat_extent(cluster.extent),
+                    },
+                }
+            )
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "zoom": result.zoom,
+                "bbox": _lonlat_extent(result.bounds),
+                "capped": result.capped,
+                "numberMatched": result.total,
+                "features": features,
+            },
+            content_type="application/geo+json",
+        )
+
+
+class TileView(APIView):
+    @extend_schema(
+        operation_id="tile",
+        parameters=[FilterQuery],
+        responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, slug, z, x, y):
+        project = get_object_or_404(Project, slug=slug)
+        if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
+            raise DomainError(
+                "tile_out_of_range",
+                _(
+                    "There is no tile %(z)s/%(x)s/%(y)s: "
+                    "zoom is 0 to %(max)s, x and y 0 to 2^zoom - 1."
+                )
+                % {"z": z, "x": x, "y": y, "max": MAX_ZOOM},
+            )
+        q = read_query(request, FilterQuery)
+        tag = tiles.etag(project, z, x, y, request.META.get("QUERY_STRING", ""))
+        headers = {"ETag": tag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
+        if tag in request.headers.get("If-None-Match", ""):
+            return _with(HttpResponse(status=304), headers)
+        data = tiles.tile(project, z, x, y, filters_from({**q, "bbox": None}))
+        if not data:
+            return _with(HttpResponse(status=204), headers)
+        return _with(HttpResponse(data, content_type="application/vnd.mapbox-vector-tile"), headers)
+
+
+def _with(response, headers):
+    for name, value in headers.items():
+        response[name] = value
+    return response

@@ -1,0 +1,65 @@
+"""The Web Mercator grid shared by clusters and tiles: quadtree cells, one size per level.
+
+A cell of level L is a map tile of zoom L. A cluster at zoom Z is a cell of level Z + 2
+(64 screen pixels), so clusters nest from one zoom to the next and stay put when panning.
+"""
+
+import math
+
+from contributions.models import PUBLIC_STATUSES, Kind
+
+ORIGIN = 20037508.342789244  # half the Web Mercator world, metres
+WORLD = 2 * ORIGIN
+EARTH_RADIUS = 6378137.0
+MAX_LATITUDE = 85.0511287798
+
+# Levels kept as running counts by the database; coarser levels are summed from these.
+STORED_LEVELS = (12, 16, 20)
+CLUSTER_PIXELS_LEVELS = 2  # a cluster is 2 levels below its zoom: 256 px / 4 = 64 px
+MAX_AGGREGATED_ZOOM = STORED_LEVELS[-1] - CLUSTER_PIXELS_LEVELS
+
+# One running count per kind and public status, so filters on them are sums of columns.
+COUNT_COLUMNS = {
+    (kind, status): f"{kind}_{status}" for kind in Kind.values for status in PUBLIC_STATUSES
+}
+
+
+def cell_size(level: int) -> float:
+    return WORLD / (1 << level)
+
+
+def to_mercator(lon: float, lat: float) -> tuple[float, float]:
+    lat = max(-MAX_LATITUDE, min(MAX_LATITUDE, lat))
+    x = math.radians(lon) * EARTH_RADIUS
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * EARTH_RADIUS
+    return x, y
+
+
+def to_lonlat(x: float, y: float) -> tuple[float, float]:
+    lon = math.degrees(x / EARTH_RADIUS)
+    lat = math.degrees(2 * math.atan(math.exp(y / EARTH_RADIUS)) - math.pi / 2)
+    return lon, lat
+
+
+def inner_cells(level: int, x0: float, y0: float, x1: float, y1: float):
+    """Index ranges (cx0, cx1, cy0, cy1) of the cells lying wholly inside a mercator box.
+
+    Rows grow southwards (tile convention). Empty ranges have cx0 > cx1 or cy0 > cy1.
+    """
+    size = cell_size(level)
+    cx0 = math.ceil((x0 + ORIGIN) / size)
+    cx1 = math.floor((x1 + ORIGIN) / size) - 1
+    cy0 = math.ceil((ORIGIN - y1) / size)
+    cy1 = math.floor((ORIGIN - y0) / size) - 1
+    return cx0, cx1, cy0, cy1
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """Mercator bounds (x0, y0, x1, y1) of tile z/x/y."""
+    size = cell_size(z)
+    return (
+        x * size - ORIGIN,
+        ORIGIN - (y + 1) * size,
+        (x + 1) * size - ORIGIN,
+        ORIGIN - y * size,
+    )

@@ -46,3 +46,51 @@ def machine():
         platform.processor(),
     )
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+class Server:
+    """gunicorn serving the application on the bench database, for measures through HTTP."""
+
+    def __init__(self, port=8765, workers=2):
+        self.port = port
+        self.workers = workers
+        self.process = None
+
+    def __enter__(self):
+        import socket
+        import subprocess
+        import time
+
+        env = {
+            **os.environ,
+            "DB_NAME": BENCH_DB,
+            "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "mapping.settings.development",
+        }
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "mapping.wsgi",
+                f"--bind=127.0.0.1:{self.port}",
+                f"--workers={self.workers}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]

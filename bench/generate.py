@@ -47,7 +47,6 @@ def main():
         cwd=ROOT,
         env=env,
         check=True,
-        stderr=subprocess.DEVNULL,
     )
     elapsed = time.monotonic() - started
     print(f"machine: {machine()}")

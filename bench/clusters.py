@@ -1,0 +1,114 @@
+"""The cluster endpoint through HTTP beside supercluster (Node.js) on the same points.
+
+200 random viewports (1024 x 768 pixels) at zooms 5 to 18 inside the project's perimeter,
+the same for both. The endpoint is served by gunicorn on the bench database and asked one
+viewport at a time; supercluster loads every public contribution's point and answers the
+same viewports in-process (no HTTP), so its figures are a floor rather than a like-for-like.
+
+    .venv/bin/python bench/clusters.py [--viewports 200]
+    (needs the bench database with contributions: bench/generate.py; Node.js and npm)
+"""
+
+import argparse
+import http.client
+import json
+import random
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from _setup import ROOT, Server, django_on_bench_database, machine, percentile
+
+WIDTH, HEIGHT = 1024, 768
+
+
+def viewports(extent, count, seed):
+    rng = random.Random(seed)
+    west, south, east, north = extent
+    for _ in range(count):
+        zoom = rng.randint(5, 18)
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+        degrees_per_pixel = 360 / (256 * 2**zoom)
+        half_w, half_h = WIDTH / 2 * degrees_per_pixel, HEIGHT / 2 * degrees_per_pixel * 0.72
+        yield {"zoom": zoom, "bbox": [lon - half_w, lat - half_h, lon + half_w, lat + half_h]}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--viewports", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--project", default="piter-alpimed")
+    args = parser.parse_args()
+    django_on_bench_database()
+    from django.db import connection
+
+    from contributions.models import PUBLIC_STATUSES, Project
+
+    project = Project.objects.select_related("perimeter").get(slug=args.project)
+    views = list(viewports(project.perimeter.geom.extent, args.viewports, args.seed))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM contributions_contribution c,"
+            " LATERAL ST_Transform(layers_point(c.geom), 4326) p"
+            " WHERE c.project_id = %s AND c.status = ANY(%s)",
+            [project.pk, PUBLIC_STATUSES],
+        )
+        points = cursor.fetchall()
+
+    latencies, matched = [], 0
+    with Server():
+        connection_ = http.client.HTTPConnection("127.0.0.1", 8765, timeout=60)
+        path = f"/api/projects/{project.slug}/clusters/?"
+        for view in views[:20]:  # warm-up: connections, caches
+            connection_.request("GET", path + urlencode(_query(view)))
+            connection_.getresponse().read()
+        for view in views:
+            started = time.perf_counter()
+            connection_.request("GET", path + urlencode(_query(view)))
+            response = connection_.getresponse()
+            body = response.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            assert response.status == 200, body[:200]
+            matched += json.loads(body)["numberMatched"]
+
+    with tempfile.TemporaryDirectory() as scratch:
+        points_path, views_path = Path(scratch) / "points.json", Path(scratch) / "views.json"
+        points_path.write_text(json.dumps(points))
+        views_path.write_text(json.dumps(views))
+        node = subprocess.run(
+            ["node", "--expose-gc", "supercluster.mjs", str(points_path), str(views_path)],
+            cwd=ROOT / "bench" / "node",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        reference = json.loads(node.stdout)
+
+    p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+    print(f"machine: {machine()}")
+    print(
+        f"{len(points):,} public points; {len(views)} viewports at zooms 5-18; "
+        f"{matched:,} contributions counted in all"
+    )
+    print("| method | p50 (ms) | p95 (ms) | index build (s) | index memory (MB) |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| endpoint, HTTP (gunicorn) | {p50:.1f} | {p95:.1f} | none (kept by triggers) | "
+        "in PostgreSQL |"
+    )
+    print(
+        f"| supercluster, in-process | {reference['p50_ms']:.2f} | {reference['p95_ms']:.2f} "
+        f"| {reference['build_ms'] / 1000:.1f} | {reference['index_mb']:.0f} "
+        f"(process RSS {reference['rss_mb']:.0f}) |"
+    )
+    print(f"ratio endpoint / supercluster at p95: {p95 / reference['p95_ms']:.1f}x")
+
+
+def _query(view):
+    return {"bbox": ",".join(f"{v:.6f}" for v in view["bbox"]), "zoom": view["zoom"]}
+
+
+if __name__ == "__main__":
+    main()

@@ -69,6 +69,11 @@ work_mem = 32MB
 maintenance_work_mem = 512MB
 synchronous_commit = off
 max_connections = 200
+# Bulk loads (a million contributions) write gigabytes of WAL: fewer checkpoints, fewer
+# full-page images.
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+wal_compression = on
 CONF
 }
 

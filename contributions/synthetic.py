@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from contributions.models import Project
 from contributions.synthetic_texts import TEXTS
+from layers import counts
 
 BATCH = 50_000
 
 SETUP_SQL = """
 CREATE TEMP TABLE synthetic_towns ON COMMIT DROP AS
-SELECT row_number() OVER (ORDER BY t.code) AS n, t.id, t.name, t.country,
+SELECT row_number() OVER (ORDER BY t.code) AS n, t.id, t.name, t.country, t.code, t.area_m2,
        ST_PointOnSurface(t.geom) AS centre,
        greatest(coalesce(t.population, t.area_m2 / 1e6 * 30), 50)::float8 AS weight
 FROM territories_territory t
@@ -35,6 +36,8 @@ FROM (SELECT n, sum(weight) OVER (ORDER BY n) / sum(weight) OVER () AS cum
       FROM synthetic_towns) c
 WHERE c.n = s.n;
 CREATE INDEX ON synthetic_towns (cum_hi);
+CREATE INDEX ON synthetic_towns (id);
+ANALYZE synthetic_towns;
 
 -- Roads: each town to its two nearest neighbours.
 CREATE TEMP TABLE synthetic_roads ON COMMIT DROP AS
@@ -53,6 +56,8 @@ CREATE TEMP TABLE synthetic_texts (
     lang text, theme text, kind text, n int, title text, description text
 ) ON COMMIT DROP;
 """
+
+NEW_SQL = "CREATE TEMP TABLE synthetic_new (id uuid PRIMARY KEY) ON COMMIT DROP"
 
 TEXTS_INDEX_SQL = "CREATE INDEX ON synthetic_texts (lang, theme, kind, n)"
 
@@ -93,12 +98,11 @@ inside AS MATERIALIZED (
     -- the commune by the rule of territories_attribute: smallest, then lowest code.
     SELECT p.*, commune.id AS commune_id FROM placed p
     CROSS JOIN LATERAL (
-        SELECT t.id FROM territories_territorypiece tp
-        JOIN territories_territory t ON t.id = tp.territory_id
-        JOIN territories_territory_members m
-          ON m.to_territory_id = t.id AND m.from_territory_id = %(perimeter)s
-        WHERE t.kind = 'commune' AND t.valid_until IS NULL AND ST_Intersects(tp.geom, p.geom)
-        ORDER BY t.area_m2, t.code, t.id LIMIT 1
+        -- The member communes are the towns table: the pieces' spatial index leads.
+        SELECT st.id FROM territories_territorypiece tp
+        JOIN synthetic_towns st ON st.id = tp.territory_id
+        WHERE ST_Intersects(tp.geom, p.geom)
+        ORDER BY st.area_m2, st.code, st.id LIMIT 1
     ) commune
     WHERE p.geom IS NOT NULL
     LIMIT %(count)s
@@ -110,7 +114,8 @@ described AS MATERIALIZED (
         (%(themes)s::text[])[1 + floor(i.r_theme * cardinality(%(themes)s::text[]))::int]
             AS theme_slug
     FROM inside i
-)
+),
+inserted AS (
 INSERT INTO contributions_contribution (
     id, project_id, kind, sentiment, theme_id, title, description, geom, commune_id,
     email, channel, status, answer, answered_at, vote_count, comment_count,
@@ -152,6 +157,9 @@ CROSS JOIN LATERAL (
     AND x.n = floor(d.r_text * 8)::int
     LIMIT 1
 ) tx
+RETURNING id
+)
+INSERT INTO synthetic_new SELECT id FROM inserted
 """
 
 ANSWERS = {
@@ -182,8 +190,9 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
         # The planner overestimates these set-based inserts and would JIT-compile each batch
         # for longer than it takes to run.
         cursor.execute("SET LOCAL jit = off")
-        # Foreign keys checked per statement, not a million queued checks at commit.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # The map's running counts move once, set-based, after the last batch (layers.counts).
+        cursor.execute("SET LOCAL layers.defer_counts = on")
+        cursor.execute(NEW_SQL)
         cursor.execute("SELECT setseed(%s)", [((seed * 7919) % 1_000_003) / 1_000_003 * 2 - 1])
         cursor.execute(SETUP_SQL, {"perimeter": project.perimeter_id})
         _load_texts(cursor, themes)
@@ -213,6 +222,9 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
                 bar.update(cursor.rowcount)
         if bar:
             bar.close()
+        new_rows = "(SELECT c.* FROM contributions_contribution c JOIN synthetic_new USING (id))"
+        cursor.execute(counts.delta_sql(new_rows, 1) + counts.bump_sql(new_rows))
+        cursor.execute("SET LOCAL layers.defer_counts = off")
     return inserted
 
 

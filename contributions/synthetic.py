@@ -57,7 +57,12 @@ CREATE TEMP TABLE synthetic_texts (
 ) ON COMMIT DROP;
 """
 
-NEW_SQL = "CREATE TEMP TABLE synthetic_new (id uuid PRIMARY KEY) ON COMMIT DROP"
+# What the map's counts need of the new rows, kept as they are inserted.
+NEW_SQL = """
+CREATE TEMP TABLE synthetic_new (
+    project_id bigint, theme_id bigint, kind text, status text, geom geometry
+) ON COMMIT DROP
+"""
 
 TEXTS_INDEX_SQL = "CREATE INDEX ON synthetic_texts (lang, theme, kind, n)"
 
@@ -157,9 +162,9 @@ CROSS JOIN LATERAL (
     AND x.n = floor(d.r_text * 8)::int
     LIMIT 1
 ) tx
-RETURNING id
+RETURNING project_id, theme_id, kind, status, geom
 )
-INSERT INTO synthetic_new SELECT id FROM inserted
+INSERT INTO synthetic_new SELECT * FROM inserted
 """
 
 ANSWERS = {
@@ -222,8 +227,7 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
                 bar.update(cursor.rowcount)
         if bar:
             bar.close()
-        new_rows = "(SELECT c.* FROM contributions_contribution c JOIN synthetic_new USING (id))"
-        cursor.execute(counts.delta_sql(new_rows, 1) + counts.bump_sql(new_rows))
+        cursor.execute(counts.delta_sql("synthetic_new", 1) + counts.bump_sql("synthetic_new"))
         cursor.execute("SET LOCAL layers.defer_counts = off")
     return inserted
 

@@ -3,7 +3,7 @@
 # it listens on 127.0.0.1:$DB_PORT (54329 by default, away from a system PostgreSQL on 5432),
 # and, because PostgreSQL refuses to run as root, it runs as the unprivileged `postgres`
 # user when invoked as root.
-#   scripts/localdb.sh start|stop|status|url|psql [args]
+#   scripts/localdb.sh start|stop|status|url|psql [args]|pgbench-run [args]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,5 +118,6 @@ case "${1:-}" in
   status) if running; then echo "running on 127.0.0.1:$DB_PORT ($DATA)"; else echo "stopped"; exit 3; fi ;;
   url) echo "postgis://$DB_USER@127.0.0.1:$DB_PORT/$DB_NAME" ;;
   psql) shift; as_owner "$BIN/psql" -h "$RUN" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" "$@" ;;
+  pgbench-run) shift; as_owner "$BIN/pgbench" -h "$RUN" -p "$DB_PORT" -U "$DB_USER" "$@" ;;
   *) echo "usage: $0 start|stop|status|url|psql [args]" >&2; exit 64 ;;
 esac

@@ -35,7 +35,10 @@ def prepare():
         country="IT",
         fields=FieldMap(code="com_istat_code"),
     )
-    codes = list(Territory.objects.communes().values_list("code", flat=True))
+    files = ["fr06_communes.geojson", "it_imperia_P8_comuni.geojson"]
+    codes = list(
+        Territory.objects.communes().filter(source__in=files).values_list("code", flat=True)
+    )
     assert len(codes) == 229, len(codes)
     _outcome, perimeter = build_perimeter(slug="bench-all-communes", name="All", codes=codes)
     return perimeter

@@ -35,22 +35,10 @@ def covers_point_in_database(
     territory_id: int, lon: float, lat: float, tolerance_m: float = 0.0
 ) -> bool:
     """The same answer as covers_point, computed by PostGIS over the pieces."""
-    params = {"id": territory_id, "lon": lon, "lat": lat, "tol": tolerance_m}
     return bool(
         _one(
-            """SELECT EXISTS (SELECT 1 FROM territories_territorypiece
-                              WHERE territory_id = %(id)s
-                              AND ST_DWithin(geom::geography,
-                                             ST_Point(%(lon)s, %(lat)s, 4326)::geography,
-                                             %(tol)s))""",
-            params,
-        )
-        if tolerance_m > 0
-        else _one(
-            """SELECT EXISTS (SELECT 1 FROM territories_territorypiece
-                              WHERE territory_id = %(id)s
-                              AND ST_Intersects(geom, ST_Point(%(lon)s, %(lat)s, 4326)))""",
-            params,
+            "SELECT territories_covers(%s, ST_Point(%s, %s, 4326), %s)",
+            [territory_id, lon, lat, tolerance_m],
         )
     )
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/projects/", include("contributions.urls")),
     path("photos/<uuid:photo_id>/<str:size>.jpg", photo, name="photo"),
     path("tiles/", include("layers.urls")),
+    path("ogc/", include("layers.ogc_urls")),
+    path("open311/v2/", include("contributions.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# GIS clients the tests drive for real (QGIS reads the OGC API headless).
+TEST_PACKAGES := qgis python3-qgis
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 
@@ -20,6 +22,7 @@ demo: setup db migrate ## install what is missing, start PostGIS, load the demo,
 	@$(MAKE) --no-print-directory serve
 
 test: setup db ## the whole suite against PostGIS (non-zero on any failure)
+	@EXTRA_PACKAGES="$(TEST_PACKAGES)" scripts/system-deps.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup ## ruff format check, ruff lint, migrations in step with models

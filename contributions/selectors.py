@@ -73,7 +73,7 @@ def public_contributions(project: Project, filters: ContributionFilters):
     """
     queryset = Contribution.objects.public().of_project(project)
     if filters.bbox:
-        queryset = queryset.filter(geom__bboverlaps=Polygon.from_bbox(filters.bbox))
+        queryset = queryset.filter(geom__intersects=Polygon.from_bbox(filters.bbox))
     if filters.kinds:
         queryset = queryset.filter(kind__in=filters.kinds)
     if filters.themes:

@@ -1,0 +1,402 @@
+"""OGC API - Features, Part 1 (Core), for GIS clients such as QGIS and GDAL.
+
+A thin layer over the same selectors as the rest of the API: the contributions of each
+project are the public list (contributions.selectors), territories the current ones. Only
+public data is exposed.
+"""
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+from django.contrib.gis.db.models import Extent
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from contributions.models import PUBLIC_STATUSES, Kind, Project
+from contributions.selectors import ContributionFilters, feature, feature_collection_page
+from layers import ogc_openapi
+from layers.ogc_territories import territory_items
+from mapping.errors import DomainError
+from mapping.i18n import localized
+from territories.models import Territory, TerritoryKind
+from territories.selectors import territory_geojson
+
+GEOJSON = "application/geo+json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+MAX_LIMIT = 10_000
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+TERRITORIES = "territories"
+CONTRIBUTIONS_SUFFIX = "-contributions"
+
+
+def _url(request, name, *args, **query):
+    url = request.build_absolute_uri(reverse(name, args=args))
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def _wants_html(request):
+    if request.GET.get("f") == "html":
+        return True
+    if request.GET.get("f") in ("json", "geojson"):
+        return False
+    accept = request.headers.get("Accept", "")
+    return "text/html" in accept and "json" not in accept
+
+
+def _respond(request, data, *, template, content_type="application/json", context=None):
+    if _wants_html(request):
+        return render(request, template, {"data": data, **(context or {})})
+    return HttpResponse(
+        json.dumps(data, default=str), content_type=content_type, headers={"Vary": "Accept"}
+    )
+
+
+def _check_params(request, allowed):
+    unknown = sorted(set(request.GET) - set(allowed) - {"f"})
+    if unknown:
+        raise DomainError(
+            "unknown_parameter",
+            _("Unknown query parameter(s): %(unknown)s.") % {"unknown": ", ".join(unknown)},
+        )
+
+
+def ogc_errors(view):
+    """OGC API clients expect JSON errors with a code and a description."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            return JsonResponse(
+                {"code": error.code, "description": error.message}, status=error.status
+            )
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@require_GET
+@ogc_errors
+def landing(request):
+    _check_params(request, [])
+    data = {
+        "title": _("Participatory mapping: contributions and territories"),
+        "description": _(
+            "Residents' contributions (published only) and territories, as OGC API - Features."
+        ),
+        "links": [
+            {"rel": "self", "type": "application/json", "href": _url(request, "ogc-landing")},
+            {
+                "rel": "alternate",
+                "type": "text/html",
+                "href": _url(request, "ogc-landing", f="html"),
+            },
+            {"rel": "service-desc", "type": OPENAPI, "href": _url(request, "ogc-api")},
+            {"rel": "service-doc", "type": "text/html", "href": _url(request, "ogc-api", f="html")},
+            {
+                "rel": "conformance",
+                "type": "application/json",
+                "href": _url(request, "ogc-conformance"),
+            },
+            {"rel": "data", "type": "application/json", "href": _url(request, "ogc-collections")},
+        ],
+    }
+    return _respond(request, data, template="layers/ogc_page.html")
+
+
+@require_GET
+@ogc_errors
+def conformance(request):
+    _check_params(request, [])
+    return _respond(request, {"conformsTo": CONFORMANCE}, template="layers/ogc_page.html")
+
+
+@require_GET
+@ogc_errors
+def api(request):
+    _check_params(request, [])
+    document = ogc_openapi.document(request.build_absolute_uri(reverse("ogc-landing")))
+    if _wants_html(request):
+        return render(request, "layers/ogc_page.html", {"data": document})
+    return HttpResponse(json.dumps(document), content_type=OPENAPI)
+
+
+def _public_projects():
+    return Project.objects.select_related("perimeter").order_by("slug")
+
+
+def _collection(request, collection_id, title, description, extent, interval):
+    items = _url(request, "ogc-items", collection_id)
+    return {
+        "id": collection_id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {
+            "spatial": {"bbox": [list(extent)], "crs": CRS84},
+            "temporal": {
+                "interval": [interval],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            },
+        },
+        "links": [
+            {
+                "rel": "self",
+                "type": "application/json",
+                "href": _url(request, "ogc-collection", collection_id),
+            },
+            {"rel": "items", "type": GEOJSON, "href": items},
+            {"rel": "items", "type": "text/html", "href": items + "?f=html"},
+        ],
+    }
+
+
+def _contributions_collection(request, project):
+    return _collection(
+        request,
+        project.slug + CONTRIBUTIONS_SUFFIX,
+        localized(project.title) or project.slug,
+        _("Published contributions (proposals, reports, observations) of this project."),
+        project.perimeter.geom.extent,
+        [project.opens_at or project.created_at, project.closes_at],
+    )
+
+
+def _territories_collection(request):
+    extent = Territory.objects.current().aggregate(e=Extent("geom"))["e"] or (-180, -90, 180, 90)
+    return _collection(
+        request,
+        TERRITORIES,
+        _("Territories"),
+        _("Communes, intercommunalities, provinces and project perimeters in force."),
+        extent,
+        [None, None],
+    )
+
+
+@require_GET
+@ogc_errors
+def collections(request):
+    _check_params(request, [])
+    data = {
+        "links": [
+            {"rel": "self", "type": "application/json", "href": _url(request, "ogc-collections")},
+        ],
+        "collections": [_contributions_collection(request, p) for p in _public_projects()]
+        + [_territories_collection(request)],
+    }
+    return _respond(request, data, template="layers/ogc_page.html")
+
+
+def _project_of(collection_id):
+    if not collection_id.endswith(CONTRIBUTIONS_SUFFIX):
+        return None
+    return get_object_or_404(_public_projects(), slug=collection_id[: -len(CONTRIBUTIONS_SUFFIX)])
+
+
+@require_GET
+@ogc_errors
+def collection(request, collection_id):
+    _check_params(request, [])
+    if collection_id == TERRITORIES:
+        data = _territories_collection(request)
+    else:
+        project = _project_of(collection_id)
+        if project is None:
+            raise DomainError("not_found", _("No such collection."), status=404)
+        data = _contributions_collection(request, project)
+    return _respond(request, data, template="layers/ogc_page.html")
+
+
+def _bbox(value):
+    try:
+        numbers = [float(v) for v in value.split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) == 6:  # 3D boxes: minx, miny, minz, maxx, maxy, maxz
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or not (
+        -180 <= numbers[0] <= numbers[2] <= 180 and -90 <= numbers[1] <= numbers[3] <= 90
+    ):
+        raise DomainError(
+            "invalid_bbox",
+            _("bbox is minlon,minlat,maxlon,maxlat in WGS84 (CRS84), min before max."),
+        )
+    return tuple(numbers)
+
+
+def _datetime(value):
+    """(start, end) from an instant or an interval (open ends as '..' or empty)."""
+    parts = value.split("/")
+    if len(parts) > 2:
+        raise DomainError("invalid_datetime", _("datetime is an instant or start/end."))
+
+    def parse(text):
+        if text in ("", ".."):
+            return None
+        moment = parse_datetime(text)
+        if moment is None:
+            raise DomainError(
+                "invalid_datetime",
+                _("%(value)s is not an RFC 3339 date-time.") % {"value": text},
+            )
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    if len(parts) == 1:
+        moment = parse(parts[0])
+        return moment, moment
+    start, end = parse(parts[0]), parse(parts[1])
+    if start and end and start > end:
+        raise DomainError("invalid_datetime", _("The interval ends before it starts."))
+    return start, end
+
+
+def _paging(request):
+    try:
+        limit = int(request.GET.get("limit", 100))
+        offset = int(request.GET.get("offset", 0))
+    except ValueError:
+        raise DomainError("invalid_paging", _("limit and offset are whole numbers.")) from None
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise DomainError(
+            "invalid_paging",
+            _("limit is 1 to %(max)d and offset 0 or more.") % {"max": MAX_LIMIT},
+        )
+    return limit, offset
+
+
+def _list(request, name, allowed):
+    values = [v for v in request.GET.get(name, "").split(",") if v]
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise DomainError(
+            "invalid_filter",
+            _("Unknown %(name)s: %(values)s.") % {"name": name, "values": ", ".join(unknown)},
+        )
+    return values or None
+
+
+def _links(request, collection_id, limit, offset, returned, matched):
+    base = _url(request, "ogc-items", collection_id)
+    query = {k: v for k, v in request.GET.items() if k not in ("offset", "limit", "f")}
+
+    def href(new_offset, f=None):
+        params = {**query, "limit": limit, "offset": new_offset, **({"f": f} if f else {})}
+        return base + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+    links = [
+        {"rel": "self", "type": GEOJSON, "href": href(offset)},
+        {"rel": "alternate", "type": "text/html", "href": href(offset, "html")},
+        {
+            "rel": "collection",
+            "type": "application/json",
+            "href": _url(request, "ogc-collection", collection_id),
+        },
+    ]
+    if offset + returned < matched:
+        links.append({"rel": "next", "type": GEOJSON, "href": href(offset + limit)})
+    if offset > 0:
+        links.append({"rel": "prev", "type": GEOJSON, "href": href(max(0, offset - limit))})
+    return links
+
+
+@require_GET
+@ogc_errors
+def items(request, collection_id):
+    limit, offset = _paging(request)
+    bbox = _bbox(request.GET["bbox"]) if "bbox" in request.GET else None
+    if collection_id == TERRITORIES:
+        _check_params(request, ["limit", "offset", "bbox", "kind"])
+        kinds = _list(request, "kind", TerritoryKind.values)
+        features, matched, returned = territory_items(
+            bbox=bbox, kinds=kinds, limit=limit, offset=offset
+        )
+    else:
+        project = _project_of(collection_id)
+        if project is None:
+            raise DomainError("not_found", _("No such collection."), status=404)
+        _check_params(request, ["limit", "offset", "bbox", "datetime", "kind", "theme", "status"])
+        start, end = (
+            _datetime(request.GET["datetime"]) if "datetime" in request.GET else (None, None)
+        )
+        filters = ContributionFilters(
+            bbox=bbox,
+            kinds=_list(request, "kind", Kind.values),
+            themes=_list(request, "theme", list(project.themes.values_list("slug", flat=True))),
+            statuses=_list(request, "status", PUBLIC_STATUSES),
+            created_after=start,
+            created_before=end,
+        )
+        features, matched, returned = feature_collection_page(
+            project,
+            filters,
+            photo_base=request.build_absolute_uri("/photos/"),
+            limit=limit,
+            offset=offset,
+        )
+    links = _links(request, collection_id, limit, offset, returned, matched)
+    if _wants_html(request):
+        return render(
+            request,
+            "layers/ogc_items.html",
+            {
+                "collection_id": collection_id,
+                "features": json.loads(features),
+                "links": links,
+                "matched": matched,
+            },
+        )
+    head = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
+            "numberMatched": matched,
+            "numberReturned": returned,
+            "links": links,
+        }
+    )
+    return HttpResponse(
+        f'{head[:-1]}, "features": {features}}}', content_type=GEOJSON, headers={"Vary": "Accept"}
+    )
+
+
+@require_GET
+@ogc_errors
+def item(request, collection_id, feature_id):
+    _check_params(request, [])
+    if collection_id == TERRITORIES:
+        territory = get_object_or_404(Territory.objects.current(), slug=feature_id)
+        body = territory_geojson(territory)
+    else:
+        project = _project_of(collection_id)
+        if project is None:
+            raise DomainError("not_found", _("No such collection."), status=404)
+        try:
+            identifier = uuid.UUID(feature_id)
+        except ValueError:
+            raise DomainError("not_found", _("No such feature."), status=404) from None
+        body = feature(identifier, photo_base=request.build_absolute_uri("/photos/"))
+        if body is None or not project.contributions.filter(pk=identifier).exists():
+            raise DomainError("not_found", _("No such feature."), status=404)
+    data = json.loads(body)
+    data["links"] = [
+        {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri(request.path)},
+        {
+            "rel": "collection",
+            "type": "application/json",
+            "href": _url(request, "ogc-collection", collection_id),
+        },
+    ]
+    return _respond(request, data, template="layers/ogc_page.html", content_type=GEOJSON)

@@ -1,0 +1,111 @@
+"""The OpenAPI 3.0 description of the OGC API - Features endpoints (/ogc/api)."""
+
+
+def _param(name, description, schema, *, where="query", required=False, style=None):
+    param = {"name": name, "in": where, "description": description, "required": required}
+    param["schema"] = schema
+    if style:
+        param.update(style)
+    return param
+
+
+COLLECTION_ID = _param(
+    "collectionId", "collection identifier", {"type": "string"}, where="path", required=True
+)
+FEATURE_ID = _param(
+    "featureId", "feature identifier", {"type": "string"}, where="path", required=True
+)
+F = _param("f", "response format", {"type": "string", "enum": ["json", "html"]})
+LIMIT = _param(
+    "limit",
+    "features per page",
+    {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
+)
+OFFSET = _param("offset", "features to skip", {"type": "integer", "minimum": 0, "default": 0})
+BBOX = _param(
+    "bbox",
+    "minlon,minlat,maxlon,maxlat (CRS84)",
+    {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+    style={"style": "form", "explode": False},
+)
+DATETIME = _param(
+    "datetime", "an RFC 3339 instant or interval (start/end, '..' for open)", {"type": "string"}
+)
+LIST = {"type": "string", "description": "comma-separated values"}
+
+
+def _json(description, media="application/json"):
+    return {"description": description, "content": {media: {"schema": {"type": "object"}}}}
+
+
+ERRORS = {
+    "400": _json("invalid parameter"),
+    "404": _json("not found"),
+}
+
+
+def document(base_url):
+    items_params = [COLLECTION_ID, F, LIMIT, OFFSET, BBOX, DATETIME]
+    items_params += [
+        _param(name, f"filter on {name}", LIST) for name in ("kind", "theme", "status")
+    ]
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Participatory mapping - OGC API - Features",
+            "version": "1.0.0",
+            "description": "Published contributions and territories in force.",
+        },
+        "servers": [{"url": base_url.rstrip("/")}],
+        "paths": {
+            "/": {
+                "get": {
+                    "operationId": "getLandingPage",
+                    "parameters": [F],
+                    "responses": {"200": _json("landing page"), **ERRORS},
+                }
+            },
+            "/conformance": {
+                "get": {
+                    "operationId": "getConformance",
+                    "parameters": [F],
+                    "responses": {"200": _json("conformance classes"), **ERRORS},
+                }
+            },
+            "/api": {
+                "get": {
+                    "operationId": "getAPI",
+                    "parameters": [F],
+                    "responses": {"200": _json("this document"), **ERRORS},
+                }
+            },
+            "/collections": {
+                "get": {
+                    "operationId": "getCollections",
+                    "parameters": [F],
+                    "responses": {"200": _json("collections"), **ERRORS},
+                }
+            },
+            "/collections/{collectionId}": {
+                "get": {
+                    "operationId": "describeCollection",
+                    "parameters": [COLLECTION_ID, F],
+                    "responses": {"200": _json("a collection"), **ERRORS},
+                }
+            },
+            "/collections/{collectionId}/items": {
+                "get": {
+                    "operationId": "getFeatures",
+                    "parameters": items_params,
+                    "responses": {"200": _json("features", "application/geo+json"), **ERRORS},
+                }
+            },
+            "/collections/{collectionId}/items/{featureId}": {
+                "get": {
+                    "operationId": "getFeature",
+                    "parameters": [COLLECTION_ID, FEATURE_ID, F],
+                    "responses": {"200": _json("a feature", "application/geo+json"), **ERRORS},
+                }
+            },
+        },
+    }

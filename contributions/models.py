@@ -346,3 +346,40 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_per_scope")
         ]
+
+
+def new_api_key():
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class ApiClient(models.Model):
+    """A third-party application posting reports through Open311 (GeoReport v2) with a key."""
+
+    name = models.CharField(_("name"), max_length=120)
+    key = models.CharField(
+        _("API key"), max_length=64, unique=True, default=new_api_key, editable=False
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    projects = models.ManyToManyField(
+        Project,
+        verbose_name=_("projects"),
+        blank=True,
+        related_name="api_clients",
+        help_text=_("the projects this key may post to; none means every project"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def covers(self, project) -> bool:
+        """Whether this key may post to the project: an empty list means every project."""
+        projects = self.projects.all()
+        return not projects.exists() or projects.filter(pk=project.pk).exists()

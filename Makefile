@@ -63,7 +63,12 @@ serve: ## serve on $(HOST):$(PORT) (PORT=8001 make serve)
 	@scripts/port-free.sh $(HOST) $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-bench: setup db ## run the benchmarks in bench/ (tables to paste into bench/RESULTS.md)
+bench: setup db ## run every benchmark in bench/ on a fresh bench database (about 15 minutes)
+	cd bench/node && npm install --no-audit --no-fund --silent
+	$(PY) bench/generate.py
+	$(PY) bench/list_endpoint.py
+	$(PY) bench/clusters.py
+	$(PY) bench/tiles.py
 	$(PY) bench/containment.py
 
 clean: db-stop ## remove the virtual environment and the local database

@@ -26,6 +26,7 @@ from contributions.models import (
 from contributions.photos import PhotoError, process_photo
 from mapping.errors import DomainError
 from mapping.i18n import localized
+from territories.selectors import territory_geojson
 
 GEOJSON = "application/geo+json"
 MAX_PAGE = 10_000
@@ -118,8 +119,6 @@ def project_json(project, request, *, with_perimeter=False):
         ),
     }
     if with_perimeter:
-        from territories.selectors import territory_geojson
-
         data["perimeter"]["geometry"] = json.loads(
             territory_geojson(project.perimeter, simplify_m=50)
         )["geometry"]

@@ -83,7 +83,7 @@ def clusters(project: Project, bounds, zoom: int, filters: ContributionFilters) 
     x0, y0, x1, y1 = bounds
     level = zoom + grid.CLUSTER_PIXELS_LEVELS
     chain = [lv for lv in grid.STORED_LEVELS if lv >= level] if _aggregated(filters) else []
-    where_sql, where_params = _contribution_where(project, filters)
+    where_sql, where_params = contribution_where(project, filters)
     parts, params = [], []
 
     previous = None  # (level, ranges) of the last level used: its cells are already counted
@@ -166,7 +166,7 @@ def _ring(ranges, previous, level):
     return [r for r in rectangles if r[0] <= r[1] and r[2] <= r[3]]
 
 
-def _contribution_where(project, filters):
+def contribution_where(project, filters):
     """The list's own WHERE clause (public, project, filters), so map and list agree."""
     queryset = public_contributions(project, ContributionFilters(**{**vars(filters), "bbox": None}))
     return queryset.query.get_compiler(connection=connection).compile(queryset.query.where)

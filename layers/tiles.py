@@ -12,7 +12,7 @@ from django.db import connection
 from contributions.models import Project
 from contributions.selectors import ContributionFilters
 from layers import grid
-from layers.selectors import _contribution_where, clusters
+from layers.selectors import contribution_where, clusters
 
 POINTS_FROM_ZOOM = 14  # below: clusters; from here: the contributions themselves...
 MAX_POINTS_PER_TILE = 5_000  # ...unless a tile would hold more than this
@@ -113,7 +113,7 @@ def _clusters_layer(found, z, x, y):
 
 
 def _points_layer(project, filters, z, x, y):
-    where_sql, where_params = _contribution_where(project, filters)
+    where_sql, where_params = contribution_where(project, filters)
     sql = f"""
         SELECT ST_AsMVT(q, 'contributions', {EXTENT}, 'geom') FROM (
             SELECT ST_AsMVTGeom(ST_Transform(contributions_contribution.geom, 3857),

@@ -12,7 +12,7 @@ from django.db import connection
 from contributions.models import Project
 from contributions.selectors import ContributionFilters
 from layers import grid
-from layers.selectors import contribution_where, clusters
+from layers.selectors import clusters, contribution_where
 
 POINTS_FROM_ZOOM = 14  # below: clusters; from here: the contributions themselves...
 MAX_POINTS_PER_TILE = 5_000  # ...unless a tile would hold more than this

@@ -66,12 +66,19 @@ class ContributionFilters:
 
 
 def public_contributions(project: Project, filters: ContributionFilters):
-    """The public contributions of a project matching the filters, as a queryset.
+    """The public contributions of a project matching the filters, as a queryset."""
+    return filtered_contributions(project, filters, public=True)
+
+
+def filtered_contributions(project: Project, filters: ContributionFilters, *, public: bool):
+    """A project's contributions matching the filters; every status when not `public` (staff).
 
     Every filter is on the contribution's own columns (related ones through subqueries), so
-    the WHERE clause can also drive the raw page query below.
+    the WHERE clause can also drive raw queries (the list page, clusters, exports).
     """
-    queryset = Contribution.objects.public().of_project(project)
+    queryset = Contribution.objects.of_project(project)
+    if public:
+        queryset = queryset.public()
     if filters.bbox:
         queryset = queryset.filter(geom__intersects=Polygon.from_bbox(filters.bbox))
     if filters.kinds:

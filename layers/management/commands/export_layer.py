@@ -1,0 +1,70 @@
+"""Export a project's contributions to a GIS file (docs/exports.md)."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from contributions.models import Project
+from contributions.selectors import ContributionFilters
+from layers import exports
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a project's contributions with ogr2ogr to GeoJSON, GeoPackage, CSV, FlatGeobuf "
+        "or Shapefile in any EPSG coordinate reference system. Without --public (staff): every "
+        "status, with email and author_id."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--project", required=True, metavar="SLUG")
+        parser.add_argument("--format", required=True, choices=sorted(exports.FORMATS))
+        parser.add_argument("--srid", required=True, type=int, metavar="EPSG")
+        parser.add_argument("--output", required=True, metavar="PATH")
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="only public items, no email or author; writes README.txt and LICENSE.txt",
+        )
+        parser.add_argument("--kind", action="append", metavar="K", help="repeatable")
+        parser.add_argument("--theme", action="append", metavar="T", help="repeatable")
+        parser.add_argument("--status", action="append", metavar="S", help="repeatable")
+        parser.add_argument("--commune", metavar="CODE")
+        parser.add_argument("--base-url", default=exports.DEFAULT_BASE_URL)
+        parser.add_argument("--language", help="for labels and theme names (fr, it, en)")
+        parser.add_argument("--overwrite", action="store_true")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        try:
+            project = Project.objects.select_related("perimeter").get(slug=options["project"])
+        except Project.DoesNotExist:
+            raise CommandError(f"No project with the slug {options['project']!r}.") from None
+        filters = ContributionFilters(
+            kinds=options["kind"],
+            themes=options["theme"],
+            statuses=options["status"],
+            commune=options["commune"],
+        )
+        quiet = options["no_progress"] or options["verbosity"] < 1
+        try:
+            result = exports.export_layer(
+                project=project,
+                fmt=options["format"],
+                srid=options["srid"],
+                output=options["output"],
+                public=options["public"],
+                filters=filters,
+                progress=None if quiet else sys.stderr,
+                base_url=options["base_url"],
+                language=options["language"],
+                overwrite=options["overwrite"],
+            )
+        except exports.ExportError as error:
+            raise CommandError(str(error)) from error
+        if not quiet:
+            sys.stderr.write("\n")
+        self.stdout.write(
+            f"{result.count} contributions of {project.slug} written to {result.output} "
+            f"(EPSG:{result.srid}, {'public' if options['public'] else 'staff'})"
+        )

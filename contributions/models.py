@@ -118,6 +118,12 @@ class Project(models.Model):
         help_text=_("what will be done with contributions, per language"),
     )
     target_contributions = models.PositiveIntegerField(_("target contributions"), default=100)
+    publishes_open_data = models.BooleanField(
+        _("publishes open data"),
+        default=False,
+        help_text=_("Anyone may download the published contributions, without personal data."),
+    )
+    open_data_licence = models.CharField(_("open data licence"), max_length=40, default="ODbL-1.0")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from contributions import api
 from layers.api import ClustersView
+from layers.opendata import OpenDataView
 
 urlpatterns = [
     path("", api.ProjectListView.as_view(), name="project-list"),
@@ -17,6 +18,11 @@ urlpatterns = [
         name="contribution-detail",
     ),
     path("<slug:slug>/clusters/", ClustersView.as_view(), name="clusters"),
+    re_path(
+        r"^(?P<slug>[-\w]+)/opendata\.(?P<fmt>geojson|csv)$",
+        OpenDataView.as_view(),
+        name="opendata",
+    ),
     path("<slug:slug>/contributions/<uuid:pk>/vote/", api.VoteView.as_view(), name="vote"),
     path(
         "<slug:slug>/contributions/<uuid:pk>/comments/",

@@ -1,0 +1,110 @@
+"""export_layer against plain ogr2ogr reading the same rows from PostGIS.
+
+The public export of every published contribution (a million after bench/generate.py), to
+GeoJSON (EPSG:4326) and to GeoPackage (EPSG:2154), each beside ogr2ogr run by hand on a
+plain SELECT of the same rows and columns, alternating, timed as whole commands with their
+peak memory (GNU time's maximum resident set size, the command and its children).
+
+    .venv/bin/python bench/exports.py
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _setup import BENCH_DB, ROOT, django_on_bench_database, machine
+
+TIME = "/usr/bin/time"
+
+
+def timed(command, env=None):
+    result = subprocess.run(
+        [TIME, "-f", "%e %M", *map(str, command)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    if result.returncode:
+        raise SystemExit(result.stderr[-2000:])
+    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes) / 1024
+
+
+def main():
+    django_on_bench_database()
+    from contributions.models import PUBLIC_STATUSES, Project
+    from layers.exports import pg_source
+
+    project = Project.objects.get(slug="piter-alpimed")
+    count = project.contributions.public().count()
+    source, pg_env = pg_source()
+    statuses = ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
+    plain_sql = (
+        "SELECT c.id::text AS id, c.kind, c.sentiment, th.slug AS theme, c.title, c.description,"
+        " c.status, t.code AS commune_code, t.name AS commune_name, c.answer, c.answered_at,"
+        " c.vote_count AS votes, c.comment_count AS comments, c.channel, c.created_at, c.geom"
+        " FROM contributions_contribution c JOIN contributions_theme th ON th.id = c.theme_id"
+        " LEFT JOIN territories_territory t ON t.id = c.commune_id"
+        f" WHERE c.project_id = {project.pk} AND c.status IN ({statuses})"
+    )
+    env = {**os.environ, "DB_NAME": BENCH_DB, "DEBUG": "false"}
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for fmt, driver, srid, options in (
+            ("geojson", "GeoJSON", 4326, ["-lco", "RFC7946=YES"]),
+            ("gpkg", "GPKG", 2154, []),
+        ):
+            ours_path = Path(scratch) / f"ours.{fmt}"
+            theirs_path = Path(scratch) / f"theirs.{fmt}"
+            ours = timed(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "export_layer",
+                    "--project",
+                    project.slug,
+                    "--format",
+                    fmt,
+                    "--srid",
+                    srid,
+                    "--output",
+                    ours_path,
+                    "--public",
+                    "--no-progress",
+                    "--overwrite",
+                ],
+                env=env,
+            )
+            theirs = timed(
+                [
+                    "ogr2ogr",
+                    "-f",
+                    driver,
+                    *options,
+                    "-s_srs",
+                    "EPSG:4326",
+                    "-t_srs",
+                    f"EPSG:{srid}",
+                    theirs_path,
+                    source,
+                    "-sql",
+                    plain_sql,
+                ],
+                env={**os.environ, **pg_env},
+            )
+            rows.append((fmt, srid, ours, theirs))
+    print(f"machine: {machine()}")
+    print(f"{count:,} public contributions")
+    print("| format | export_layer (s) | peak MB | ogr2ogr (s) | peak MB | ratio |")
+    print("|---|---|---|---|---|---|")
+    for fmt, srid, (s1, m1), (s2, m2) in rows:
+        print(
+            f"| {fmt} (EPSG:{srid}) | {s1:.1f} | {m1:.0f} | {s2:.1f} | {m2:.0f} | {s1 / s2:.2f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()

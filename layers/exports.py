@@ -245,8 +245,9 @@ def contributions_sql(
         FROM (SELECT * FROM contributions_contribution WHERE {_inline(where_sql, params)}) c
         JOIN contributions_theme th ON th.id = c.theme_id
         LEFT JOIN territories_territory t ON t.id = c.commune_id
-        ORDER BY c.created_at, c.id
     """  # noqa: S608 - fixed fragments; every value is a psycopg literal
+    # No ORDER BY: sorting a million rows with their geometries would cost more than the
+    # export itself, and GIS files carry no order anyway.
 
 
 def territory_layers_sql(project: Project) -> dict[str, str]:

@@ -36,6 +36,7 @@ def main():
     from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
     from contributions.models import Contribution, Project
+    from contributions.selectors import PUBLIC_PROPERTIES
 
     project = Project.objects.get(slug=args.project)
     public = Contribution.objects.public().of_project(project)
@@ -52,23 +53,7 @@ def main():
         class Meta:
             model = Contribution
             geo_field = "geom"
-            fields = [
-                "id",
-                "kind",
-                "sentiment",
-                "theme",
-                "title",
-                "description",
-                "status",
-                "commune",
-                "commune_name",
-                "answer",
-                "answered_at",
-                "vote_count",
-                "comment_count",
-                "channel",
-                "created_at",
-            ]
+            fields = PUBLIC_PROPERTIES
 
     def endpoint():
         response = Client().get(

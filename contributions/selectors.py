@@ -47,6 +47,25 @@ json_build_object(
 )
 """
 
+# The properties of FEATURE_SQL other than photos, in order: what every public output carries.
+PUBLIC_PROPERTIES = [
+    "id",
+    "kind",
+    "sentiment",
+    "theme",
+    "title",
+    "description",
+    "status",
+    "commune",
+    "commune_name",
+    "answer",
+    "answered_at",
+    "vote_count",
+    "comment_count",
+    "channel",
+    "created_at",
+]
+
 FROM_SQL = """
 FROM contributions_contribution c
 JOIN contributions_theme th ON th.id = c.theme_id

@@ -17,28 +17,11 @@ from rest_framework.views import APIView
 
 from contributions.api import FilterQuery, filters_from, read_query
 from contributions.models import Project
-from contributions.selectors import FEATURE_SQL
+from contributions.selectors import FEATURE_SQL, PUBLIC_PROPERTIES
 from layers.selectors import contribution_where
 
 CHUNK = 2_000
-PROPERTIES = [
-    "id",
-    "kind",
-    "sentiment",
-    "theme",
-    "title",
-    "description",
-    "status",
-    "commune",
-    "commune_name",
-    "answer",
-    "answered_at",
-    "vote_count",
-    "comment_count",
-    "channel",
-    "created_at",
-]
-CSV_COLUMNS = [*PROPERTIES, "lon", "lat", "wkt"]
+CSV_COLUMNS = [*PUBLIC_PROPERTIES, "lon", "lat", "wkt"]
 
 
 def _features(project, filters, photo_base):
@@ -75,7 +58,9 @@ def csv_stream(features):
         feature = json.loads(text)
         properties, geometry = feature["properties"], feature["geometry"]
         lon, lat = geometry["coordinates"] if geometry["type"] == "Point" else ("", "")
-        values = ["" if properties.get(name) is None else properties[name] for name in PROPERTIES]
+        values = [
+            "" if properties.get(name) is None else properties[name] for name in PUBLIC_PROPERTIES
+        ]
         writer.writerow([*values, lon, lat, GEOSGeometry(json.dumps(geometry)).wkt])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()

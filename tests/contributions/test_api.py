@@ -312,3 +312,10 @@ def test_projects_and_schema(client, demo):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/projects/{slug}/contributions/" in schema.content
+
+
+def test_public_properties_name_every_property_of_a_feature(client, demo):
+    from contributions.selectors import PUBLIC_PROPERTIES
+
+    feature = client.get(URL, {"limit": 1}).json()["features"][0]
+    assert list(feature["properties"]) == [*PUBLIC_PROPERTIES, "photos"]

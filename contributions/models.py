@@ -124,6 +124,17 @@ class Project(models.Model):
         help_text=_("Anyone may download the published contributions, without personal data."),
     )
     open_data_licence = models.CharField(_("open data licence"), max_length=40, default="ODbL-1.0")
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports before hiding"),
+        default=3,
+        help_text=_("An item reported this many times is hidden until a moderator reviews it."),
+    )
+    duplicate_distance_m = models.FloatField(
+        _("distance for possible duplicates (m)"),
+        default=150.0,
+        validators=[MinValueValidator(0), MaxValueValidator(10_000)],
+    )
+    terms_version = models.CharField(_("version of the terms"), max_length=20, default="1")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -222,6 +233,22 @@ class Contribution(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
     )
+    # The language the author wrote in: answers reach them in it.
+    language = models.CharField(_("language"), max_length=8, blank=True, db_default="")
+    consent_at = models.DateTimeField(_("consent to the terms given at"), null=True, blank=True)
+    terms_version = models.CharField(
+        _("version of the terms consented to"), max_length=20, blank=True, db_default=""
+    )
+    # Staff who entered it on a resident's behalf (workshop, paper, phone); private.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recorded_contributions",
+    )
+    report_count = models.PositiveIntegerField(_("abuse reports"), default=0, db_default=0)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
@@ -328,6 +355,7 @@ class Comment(models.Model):
     )
     body = models.TextField(_("comment"), max_length=3000)
     status = models.CharField(max_length=10, choices=CommentStatus.choices)
+    report_count = models.PositiveIntegerField(_("abuse reports"), default=0, db_default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -335,6 +363,78 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         ordering = ["created_at"]
         indexes = [models.Index(fields=["contribution", "status", "created_at"])]
+
+
+class StatusChange(models.Model):
+    """The contribution's public history: every status it went through, with the answer given."""
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="history")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    answer = models.TextField(_("answer"), blank=True)
+    # Private: the public history names the service, not the person.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["contribution", "created_at"])]
+
+
+def new_token():
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class Follow(models.Model):
+    """Someone to email when the contribution is answered: its author or a follower."""
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="follows")
+    email = models.EmailField(_("email"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    # Lets the follower stop following from the email, without an account.
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "email"], name="one_follow_per_email")
+        ]
+
+
+class AbuseReport(models.Model):
+    """A resident's "report abuse" on a contribution or one of its comments."""
+
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="abuse_reports"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="abuse_reports"
+    )
+    participant = models.CharField(max_length=80)
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abuse report")
+        verbose_name_plural = _("abuse reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "comment", "participant"],
+                nulls_distinct=False,
+                name="one_report_per_participant",
+            )
+        ]
 
 
 class IdempotencyRecord(models.Model):

@@ -1,14 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from contributions.views import photo
 from layers import ogc
+from mapping import views
 from mapping.health import healthz
-from mapping.views import HomeView
 
+# Machine interfaces keep one address whatever the language.
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/territories/", include("territories.urls")),
@@ -22,3 +23,18 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Pages carry their language in the address, so a shared link opens in the sender's language;
+# an address without one redirects to the browser's language.
+urlpatterns += i18n_patterns(
+    path("", views.HomeView.as_view(), name="home"),
+    path("p/<slug:slug>/", views.ProjectView.as_view(), name="project"),
+    path("p/<slug:slug>/list/", views.ProjectListView.as_view(), name="project-list"),
+    path(
+        "p/<slug:slug>/c/<uuid:contribution_id>/",
+        views.ContributionView.as_view(),
+        name="contribution",
+    ),
+    path("staff/", include("staff.urls")),
+    prefix_default_language=True,
+)

@@ -5,8 +5,11 @@ from django.db import connections
 
 
 @pytest.mark.django_db
-def test_home_page_answers(client):
-    response = client.get("/")
+def test_home_page_answers_in_the_browser_language(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="it-IT,it;q=0.9")
+    assert response.status_code == 302
+    assert response["Location"] == "/it/"
+    response = client.get("/it/")
     assert response.status_code == 200
     assert b"<h1>" in response.content
 

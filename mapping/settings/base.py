@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "territories",
     "contributions",
     "layers",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mapping.context.languages",
             ],
         },
     },
@@ -144,3 +146,20 @@ LOGGING = {
 # Spatial references here come from the code (fixed SRIDs) and from staff-run imports, never
 # from resident input (GeoJSON "crs" members are refused), so the warning is acknowledged.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["gis.W001"])
+
+# Email: the console in development and the demo, SMTP (EMAIL_URL) in production.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="participation@localhost")
+# The absolute address of the site, for links in emails and printed QR codes.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The map's basemap: the only third-party request public pages make, named in the privacy
+# notice. An empty URL shows the map without a basemap.
+MAP_BASEMAP_URL = env.str(
+    "MAP_BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+MAP_BASEMAP_ATTRIBUTION = env.str(
+    "MAP_BASEMAP_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)

@@ -5,6 +5,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
@@ -330,6 +331,8 @@ class ContributionListView(APIView):
             email=values.get("email", ""),
             geometry=parsed.geometry,
             photos=photos,
+            language=(get_language() or "")[:8],
+            consent=values.get("consent", False),
         )
 
 
@@ -341,6 +344,7 @@ class PropertiesSerializer(serializers.Serializer):
     sentiment = serializers.ChoiceField(choices=Sentiment.choices, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
+    consent = serializers.BooleanField(required=False, default=False)
 
 
 def visible_contribution(slug, contribution_id):

@@ -16,12 +16,14 @@ from contributions.models import (
     Comment,
     CommentStatus,
     Contribution,
+    Follow,
     Kind,
     ModerationMode,
     Photo,
     Project,
     Sentiment,
     Status,
+    StatusChange,
     Vote,
 )
 from mapping.errors import DomainError
@@ -43,6 +45,12 @@ class Submission:
     email: str = ""
     channel: str = Channel.ONLINE
     photos: list = field(default_factory=list)  # contributions.photos.ProcessedPhoto
+    # The author's language: the answer reaches them in it.
+    language: str = ""
+    # Consent to the project's terms (the web form requires it; staff record it for
+    # assisted entry).
+    consent: bool = False
+    recorded_by: object = None  # staff who entered it on the resident's behalf
 
 
 def check_submission(*, project: Project, submission: Submission, author=None) -> None:
@@ -166,6 +174,10 @@ def submit_contribution(
         author=author,
         email=submission.email.strip(),
         channel=submission.channel,
+        language=submission.language,
+        consent_at=now if submission.consent else None,
+        terms_version=project.terms_version if submission.consent else "",
+        recorded_by=submission.recorded_by,
         status=Status.PUBLISHED if published else Status.SUBMITTED,
         created_at=now,
         published_at=now if published else None,
@@ -182,6 +194,17 @@ def submit_contribution(
         contribution.save(force_insert=True)
         for position, photo in enumerate(submission.photos):
             _save_photo(contribution, position, photo)
+        StatusChange.objects.create(
+            contribution=contribution, status=contribution.status, created_at=now
+        )
+        if contribution.email:
+            # Leaving an email means "tell me the answer".
+            Follow.objects.create(
+                contribution=contribution,
+                email=contribution.email,
+                user=author,
+                language=submission.language,
+            )
     return contribution
 
 

@@ -1,0 +1,294 @@
+"""map.html: a folium map that opens offline, whatever the number of contributions.
+
+Folium links Leaflet, jQuery, Bootstrap and icon fonts from CDNs; the diagnostic is read on
+machines without a network (workshops, offices behind proxies), so those links are dropped
+and the vendored Leaflet (vendor/leaflet, BSD-2-Clause) is inlined, its images as data URIs.
+Nothing here needs the other libraries: circles, polygons, tooltips and a layer control are
+Leaflet's own. The basemap is the only remote resource and the map works without it.
+
+Contributions are drawn as grid clusters (counts per cell, coarsened until at most
+MAX_CLUSTERS cells), never one marker each, so the file stays small at a million.
+"""
+
+import base64
+import html
+import math
+from pathlib import Path
+
+import folium
+import numpy as np
+from django.utils.translation import gettext as _
+from pyproj import Transformer
+
+from layers.diagnostic.queries import GridCounts
+from mapping.i18n import localized
+from mapping.postgis import METRIC_SRID
+
+VENDOR = Path(__file__).parent / "vendor" / "leaflet"
+MAX_CLUSTERS = 1500
+CHOROPLETH_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_DATA_COLOUR = "#bdbdbd"
+HOTSPOT_COLOUR = "#111111"
+TO_WGS84 = Transformer.from_crs(METRIC_SRID, 4326, always_xy=True)
+
+
+def _inline_leaflet() -> str:
+    css = (VENDOR / "leaflet.css").read_text(encoding="utf-8")
+    for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        data = base64.b64encode((VENDOR / image).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
+    js = (VENDOR / "leaflet.js").read_text(encoding="utf-8")
+    # A literal "</script>" inside the library would end the element early.
+    js = js.replace("</script", "<\\/script")
+    return f"<style>{css}</style>\n<script>{js}</script>"
+
+
+def class_breaks(values, classes: int = len(CHOROPLETH_COLOURS) - 1) -> list[float]:
+    """Upper bounds of quantile classes (distinct, ascending) over the positive values; zero
+    has a class of its own (the first colour)."""
+    values = sorted(v for v in values if v)
+    if not values:
+        return []
+    quantiles = np.quantile(values, [(k + 1) / classes for k in range(classes)])
+    return sorted({round(float(q), 2) for q in quantiles})
+
+
+def colour_for(value, breaks) -> str:
+    if value is None:
+        return NO_DATA_COLOUR
+    if value == 0 or not breaks:
+        return CHOROPLETH_COLOURS[0]
+    for index, upper in enumerate(breaks):
+        if value <= upper:
+            return CHOROPLETH_COLOURS[index + len(CHOROPLETH_COLOURS) - len(breaks)]
+    return CHOROPLETH_COLOURS[-1]
+
+
+def map_clusters(counts: GridCounts, limit: int = MAX_CLUSTERS) -> list[dict]:
+    """Grid clusters: the base counts merged into 2x coarser cells until at most `limit`."""
+    if not len(counts.n):
+        return []
+    factor = 1
+    while True:
+        keys = ((counts.i // factor) << 32) + ((counts.j // factor) & 0xFFFFFFFF)
+        unique, inverse = np.unique(keys, return_inverse=True)
+        if len(unique) <= limit:
+            break
+        factor *= 2
+    n = np.bincount(inverse, weights=counts.n)
+    sx = np.bincount(inverse, weights=counts.sx)
+    sy = np.bincount(inverse, weights=counts.sy)
+    lon, lat = TO_WGS84.transform(sx / n, sy / n)
+    clusters = [
+        {
+            "count": int(c),
+            "lon": float(x),
+            "lat": float(y),
+            "themes": {},
+            "cell": counts.cell * factor,
+        }
+        for c, x, y in zip(n, lon, lat, strict=True)
+    ]
+    for index, theme_id, count in zip(inverse, counts.theme_id, counts.n, strict=True):
+        themes = clusters[index]["themes"]
+        themes[int(theme_id)] = themes.get(int(theme_id), 0) + int(count)
+    return clusters
+
+
+def build_map(
+    *,
+    title: str,
+    perimeter: dict,
+    communes: list[dict],
+    area_rows: list[dict],
+    clusters: list[dict],
+    hotspots,
+    themes: list[dict],
+) -> folium.Map:
+    bounds = _bounds(perimeter)
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    fmap.default_js, fmap.default_css = [], []
+    fmap.get_root().header.add_child(folium.Element(_inline_leaflet()), name="leaflet_inline")
+    fmap.get_root().title = title
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    folium.TileLayer(
+        "OpenStreetMap", name=_("Basemap (OpenStreetMap, online only)"), control=True
+    ).add_to(fmap)
+
+    by_code = {row["code"]: row for row in area_rows}
+    breaks = class_breaks(row["per_1000_inhabitants"] for row in area_rows)
+    features = []
+    for commune in communes:
+        row = by_code[commune["code"]]
+        value = row["per_1000_inhabitants"]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": commune["geom"],
+                "properties": {
+                    "name": commune["name"],
+                    "code": commune["code"],
+                    "population": row["population"] if row["population"] is not None else "–",
+                    "contributions": row["contributions"],
+                    "per_1000": value if value is not None else _("no data"),
+                    "fill": colour_for(value, breaks),
+                },
+            }
+        )
+    choropleth = folium.FeatureGroup(name=_("Contributions per 1,000 inhabitants"))
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.6,
+            "color": "#555555",
+            "weight": 0.8,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "code", "population", "contributions", "per_1000"],
+            aliases=[
+                _("Commune"),
+                _("Code"),
+                _("Population"),
+                _("Contributions"),
+                _("Per 1,000 inhabitants"),
+            ],
+        ),
+    ).add_to(choropleth)
+    choropleth.add_to(fmap)
+
+    folium.GeoJson(
+        perimeter,
+        name=_("Perimeter"),
+        style_function=lambda _f: {"fill": False, "color": "#222222", "weight": 2.5},
+    ).add_to(fmap)
+
+    _add_clusters(fmap, clusters, themes)
+    _add_hotspots(fmap, hotspots, themes)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.get_root().html.add_child(folium.Element(_legend(breaks, themes)))
+    return fmap
+
+
+def _bounds(geometry):
+    coordinates = np.array(list(_walk(geometry["coordinates"])))
+    return (*coordinates.min(axis=0), *coordinates.max(axis=0))
+
+
+def _walk(coordinates):
+    if coordinates and isinstance(coordinates[0], int | float):
+        yield coordinates[:2]
+        return
+    for item in coordinates:
+        yield from _walk(item)
+
+
+def _add_clusters(fmap, clusters, themes):
+    by_id = {t["id"]: t for t in themes}
+    largest = max((c["count"] for c in clusters), default=1)
+    features = []
+    for cluster in clusters:
+        dominant = max(cluster["themes"].items(), key=lambda item: item[1])[0]
+        lines = [
+            f"{html.escape(localized(by_id[tid]['name']) or by_id[tid]['slug'])}: {count}"
+            for tid, count in sorted(cluster["themes"].items(), key=lambda item: -item[1])
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [cluster["lon"], cluster["lat"]]},
+                "properties": {
+                    "count": cluster["count"],
+                    "themes": "<br>".join(lines),
+                    "colour": by_id[dominant]["colour"],
+                    "radius": round(4 + 16 * math.sqrt(cluster["count"] / largest), 1),
+                },
+            }
+        )
+    layer = folium.FeatureGroup(name=_("Contributions (clusters, colour of the main theme)"))
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        marker=folium.CircleMarker(radius=6),
+        style_function=lambda f: {
+            "radius": f["properties"]["radius"],
+            "fill": True,
+            "fillColor": f["properties"]["colour"],
+            "color": "#ffffff",
+            "weight": 1,
+            "fillOpacity": 0.85,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["count", "themes"], aliases=[_("Contributions"), _("By theme")]
+        ),
+    ).add_to(layer)
+    layer.add_to(fmap)
+
+
+def _add_hotspots(fmap, hotspots, themes):
+    names = {t["slug"]: localized(t["name"]) or t["slug"] for t in themes}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": h.geometry,
+            "properties": {
+                "rank": h.rank,
+                "count": h.count,
+                "theme": names.get(h.dominant_theme, ""),
+            },
+        }
+        for h in hotspots.hotspots
+    ]
+    layer = folium.FeatureGroup(name=_("Hotspots (DBSCAN)"))
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            style_function=lambda _f: {
+                "color": HOTSPOT_COLOUR,
+                "weight": 2,
+                "dashArray": "4 3",
+                "fillOpacity": 0.05,
+            },
+            tooltip=folium.GeoJsonTooltip(
+                fields=["rank", "count", "theme"],
+                aliases=[_("Hotspot"), _("Contributions"), _("Main theme")],
+            ),
+        ).add_to(layer)
+    layer.add_to(fmap)
+
+
+def _legend(breaks, themes) -> str:
+    rows = [_swatch(CHOROPLETH_COLOURS[0], "0")]
+    lower = 0.0
+    offset = len(CHOROPLETH_COLOURS) - len(breaks)
+    for index, upper in enumerate(breaks):
+        colour = CHOROPLETH_COLOURS[index + offset]
+        rows.append(_swatch(colour, f"{lower:g} – {upper:g}"))
+        lower = upper
+    rows.append(_swatch(NO_DATA_COLOUR, _("no data (population unknown)")))
+    theme_rows = [
+        _swatch(t["colour"], localized(t["name"]) or t["slug"], round_=True) for t in themes
+    ]
+    return f"""
+<div id="diagnostic-legend" style="position: fixed; bottom: 28px; right: 10px; z-index: 1000;
+     background: rgba(255,255,255,0.92); padding: 8px 10px; font: 12px/1.4 sans-serif;
+     border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
+  <strong>{html.escape(_("Contributions per 1,000 inhabitants"))}</strong>
+  {"".join(rows)}
+  <strong>{html.escape(_("Main theme of a cluster"))}</strong>
+  {"".join(theme_rows)}
+  <div><span style="display:inline-block;width:14px;height:10px;border:2px dashed
+       {HOTSPOT_COLOUR};margin-right:6px"></span>{html.escape(_("Hotspot"))}</div>
+</div>"""
+
+
+def _swatch(colour, label, *, round_=False):
+    radius = "50%" if round_ else "2px"
+    return (
+        f'<div><span style="display:inline-block;width:12px;height:12px;background:{colour};'
+        f'border-radius:{radius};margin-right:6px;vertical-align:middle"></span>'
+        f"{html.escape(str(label))}</div>"
+    )
+
+
+def save(fmap: folium.Map, path) -> None:
+    fmap.save(str(path))

@@ -1,0 +1,86 @@
+"""report.html: one page with the summary's figures and charts, in the project's language.
+
+Charts are matplotlib PNGs embedded as base64 data URIs, so the page is one file that opens
+offline and can be mailed or printed.
+"""
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from layers.diagnostic.density import NODATA, Density  # noqa: E402
+
+PNG_DPI = 110
+
+
+def _png(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=PNG_DPI, bbox_inches="tight")
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def bar_chart(labels, values, *, title, colours=None, horizontal=True) -> str:
+    figure, axes = plt.subplots(figsize=(6, 0.45 * max(len(labels), 2) + 0.8))
+    if horizontal:
+        positions = np.arange(len(labels))[::-1]
+        axes.barh(positions, values, color=colours or "#0b5cad")
+        axes.set_yticks(positions, labels)
+        for y, value in zip(positions, values, strict=True):
+            axes.annotate(
+                f"{value:,}".replace(",", " ") if isinstance(value, int) else f"{value:.2f}",
+                (value, y),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+    axes.set_title(title, fontsize=10, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def timeline_chart(weeks, *, title) -> str:
+    figure, axes = plt.subplots(figsize=(6, 2.4))
+    if weeks:
+        dates, counts = zip(*weeks, strict=True)
+        axes.bar(dates, counts, width=6, color="#1a7f37")
+        figure.autofmt_xdate()
+    axes.set_title(title, fontsize=10, loc="left")
+    axes.set_ylabel(_("Contributions per week"), fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def density_chart(density: Density, hotspots, *, title) -> str:
+    values = np.ma.masked_equal(density.values, NODATA)
+    x0, y0, x1, y1 = density.bounds
+    figure, axes = plt.subplots(figsize=(6, 6 * (y1 - y0) / max(x1 - x0, 1)))
+    shown = np.ma.masked_less_equal(values, 0)
+    image = axes.imshow(
+        np.ma.sqrt(shown), extent=(x0, x1, y0, y1), cmap="magma_r", interpolation="nearest"
+    )
+    axes.set_facecolor("#f4f4f4")
+    for hotspot in hotspots.hotspots[:10]:
+        x, y = hotspot.centroid
+        axes.annotate(str(hotspot.rank), (x, y), fontsize=7, color="#0b5cad", ha="center")
+    bar = figure.colorbar(image, ax=axes, shrink=0.7)
+    ticks = bar.get_ticks()
+    bar.set_ticks(ticks, labels=[f"{t * t:.3g}" for t in ticks])
+    bar.set_label(_("contributions per km²"), fontsize=8)
+    axes.set_title(title, fontsize=10, loc="left")
+    axes.set_xticks([])
+    axes.set_yticks([])
+    return _png(figure)
+
+
+def render(context: dict) -> str:
+    return render_to_string("layers/diagnostic/report.html", context)

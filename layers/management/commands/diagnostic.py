@@ -1,0 +1,78 @@
+"""Write a project's diagnostic bundle into a folder (docs/diagnostic.md)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from contributions.models import Project
+from contributions.selectors import ContributionFilters
+from layers.diagnostic import bundle, hotspots
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the diagnostic bundle of a project's public contributions into a folder: "
+        "map.html, density.tif, areas.geojson, areas.csv, hotspots.geojson, summary.json, "
+        "report.html."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--project", required=True, metavar="SLUG")
+        parser.add_argument("--output", required=True, metavar="DIR")
+        parser.add_argument("--kind", action="append", metavar="K", help="repeatable")
+        parser.add_argument("--theme", action="append", metavar="T", help="repeatable")
+        parser.add_argument("--status", action="append", metavar="S", help="repeatable")
+        parser.add_argument("--commune", metavar="CODE")
+        parser.add_argument("--language", help="of the report and map (fr, it, en)")
+        parser.add_argument(
+            "--cell", type=float, default=bundle.DEFAULT_CELL_M, help="density cell size (m)"
+        )
+        parser.add_argument(
+            "--bandwidth",
+            type=float,
+            default=bundle.DEFAULT_BANDWIDTH_M,
+            help="density kernel standard deviation (m)",
+        )
+        parser.add_argument(
+            "--eps", type=float, default=hotspots.DEFAULT_EPS_M, help="hotspot distance (m)"
+        )
+        parser.add_argument(
+            "--minpoints",
+            type=int,
+            default=hotspots.DEFAULT_MINPOINTS,
+            help="contributions within eps that make a hotspot",
+        )
+        parser.add_argument("--overwrite", action="store_true")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        try:
+            project = Project.objects.select_related("perimeter").get(slug=options["project"])
+        except Project.DoesNotExist:
+            raise CommandError(f"No project with the slug {options['project']!r}.") from None
+        filters = ContributionFilters(
+            kinds=options["kind"],
+            themes=options["theme"],
+            statuses=options["status"],
+            commune=options["commune"],
+        )
+        quiet = options["no_progress"] or options["verbosity"] < 1
+        try:
+            result = bundle.run(
+                project=project,
+                filters=filters,
+                output=options["output"],
+                language=options["language"],
+                parameters=bundle.Parameters(
+                    cell_m=options["cell"],
+                    bandwidth_m=options["bandwidth"],
+                    eps_m=options["eps"],
+                    minpoints=options["minpoints"],
+                ),
+                overwrite=options["overwrite"],
+                progress=not quiet,
+            )
+        except bundle.DiagnosticError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"Diagnostic of {result.count} contributions of {project.slug} "
+            f"({result.hotspots} hotspots) written to {result.output}"
+        )

@@ -2,7 +2,8 @@
 
 Folium links Leaflet, jQuery, Bootstrap and icon fonts from CDNs; the diagnostic is read on
 machines without a network (workshops, offices behind proxies), so those links are dropped
-and the vendored Leaflet (vendor/leaflet, BSD-2-Clause) is inlined, its images as data URIs.
+and the application's vendored Leaflet (mapping/static/vendor/leaflet, BSD-2-Clause) is
+inlined, its images as data URIs.
 Nothing here needs the other libraries: circles, polygons, tooltips and a layer control are
 Leaflet's own. The basemap is the only remote resource and the map works without it.
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import folium
 import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 
@@ -24,7 +26,7 @@ from layers.diagnostic.queries import GridCounts
 from mapping.i18n import localized
 from mapping.postgis import METRIC_SRID
 
-VENDOR = Path(__file__).parent / "vendor" / "leaflet"
+VENDOR = Path(settings.BASE_DIR) / "mapping" / "static" / "vendor" / "leaflet"
 MAX_CLUSTERS = 1500
 CHOROPLETH_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 NO_DATA_COLOUR = "#bdbdbd"
@@ -35,7 +37,7 @@ TO_WGS84 = Transformer.from_crs(METRIC_SRID, 4326, always_xy=True)
 def _inline_leaflet() -> str:
     css = (VENDOR / "leaflet.css").read_text(encoding="utf-8")
     for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
-        data = base64.b64encode((VENDOR / image).read_bytes()).decode("ascii")
+        data = base64.b64encode((VENDOR / "images" / image).read_bytes()).decode("ascii")
         css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
     js = (VENDOR / "leaflet.js").read_text(encoding="utf-8")
     # A literal "</script>" inside the library would end the element early.

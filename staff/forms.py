@@ -1,0 +1,133 @@
+"""The workspace's forms. Errors are tied to their field (aria-describedby) and listed above
+the form with links to each field."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from contributions.models import Kind, Sentiment, Status
+from mapping.i18n import localized
+from staff.models import Action
+from staff.services import ANSWER_STATUSES, ASSISTED_CHANNELS, REASONS
+
+
+class LinkedErrors:
+    """Points each field with an error at its message, for screen readers."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                described = f"{self[name].auto_id}_error"
+                widget.attrs["aria-describedby"] = described
+                widget.attrs["aria-invalid"] = "true"
+
+
+class ModerationForm(LinkedErrors, forms.Form):
+    action = forms.ChoiceField(choices=[(Action.PUBLISH, _("Publish")), (Action.HIDE, _("Hide"))])
+    items = forms.MultipleChoiceField(label=_("Items"), choices=[])
+    reason_choice = forms.ChoiceField(label=_("Reason"), choices=REASONS, required=False)
+    reason_text = forms.CharField(label=_("Or type a reason"), required=False, max_length=1000)
+
+    def __init__(self, *args, item_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = list(item_choices)
+
+    def split_items(self):
+        contributions, comments = [], []
+        for value in self.cleaned_data["items"]:
+            kind, _sep, pk = value.partition(":")
+            (comments if kind == "comment" else contributions).append(pk)
+        return contributions, comments
+
+
+class StatusForm(LinkedErrors, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[(s, Status(s).label) for s in ANSWER_STATUSES]
+    )
+    template = forms.ChoiceField(label=_("Start from an answer template"), required=False)
+    answer = forms.CharField(
+        label=_("Public answer"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=5000,
+        help_text=_("Published on the contribution's page and emailed to its followers."),
+    )
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "—")] + [(t.pk, t.name) for t in templates]
+
+
+class AnswerTemplateForm(LinkedErrors, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    status = forms.ChoiceField(
+        label=_("Status it goes with"),
+        choices=[("", "—")] + [(s, Status(s).label) for s in ANSWER_STATUSES],
+        required=False,
+    )
+    text = forms.CharField(
+        label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+
+
+class RecordForm(LinkedErrors, forms.Form):
+    """Assisted entry: what a resident says at a workshop, on paper or on the phone."""
+
+    channel = forms.ChoiceField(
+        label=_("How it came in"),
+        choices=[(c.value, c.label) for c in ASSISTED_CHANNELS],
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
+    sentiment = forms.ChoiceField(
+        label=_("For an observation: positive or negative"),
+        choices=[("", "—"), *Sentiment.choices],
+        required=False,
+    )
+    theme = forms.ChoiceField(label=_("Theme"))
+    title = forms.CharField(label=_("Title"), max_length=140)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+    commune = forms.ChoiceField(
+        label=_("Commune"),
+        required=False,
+        help_text=_("Enough when the exact place is not known; or tap the map."),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    email = forms.EmailField(
+        label=_("Resident's email (optional)"),
+        required=False,
+        help_text=_("They will receive the answer at this address."),
+    )
+    language = forms.ChoiceField(label=_("Resident's language"), choices=settings.LANGUAGES)
+    consent = forms.BooleanField(
+        label=_(
+            "The resident agrees to the project's terms and to their contribution being published"
+        ),
+    )
+
+    def __init__(self, *args, project, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, Kind(k).label) for k in project.kinds]
+        self.fields["theme"].choices = [(t.slug, localized(t.name)) for t in project.themes.all()]
+        self.fields["commune"].choices = [("", "—")] + [(c.code, c.name) for c in communes]
+
+    def clean(self):
+        data = super().clean()
+        has_point = data.get("longitude") is not None and data.get("latitude") is not None
+        if not has_point and not data.get("commune"):
+            self.add_error("commune", _("Choose the commune or tap the place on the map."))
+        if data.get("kind") == Kind.OBSERVATION and not data.get("sentiment"):
+            self.add_error(
+                "sentiment", _("An observation says whether it is positive or negative.")
+            )
+        return data

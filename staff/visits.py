@@ -1,0 +1,60 @@
+"""Visits counted without cookies and without keeping anyone's IP address.
+
+A visitor of a project page on a day is sha256(salt + IP + user agent + project), where the
+salt is random, shared by every visit of that day, and deleted once the day is over. The IP
+address and the user agent are never written anywhere; only the hash is. While the day lasts,
+a repeat visit gives the same hash and counts once; once the salt is gone, no one can say
+whose visit a hash was, nor link one day's visitors to another's.
+"""
+
+import hashlib
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from staff.models import DailyVisit, VisitSalt
+
+
+def _salt_for(day) -> str:
+    # Yesterday's salts are discarded the first time today's is needed.
+    VisitSalt.objects.filter(day__lt=day).delete()
+    salt = VisitSalt.objects.filter(day=day).values_list("salt", flat=True).first()
+    if salt:
+        return salt
+    try:
+        with transaction.atomic():
+            return VisitSalt.objects.create(day=day, salt=secrets.token_hex(32)).salt
+    except IntegrityError:
+        # Another request created it first: use theirs, so both count as one day.
+        return VisitSalt.objects.get(day=day).salt
+
+
+def visitor_hash(*, salt: str, ip: str, user_agent: str, project_id: int) -> str:
+    text = f"{salt}|{ip}|{user_agent}|{project_id}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR is what the server (or the trusted proxy in front of it) gives.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def record_visit(request, project, *, now=None) -> None:
+    """Counts this request as a visit of the project today (once per visitor and day)."""
+    day = timezone.localdate(now)
+    digest = visitor_hash(
+        salt=_salt_for(day),
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+        project_id=project.pk,
+    )
+    DailyVisit.objects.bulk_create(
+        [DailyVisit(project=project, day=day, visitor_hash=digest)], ignore_conflicts=True
+    )
+
+
+def discard_old_salts(*, now=None) -> int:
+    """Deletes every salt of a finished day; returns how many (for a daily cron, if wanted)."""
+    deleted, _details = VisitSalt.objects.filter(day__lt=timezone.localdate(now)).delete()
+    return deleted

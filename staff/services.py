@@ -152,7 +152,9 @@ def moderate(
         .order_by("pk")
     )
     if len(contributions) != len(contribution_ids) or len(comments) != len(comment_ids):
-        raise DomainError("not_found", _("Some of these items are not in this project."), 404)
+        raise DomainError(
+            "not_found", _("Some of these items are not in this project."), status=404
+        )
     for contribution in contributions:
         _moderate_contribution(actor, project, contribution, action, reason, now)
     for comment in comments:
@@ -285,16 +287,16 @@ def set_status(
     answer = (answer or "").strip()
     if not answer and status != Status.UNDER_REVIEW:
         raise DomainError(
-            "answer_required", _("Write the public answer that goes with this status."), 422
+            "answer_required", _("Write the public answer that goes with this status."), status=422
         )
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if contribution.status == Status.HIDDEN:
         raise DomainError(
-            "hidden", _("This contribution is hidden; publish it before answering."), 409
+            "hidden", _("This contribution is hidden; publish it before answering."), status=409
         )
     if contribution.status == status and contribution.answer == answer:
         raise DomainError(
-            "unchanged", _("This status and answer are already the current ones."), 409
+            "unchanged", _("This status and answer are already the current ones."), status=409
         )
     now = now or timezone.now()
     before = contribution.status
@@ -360,9 +362,11 @@ def mark_duplicate(
     project = contribution.project
     _require(actor, project, "moderate")
     if original.project_id != project.pk:
-        raise DomainError("not_found", _("No such contribution in this project."), 404)
+        raise DomainError("not_found", _("No such contribution in this project."), status=404)
     if original.pk == contribution.pk:
-        raise DomainError("same_contribution", _("A contribution cannot duplicate itself."), 422)
+        raise DomainError(
+            "same_contribution", _("A contribution cannot duplicate itself."), status=422
+        )
     first, second = sorted([contribution.pk, original.pk], key=str)
     locked = {
         c.pk: c
@@ -375,10 +379,12 @@ def mark_duplicate(
         raise DomainError(
             "not_an_original",
             _("The original must be a published contribution, not a duplicate or hidden one."),
-            409,
+            status=409,
         )
     if contribution.status == Status.DUPLICATE:
-        raise DomainError("already_duplicate", _("This is already marked as a duplicate."), 409)
+        raise DomainError(
+            "already_duplicate", _("This is already marked as a duplicate."), status=409
+        )
     now = now or timezone.now()
     recipients = _followers(contribution)
 
@@ -468,7 +474,9 @@ def record_contribution(
     _require(actor, project, "record")
     if submission.channel not in ASSISTED_CHANNELS:
         raise DomainError(
-            "unknown_channel", _("Say how the contribution came in: workshop, paper or phone."), 422
+            "unknown_channel",
+            _("Say how the contribution came in: workshop, paper or phone."),
+            status=422,
         )
     if not submission.consent:
         raise DomainError(
@@ -477,7 +485,7 @@ def record_contribution(
                 "The resident must agree to the project's terms before their contribution is "
                 "entered."
             ),
-            422,
+            status=422,
         )
     now = now or timezone.now()
     submission.recorded_by = actor
@@ -513,12 +521,12 @@ def save_answer_template(
     if template_id is not None:
         template = AnswerTemplate.objects.filter(project=project, pk=template_id).first()
         if template is None:
-            raise DomainError("not_found", _("No such answer template."), 404)
+            raise DomainError("not_found", _("No such answer template."), status=404)
     else:
         template = AnswerTemplate(project=project)
     template.name, template.text, template.status = name.strip(), text.strip(), status
     if status and status not in ANSWER_STATUSES:
-        raise DomainError("unknown_status", _("Choose a status from the list."), 422)
+        raise DomainError("unknown_status", _("Choose a status from the list."), status=422)
     try:
         template.full_clean(exclude=["project"])
     except ValidationError as error:
@@ -537,4 +545,4 @@ def delete_answer_template(*, actor, project: Project, template_id) -> None:
     _require(actor, project, "templates")
     deleted, _details = AnswerTemplate.objects.filter(project=project, pk=template_id).delete()
     if not deleted:
-        raise DomainError("not_found", _("No such answer template."), 404)
+        raise DomainError("not_found", _("No such answer template."), status=404)

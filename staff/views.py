@@ -13,7 +13,7 @@ from django.contrib.gis.geos import Point
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -30,6 +30,14 @@ from staff.models import AnswerTemplate, AuditEntry, Role
 from territories.models import Territory
 
 
+def _to_login(request):
+    try:
+        return redirect_to_login(request.get_full_path())
+    except NoReverseMatch:
+        # The sign-in pages are not installed: the admin's sign-in serves staff accounts.
+        return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+
+
 def workspace(capability="view"):
     """Signed-in people only; the project, and the user's role in it, or 404."""
 
@@ -37,7 +45,7 @@ def workspace(capability="view"):
         @functools.wraps(view)
         def wrapped(request, slug, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _to_login(request)
             project, role = permissions.project_for(request.user, slug, capability)
             request.project, request.role = project, role
             request.can = permissions.capabilities(role)
@@ -67,7 +75,7 @@ def _safe_next(request, default):
 
 def index(request):
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return _to_login(request)
     projects = list(permissions.visible_projects(request.user).order_by("slug"))
     for project in projects:
         project.staff_role = Role(permissions.role_in(request.user, project)).label

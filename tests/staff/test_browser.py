@@ -1,0 +1,165 @@
+"""The workspace in Chromium: the moderation queue, the answer flow, assisted entry on a
+tablet. Screenshots land in artifacts/screenshots/."""
+
+import pytest
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.core import mail
+from django.test import Client
+
+from contributions.models import Contribution, Follow, Status
+from mapping.demo import load_demo
+from staff.models import Action, AnswerTemplate, AuditEntry, Role
+from tests.conftest import screenshot
+from tests.staff.conftest import give_role, make_user
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def signed_in(live_server, page):
+    """The demo, a moderator of it, and the browser signed in as them."""
+    project = load_demo()
+    moderator = give_role(make_user("moderatrice"), project, Role.MODERATOR)
+    client = Client()
+    client.force_login(moderator)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return live_server.url, project, moderator
+
+
+def test_moderation_queue_bulk_hide_with_a_reason(signed_in, page):
+    base, project, moderator = signed_in
+    # One reported item: it must come first.
+    reported = Contribution.objects.filter(project=project).order_by("created_at").last()
+    Contribution.objects.filter(pk=reported.pk).update(report_count=2)
+    page.goto(f"{base}/fr/staff/{project.slug}/")
+    items = page.locator(".queue-item")
+    assert items.count() == 50
+    assert reported.title in items.first.inner_text()
+    assert page.locator(".queue-item.reported").count() == 1
+    assert page.locator(".queue-item svg.minimap circle.marker").count() == 50
+    screenshot(page, "staff-queue")
+
+    # Keyboard: tick two items with the space bar.
+    picks = page.locator("input.pick")
+    picks.nth(0).focus()
+    page.keyboard.press("Space")
+    picks.nth(1).focus()
+    page.keyboard.press("Space")
+    assert "2" in page.locator("[data-selected-count]").inner_text()
+    chosen = [v.split(":")[1] for v in (picks.nth(0).input_value(), picks.nth(1).input_value())]
+    page.select_option("#id_reason_choice", "off_topic")
+    page.locator("button[value=hide]").click()
+    page.wait_for_load_state()
+    assert page.locator(".message").inner_text().strip()
+    screenshot(page, "staff-queue-after-hiding")
+
+    assert set(Contribution.objects.filter(pk__in=chosen).values_list("status", flat=True)) == {
+        Status.HIDDEN
+    }
+    entries = AuditEntry.objects.filter(target_id__in=chosen)
+    assert entries.count() == 2
+    assert {e.action for e in entries} == {Action.HIDE}
+    assert all(e.actor == moderator and e.reason for e in entries)
+    assert page.js_errors == []
+
+
+def test_answer_flow_with_a_template(signed_in, page):
+    base, project, moderator = signed_in
+    AnswerTemplate.objects.create(
+        project=project,
+        name="Planned",
+        status=Status.PLANNED,
+        text="The works are planned in the next budget.",
+    )
+    item = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
+    Follow.objects.create(contribution=item, email="resident@example.org", language="it")
+    mail.outbox.clear()
+    page.goto(f"{base}/fr/staff/{project.slug}/c/{item.pk}/")
+    assert page.locator("svg.minimap circle.marker").count() == 2
+    page.select_option("#id_template", label="Planned")
+    assert page.input_value("#id_answer") == "The works are planned in the next budget."
+    assert page.input_value("#id_status") == Status.PLANNED
+    page.fill("#id_answer", "The works are planned in the next budget, for spring.")
+    screenshot(page, "staff-answer")
+    page.locator("#answer-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".message").count() == 1
+    assert (
+        "The works are planned in the next budget, for spring."
+        in page.locator(".history").inner_text()
+    )
+    screenshot(page, "staff-answer-saved")
+
+    item.refresh_from_db()
+    assert item.status == Status.PLANNED and item.answered_at
+    assert item.history.last().answer == item.answer
+    assert AuditEntry.objects.get(target_id=item.pk).action == Action.STATUS
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["resident@example.org"]
+    assert f"/it/p/{project.slug}/c/{item.pk}/" in mail.outbox[0].body
+    assert page.js_errors == []
+
+
+def test_answer_errors_are_tied_to_the_field(signed_in, page):
+    base, project, _moderator = signed_in
+    item = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
+    page.goto(f"{base}/fr/staff/{project.slug}/c/{item.pk}/")
+    page.select_option("#id_status", Status.REJECTED)
+    page.fill("#id_answer", "")
+    page.locator("#answer-form button[type=submit]").click()
+    page.wait_for_load_state()
+    answer = page.locator("#id_answer")
+    assert answer.get_attribute("aria-invalid") == "true"
+    assert page.locator(f"#{answer.get_attribute('aria-describedby').split()[0]}").is_visible()
+    page.locator(".error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_answer"
+
+
+def test_assisted_entry_on_a_tablet(signed_in, browser, live_server):
+    base, project, moderator = signed_in
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 820, "height": 1180}, has_touch=True
+    )
+    client = Client()
+    client.force_login(moderator)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+    )
+    tablet = context.new_page()
+    tablet.goto(f"{base}/fr/staff/{project.slug}/record/?channel=phone")
+    # Tap inside the perimeter, on a commune's inner point.
+    commune = project.perimeter.members.annotate(spot=PointOnSurface("geom")).first()
+    box = tablet.locator("[data-pickmap]").bounding_box()
+    frame = tablet.evaluate(
+        "() => { const s = document.querySelector('[data-pickmap]');"
+        " const m = s.getScreenCTM(); return {a: m.a, d: m.d, e: m.e, f: m.f}; }"
+    )
+    k = float(
+        tablet.evaluate("JSON.parse(document.getElementById('pickmap-config').textContent).k")
+    )
+    x = commune.spot.x * k * frame["a"] + frame["e"]
+    y = -commune.spot.y * frame["d"] + frame["f"]
+    assert 0 <= x - box["x"] <= box["width"] and 0 <= y - box["y"] <= box["height"]
+    tablet.locator("[data-pickmap]").click(position={"x": x - box["x"], "y": y - box["y"]})
+    assert abs(float(tablet.input_value("#id_latitude")) - commune.spot.y) < 0.01
+    tablet.check("#id_kind_0")
+    tablet.select_option("#id_theme", index=1)
+    tablet.fill("#id_title", "Bus plus fréquents le samedi")
+    tablet.fill("#id_email", "habitant@example.org")
+    tablet.check("#id_consent")
+    screenshot(tablet, "staff-record-tablet")
+    tablet.locator("#record-form button[type=submit]").click()
+    tablet.wait_for_load_state()
+    item = Contribution.objects.get(title="Bus plus fréquents le samedi")
+    assert item.channel == "phone" and item.consent_at and item.recorded_by == moderator
+    assert item.email == "habitant@example.org"
+    assert Follow.objects.filter(contribution=item, email="habitant@example.org").exists()
+    context.close()

@@ -1,0 +1,167 @@
+"""The dashboard's figures against counts computed directly in SQL on generated data."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.utils import timezone
+
+from contributions.models import Comment, Contribution, Status, Vote
+from staff import selectors
+from staff.models import DailyVisit, VisitSalt
+from staff.visits import record_visit
+
+pytestmark = pytest.mark.django_db
+
+
+def sql(query, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def varied(demo):
+    """The 300 generated contributions, with a few hidden, votes and comments added."""
+    ids = list(
+        Contribution.objects.filter(project=demo).order_by("pk").values_list("pk", flat=True)
+    )
+    Contribution.objects.filter(pk__in=ids[:7]).update(status=Status.HIDDEN)
+    for n, pk in enumerate(ids[5:25]):
+        Vote.objects.create(contribution_id=pk, participant=f"anon:{n % 6}")
+    for n, pk in enumerate(ids[:12]):
+        Comment.objects.create(
+            contribution_id=pk, body="Yes", status="published" if n % 3 else "hidden"
+        )
+    return demo
+
+
+def test_summary_matches_sql(varied):
+    figures = selectors.summary(varied)
+    p = varied.pk
+    [(total, answered, median)] = sql(
+        """SELECT count(*),
+                  count(*) FILTER (WHERE answer <> '' AND answered_at IS NOT NULL),
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
+                      answered_at - created_at) / 3600)
+                      FILTER (WHERE answer <> '' AND answered_at IS NOT NULL)
+           FROM contributions_contribution WHERE project_id = %s AND status <> 'hidden'""",
+        [p],
+    )
+    assert figures["contributions"] == total == 300 - 7
+    assert figures["hidden"] == 7
+    assert figures["answered"] == answered > 0
+    assert figures["answered_share"] == pytest.approx(answered / total)
+    assert figures["median_hours_to_answer"] == pytest.approx(float(median))
+    [(votes,)] = sql(
+        """SELECT count(*) FROM contributions_vote v JOIN contributions_contribution c
+           ON c.id = v.contribution_id WHERE c.project_id = %s AND c.status <> 'hidden'""",
+        [p],
+    )
+    assert figures["votes"] == votes == 18
+    [(comments,)] = sql(
+        """SELECT count(*) FROM contributions_comment m JOIN contributions_contribution c
+           ON c.id = m.contribution_id
+           WHERE c.project_id = %s AND c.status <> 'hidden' AND m.status <> 'hidden'""",
+        [p],
+    )
+    assert figures["comments"] == comments
+    # Participants: the generated contributions are anonymous without email (one each), the
+    # six anonymous voters, and each comment's writer.
+    [(people,)] = sql(
+        """SELECT count(*) FROM contributions_contribution
+           WHERE project_id = %s AND status <> 'hidden'""",
+        [p],
+    )
+    assert figures["participants"] == people + 6 + comments
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("kinds", "kind"), ("statuses", "status"), ("channels", "channel")],
+)
+def test_breakdowns_match_sql(varied, table, column):
+    expected = dict(
+        sql(
+            f"SELECT {column}, count(*) FROM contributions_contribution "  # noqa: S608
+            "WHERE project_id = %s AND status <> 'hidden' GROUP BY 1",
+            [varied.pk],
+        )
+    )
+    rows = selectors.TABLES[table](varied).rows
+    assert {row[0]: row[2] for row in rows if row[2]} == expected
+
+
+def test_themes_communes_and_weeks_match_sql(varied):
+    p = varied.pk
+    themes = dict(
+        sql(
+            """SELECT th.slug, count(*) FROM contributions_contribution c
+               JOIN contributions_theme th ON th.id = c.theme_id
+               WHERE c.project_id = %s AND c.status <> 'hidden' GROUP BY 1""",
+            [p],
+        )
+    )
+    assert {r[0]: r[2] for r in selectors.by_theme(varied).rows if r[2]} == themes
+    communes = dict(
+        sql(
+            """SELECT coalesce(t.code, ''), count(*) FROM contributions_contribution c
+               LEFT JOIN territories_territory t ON t.id = c.commune_id
+               WHERE c.project_id = %s AND c.status <> 'hidden' GROUP BY 1""",
+            [p],
+        )
+    )
+    assert {r[0]: r[3] for r in selectors.by_commune(varied).rows} == communes
+    weeks = selectors.over_time(varied).rows
+    assert sum(row[1] for row in weeks) == weeks[-1][2] == 300 - 7
+
+
+def test_visits_are_counted_once_per_visitor_and_day_without_storing_the_ip(varied):
+    factory = RequestFactory()
+    alice = factory.get("/", REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="Firefox")
+    bob = factory.get("/", REMOTE_ADDR="198.51.100.2", HTTP_USER_AGENT="Chrome")
+    now = timezone.now()
+    yesterday = now - timedelta(days=1)
+    record_visit(alice, varied, now=yesterday)
+    for request in (alice, alice, bob):
+        record_visit(request, varied, now=now)
+    # Yesterday's salt is gone as soon as today's exists.
+    assert list(VisitSalt.objects.values_list("day", flat=True)) == [timezone.localdate(now)]
+    assert DailyVisit.objects.filter(project=varied).count() == 3
+    hashes = list(DailyVisit.objects.values_list("visitor_hash", flat=True))
+    assert len(set(hashes)) == 3  # alice yesterday and today cannot be linked
+    assert not any("203.0.113.7" in h or "198.51.100.2" in h for h in hashes)
+    figures = selectors.summary(varied)
+    [(online,)] = sql(
+        """SELECT count(*) FROM contributions_contribution WHERE project_id = %s
+           AND status <> 'hidden' AND channel = 'online'
+           AND (created_at AT TIME ZONE %s)::date >= %s""",
+        [varied.pk, timezone.get_current_timezone_name(), timezone.localdate(yesterday)],
+    )
+    assert figures["visits"] == 3
+    assert figures["online_contributions_since_counting"] == online
+    assert figures["conversion"] == pytest.approx(online / 3)
+    rows = selectors.visits_by_day(varied).rows
+    assert [row[1] for row in rows] == [1, 2]
+
+
+def test_every_figure_downloads_as_csv(client, varied, analyst):
+    client.force_login(analyst)
+    for name in selectors.TABLES:
+        response = client.get(f"/fr/staff/{varied.slug}/dashboard/{name}.csv")
+        assert response.status_code == 200, name
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == selectors.TABLES[name](varied).columns
+    summary = dict(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/fr/staff/{varied.slug}/dashboard/summary.csv").content.decode()
+            )
+        )
+    )
+    assert summary["contributions"] == str(300 - 7)
+    assert client.get(f"/fr/staff/{varied.slug}/dashboard/nothing.csv").status_code == 404

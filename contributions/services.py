@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contributions.models import (
+    AbuseReport,
     Channel,
     Comment,
     CommentStatus,
@@ -102,10 +103,11 @@ def check_submission(*, project: Project, submission: Submission, author=None) -
             "too_many_photos",
             _("A contribution has at most %(n)d photos.") % {"n": MAX_PHOTOS},
         )
-    _check_geometry(project, submission.geometry)
+    check_geometry(project, submission.geometry)
 
 
-def _check_geometry(project, geom):
+def check_geometry(project, geom):
+    """Raises DomainError when the geometry is of a kind, size or place the project refuses."""
     kind = geom.geom_type
     if (
         kind == "LineString"
@@ -310,3 +312,82 @@ def upsert_project(*, slug: str, perimeter, themes: list[dict], **fields) -> tup
             slug=theme["slug"], defaults={**theme, "position": position}
         )
     return created, project
+
+
+@transaction.atomic
+def follow(*, contribution: Contribution, email: str, user=None, language: str = "") -> Follow:
+    """Asks to be emailed when the contribution is answered; following twice changes nothing."""
+    if not contribution.is_public:
+        raise DomainError("not_found", _("No such contribution."), status=404)
+    email = (email or "").strip()
+    candidate = Follow(contribution=contribution, email=email, user=user, language=language)
+    try:
+        candidate.full_clean(exclude=["contribution", "user", "token"], validate_unique=False)
+    except ValidationError:
+        raise DomainError(
+            "invalid_email", _("Enter a valid email address."), extra={"field": "email"}
+        ) from None
+    existing, _created = Follow.objects.get_or_create(
+        contribution=contribution,
+        email=email,
+        defaults={"user": user, "language": language},
+    )
+    return existing
+
+
+def unfollow(*, token: str) -> bool:
+    removed, _details = Follow.objects.filter(token=token).delete()
+    return bool(removed)
+
+
+@transaction.atomic
+def report_abuse(
+    *, contribution: Contribution, participant: str, reason: str = "", comment=None
+) -> bool:
+    """Records a resident's report; past the project's threshold the item is hidden until a
+    moderator reviews it. False when this participant had already reported it."""
+    if not contribution.is_public:
+        raise DomainError("not_found", _("No such contribution."), status=404)
+    if participant is None:
+        raise DomainError(
+            "anonymous_not_allowed", _("Sign in to report this contribution."), status=401
+        )
+    if comment is not None and comment.contribution_id != contribution.pk:
+        raise DomainError("not_found", _("No such comment."), status=404)
+    report = AbuseReport(
+        contribution=contribution, comment=comment, participant=participant, reason=reason.strip()
+    )
+    try:
+        report.full_clean(exclude=["contribution", "comment"], validate_unique=False)
+    except ValidationError:
+        raise DomainError(
+            "invalid", _("The reason is too long."), extra={"field": "reason"}
+        ) from None
+    with connection.cursor() as cursor:
+        # The unique constraint decides under concurrency: a second report is a no-op.
+        cursor.execute(
+            """INSERT INTO contributions_abusereport
+                   (contribution_id, comment_id, participant, reason, created_at)
+               VALUES (%s, %s, %s, %s, now())
+               ON CONFLICT ON CONSTRAINT one_report_per_participant DO NOTHING
+               RETURNING id""",
+            [contribution.pk, comment.pk if comment else None, participant, report.reason],
+        )
+        if cursor.fetchone() is None:
+            return False
+    threshold = contribution.project.report_threshold
+    if comment is None:
+        Contribution.objects.filter(pk=contribution.pk).update(report_count=F("report_count") + 1)
+        contribution.refresh_from_db(fields=["report_count", "status"])
+        if threshold and contribution.report_count >= threshold:
+            Contribution.objects.filter(pk=contribution.pk).update(status=Status.HIDDEN)
+    else:
+        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+        comment.refresh_from_db(fields=["report_count", "status"])
+        if threshold and comment.report_count >= threshold:
+            if comment.status == CommentStatus.PUBLISHED:
+                Contribution.objects.filter(pk=contribution.pk, comment_count__gt=0).update(
+                    comment_count=F("comment_count") - 1
+                )
+            Comment.objects.filter(pk=comment.pk).update(status=CommentStatus.HIDDEN)
+    return True

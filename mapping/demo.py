@@ -79,7 +79,7 @@ PROJECT = {
 }
 
 
-def load_demo(*, stdout=None):
+def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS):
     say = stdout.write if stdout else (lambda _line: None)
     report = import_territories(
         path=DEMO_DIR / "communes.geojson", fields=FieldMap(country="country")
@@ -92,7 +92,7 @@ def load_demo(*, stdout=None):
         slug=SLUG, perimeter=perimeter, themes=THEMES, **PROJECT
     )
     say(f"PITER ALPIMED project: {'created' if created else 'up to date'}")
-    missing = DEMO_CONTRIBUTIONS - project.contributions.count()
+    missing = count - project.contributions.count()
     if missing > 0:
         synthetic.generate(project=project, count=missing, seed=2026)
     say(f"PITER ALPIMED contributions: {project.contributions.count()}")

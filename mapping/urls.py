@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from contributions.views import photo
@@ -35,6 +36,9 @@ urlpatterns += i18n_patterns(
         views.ContributionView.as_view(),
         name="contribution",
     ),
+    path("unfollow/<str:token>/", views.UnfollowView.as_view(), name="unfollow"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["mapping"]), name="javascript-catalog"),
+    path("accounts/", include("allauth.urls")),
     path("staff/", include("staff.urls")),
     prefix_default_language=True,
 )

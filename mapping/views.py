@@ -1,19 +1,200 @@
-"""The public pages: the project list, a project's map, its list view, a contribution."""
+"""The public pages: the project list, a project's map, its list view, a contribution.
 
+Views are thin: reads go through selectors, writes (vote, comment, follow, report) through
+contributions.services, so the pages and the API share every rule and every sentence.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
+
+from contributions import services
+from contributions.api import participant_of
+from contributions.models import (
+    PUBLIC_STATUSES,
+    CommentStatus,
+    Contribution,
+    Kind,
+    Project,
+)
+from contributions.selectors import ContributionFilters, public_contributions
+from mapping import page_data
+from mapping.errors import DomainError
 
 
 class HomeView(TemplateView):
     template_name = "mapping/home.html"
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "projects": page_data.open_projects()}
 
+
+def _project(slug):
+    return get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
 class ProjectView(TemplateView):
-    template_name = "mapping/home.html"
+    template_name = "mapping/project.html"
+
+    def get_context_data(self, slug, **kwargs):
+        project = _project(slug)
+        _record_visit(self.request, project)
+        return {
+            **super().get_context_data(**kwargs),
+            **page_data.project_summary(project),
+            "map_config": page_data.map_config(project, self.request),
+            "filter_options": page_data.filter_options(project),
+            "max_photos": services.MAX_PHOTOS,
+            "signed_in": self.request.user.is_authenticated,
+        }
+
+
+def _record_visit(request, project):
+    """Counts the visit without a cookie or a stored address (the staff dashboard's figure)."""
+    try:
+        from staff.visits import record_visit
+    except ImportError:
+        return
+    record_visit(request, project)
+
+
+FILTER_FIELDS = ("kind", "theme", "status", "commune")
 
 
 class ProjectListView(TemplateView):
-    template_name = "mapping/home.html"
+    """The map's contributions as a list: for screen readers, small screens, no JavaScript."""
+
+    template_name = "mapping/project_list.html"
+    page_size = 20
+
+    def get_context_data(self, slug, **kwargs):
+        project = _project(slug)
+        chosen = {name: self.request.GET.get(name, "") for name in FILTER_FIELDS}
+        filters = ContributionFilters(
+            kinds=[chosen["kind"]] if chosen["kind"] in Kind.values else None,
+            themes=[chosen["theme"]] if chosen["theme"] else None,
+            statuses=[chosen["status"]] if chosen["status"] in PUBLIC_STATUSES else None,
+            commune=chosen["commune"] or None,
+        )
+        contributions = (
+            public_contributions(project, filters)
+            .select_related("theme", "commune")
+            .order_by("-created_at", "id")
+        )
+        page = Paginator(contributions, self.page_size).get_page(self.request.GET.get("page"))
+        query = urlencode({name: value for name, value in chosen.items() if value})
+        return {
+            **super().get_context_data(**kwargs),
+            **page_data.project_summary(project),
+            "filter_options": page_data.filter_options(project),
+            "chosen": chosen,
+            "page": page,
+            "query": query,
+        }
 
 
 class ContributionView(TemplateView):
-    template_name = "mapping/home.html"
+    """A contribution's shareable page; its forms work without JavaScript."""
+
+    template_name = "mapping/contribution.html"
+    actions = ("vote", "unvote", "comment", "follow", "report")
+
+    def get_context_data(self, slug, contribution_id, **kwargs):
+        contribution = self._contribution(slug, contribution_id)
+        participant = participant_of(self.request, contribution.project)
+        return {
+            **super().get_context_data(**kwargs),
+            **page_data.project_summary(contribution.project),
+            **page_data.contribution_detail(contribution, participant),
+            "map_config": page_data.contribution_map_config(contribution, self.request),
+            "form_errors": kwargs.get("form_errors", {}),
+        }
+
+    def _contribution(self, slug, contribution_id):
+        try:
+            return (
+                Contribution.objects.public()
+                .select_related("project__perimeter", "theme", "commune")
+                .get(project__slug=slug, pk=contribution_id)
+            )
+        except Contribution.DoesNotExist:
+            raise Http404(_("No such contribution.")) from None
+
+    def post(self, request, slug, contribution_id):
+        contribution = self._contribution(slug, contribution_id)
+        action = request.POST.get("action")
+        if action not in self.actions:
+            raise Http404(_("No such action."))
+        participant = participant_of(request, contribution.project)
+        user = request.user if request.user.is_authenticated else None
+        try:
+            message = self._run(action, contribution, participant, user)
+        except DomainError as error:
+            context = self.get_context_data(
+                slug=slug,
+                contribution_id=contribution_id,
+                form_errors={action: error.message},
+            )
+            return self.render_to_response(context, status=error.status)
+        messages.success(request, message)
+        return HttpResponseRedirect(
+            reverse("contribution", args=[slug, contribution.pk]) + f"#{action}"
+        )
+
+    def _run(self, action, contribution, participant, user):
+        post = self.request.POST
+        if action == "vote":
+            services.vote(contribution=contribution, participant=participant, user=user)
+            return _("Your vote is counted.")
+        if action == "unvote":
+            services.unvote(contribution=contribution, participant=participant)
+            return _("Your vote is withdrawn.")
+        if action == "comment":
+            comment = services.add_comment(
+                contribution=contribution,
+                body=post.get("body", ""),
+                author=user,
+                participant=participant,
+            )
+            if comment.status == CommentStatus.PUBLISHED:
+                return _("Your comment is published.")
+            return _("Your comment will appear once a moderator has read it.")
+        if action == "follow":
+            services.follow(
+                contribution=contribution,
+                email=post.get("email", ""),
+                user=user,
+                language=get_language() or "",
+            )
+            return _("You will be emailed when this contribution is answered.")
+        comment = None
+        if post.get("comment"):
+            comment = contribution.comments.filter(
+                pk=post["comment"], status=CommentStatus.PUBLISHED
+            ).first()
+            if comment is None:
+                raise DomainError("not_found", _("No such comment."), status=404)
+        services.report_abuse(
+            contribution=contribution,
+            participant=participant,
+            reason=post.get("reason", ""),
+            comment=comment,
+        )
+        return _("Thank you: a moderator will look at it.")
+
+
+class UnfollowView(TemplateView):
+    template_name = "mapping/unfollowed.html"
+
+    def get(self, request, token):
+        services.unfollow(token=token)
+        return super().get(request, token=token)

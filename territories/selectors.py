@@ -138,3 +138,73 @@ def _storage(geom):
     if geom.srid in (None, STORAGE_SRID):
         return GEOSGeometry(geom.wkb, srid=STORAGE_SRID)
     return geom.transform(STORAGE_SRID, clone=True)
+
+
+def member_communes_geojson(perimeter: Territory, simplify_m: float = 0.0) -> str:
+    """The current communes of a perimeter as one FeatureCollection, built in the database."""
+    return _one(
+        """
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', coalesce(json_agg(json_build_object(
+                'type', 'Feature',
+                'id', t.code,
+                'geometry', ST_AsGeoJSON(
+                    CASE WHEN %(tol)s > 0
+                         THEN ST_SimplifyPreserveTopology(t.geom, %(tol)s / 111320.0)
+                         ELSE t.geom END, 6)::json,
+                'properties', json_build_object('code', t.code, 'name', t.name)
+            ) ORDER BY t.name), '[]'::json)
+        )::text
+        FROM territories_territory t
+        JOIN territories_territory_members m ON m.to_territory_id = t.id
+        WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL
+        """,
+        {"perimeter": perimeter.pk, "tol": simplify_m},
+    )
+
+
+def find_places(perimeter: Territory, text: str, limit: int = 8) -> list[dict]:
+    """Communes of the perimeter whose name holds the text (accents and case ignored), with
+    a point inside each to centre the map on: names that start with the text come first."""
+    text = text.strip()
+    if not text:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.code, t.name, ST_X(a.p), ST_Y(a.p),
+                   ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)
+            FROM territories_territory t
+            JOIN territories_territory_members m ON m.to_territory_id = t.id
+            CROSS JOIN LATERAL (SELECT territories_anchor(t.geom) AS p) a
+            WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL
+              AND translate(lower(t.name), %(from)s, %(to)s)
+                  LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%'
+            ORDER BY translate(lower(t.name), %(from)s, %(to)s)
+                     LIKE translate(lower(%(text)s), %(from)s, %(to)s) || '%%' DESC, t.name
+            LIMIT %(limit)s
+            """,
+            {
+                "perimeter": perimeter.pk,
+                "text": text[:100],
+                "limit": limit,
+                "from": ACCENTED,
+                "to": UNACCENTED,
+            },
+        )
+        return [
+            {
+                "code": code,
+                "name": name,
+                "lon": round(lon, 6),
+                "lat": round(lat, 6),
+                "bbox": [round(v, 6) for v in (x0, y0, x1, y1)],
+            }
+            for code, name, lon, lat, x0, y0, x1, y1 in cursor.fetchall()
+        ]
+
+
+# French and Italian place names: "Sainte-Agnès" is found by typing "sainte agnes".
+ACCENTED = "àâäáãèéêëìíîïòóôöõùúûüçñ'-"
+UNACCENTED = "aaaaaeeeeiiiiooooouuuucn  "

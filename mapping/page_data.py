@@ -1,0 +1,147 @@
+"""Reads for the public pages: what a project page, the list and a contribution page show."""
+
+import json
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from contributions.models import (
+    PUBLIC_STATUSES,
+    CommentStatus,
+    Kind,
+    Project,
+    Status,
+    Vote,
+)
+from mapping.i18n import localized
+
+# What each participation level commits the organisers to, in the resident's words.
+LEVEL_PROMISES = {
+    "inform": _("You are informed: this map shows what is planned."),
+    "consult": _("You are consulted: your contributions are read and answered before decisions."),
+    "involve": _("You are involved: your contributions shape the options that are studied."),
+    "collaborate": _("You collaborate: residents and services decide on the options together."),
+    "empower": _("You decide: the choices made here are carried out."),
+}
+
+
+def open_projects():
+    projects = (
+        Project.objects.open_at()
+        .annotate(count=Count("contributions", filter=Q(contributions__status__in=PUBLIC_STATUSES)))
+        .order_by("closes_at", "slug")
+    )
+    return [
+        {
+            "project": project,
+            "title": localized(project.title) or project.slug,
+            "description": localized(project.description),
+            "count": project.count,
+            "progress": _progress(project.count, project.target_contributions),
+        }
+        for project in projects
+    ]
+
+
+def _progress(count, target):
+    return min(100, round(100 * count / target)) if target else 100
+
+
+def project_summary(project):
+    count = project.contributions.public().count()
+    return {
+        "project": project,
+        "title": localized(project.title) or project.slug,
+        "description": localized(project.description),
+        "promise": localized(project.promise),
+        "level_promise": str(LEVEL_PROMISES.get(project.participation_level, "")),
+        "themes": [
+            {"slug": t.slug, "name": localized(t.name) or t.slug, "colour": t.colour}
+            for t in project.themes.all()
+        ],
+        "kinds": [(value, label) for value, label in Kind.choices if value in project.kinds],
+        "count": count,
+        "progress": _progress(count, project.target_contributions),
+        "is_open": project.is_open(),
+    }
+
+
+def filter_options(project):
+    communes = project.perimeter.members.filter(valid_until__isnull=True).order_by("name")
+    return {
+        "kinds": [(value, label) for value, label in Kind.choices if value in project.kinds],
+        "themes": [(t.slug, localized(t.name) or t.slug) for t in project.themes.all()],
+        "statuses": [(value, label) for value, label in Status.choices if value in PUBLIC_STATUSES],
+        "communes": [(c.code, c.name) for c in communes],
+    }
+
+
+def map_config(project, request):
+    """Everything the map script needs, handed over as JSON (json_script), never as code."""
+    slug = project.slug
+    options = filter_options(project)
+    geometry_types = ["Point"]
+    geometry_types += ["LineString"] if project.allow_lines else []
+    geometry_types += ["Polygon"] if project.allow_polygons else []
+    return {
+        "slug": slug,
+        "bbox": list(project.perimeter.geom.extent),
+        "basemap": {
+            "url": settings.MAP_BASEMAP_URL,
+            "attribution": settings.MAP_BASEMAP_ATTRIBUTION,
+        },
+        "urls": {
+            "perimeter": reverse("territory-geojson", args=[project.perimeter.slug])
+            + "?simplify=30",
+            "communes": reverse("project-communes", args=[slug]),
+            "clusters": reverse("clusters", args=[slug]),
+            "contributions": reverse("contribution-list", args=[slug]),
+            "checkLocation": reverse("check-location", args=[slug]),
+            "places": reverse("places", args=[slug]),
+            # The contribution page, with a placeholder the script replaces by an id.
+            "contributionPage": reverse(
+                "contribution", args=[slug, "00000000-0000-0000-0000-000000000000"]
+            ),
+            "list": reverse("project-list", args=[slug]),
+        },
+        "themes": [
+            {"slug": t.slug, "name": localized(t.name) or t.slug, "colour": t.colour}
+            for t in project.themes.all()
+        ],
+        "kinds": [{"value": v, "label": str(label)} for v, label in options["kinds"]],
+        "statuses": [{"value": v, "label": str(label)} for v, label in options["statuses"]],
+        "geometryTypes": geometry_types,
+        "isOpen": project.is_open(),
+        "allowAnonymous": project.allow_anonymous,
+        "signedIn": request.user.is_authenticated,
+    }
+
+
+def contribution_map_config(contribution, request):
+    config = map_config(contribution.project, request)
+    config["focus"] = {
+        "id": str(contribution.pk),
+        "geometry": json.loads(contribution.geom.geojson),
+        "theme": contribution.theme.slug,
+        "kind": contribution.kind,
+    }
+    return config
+
+
+def contribution_detail(contribution, participant):
+    comments = contribution.comments.filter(status=CommentStatus.PUBLISHED).order_by("created_at")
+    history = contribution.history.filter(status__in=PUBLIC_STATUSES).order_by("created_at", "id")
+    voted = bool(
+        participant and Vote.objects.filter(contribution=contribution, participant=participant)
+    )
+    return {
+        "contribution": contribution,
+        "theme_name": localized(contribution.theme.name) or contribution.theme.slug,
+        "photos": list(contribution.photos.all()),
+        "comments": comments,
+        "history": history,
+        "voted": voted,
+        "can_take_part": contribution.project.is_open() and participant is not None,
+    }

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -222,6 +222,7 @@ def _moderate_comment(actor, project, comment, action, reason, now):
 class Recipient:
     email: str
     language: str
+    token: str = ""
 
 
 def _language(code: str) -> str:
@@ -242,6 +243,7 @@ def answer_email(*, contribution, link_to, status: str, answer: str, recipient: 
             "link": settings.SITE_URL + path,
             "original": link_to if link_to.pk != contribution.pk else None,
             "project": contribution.project,
+            "unfollow": _unfollow_link(recipient.token),
         }
         subject = render_to_string("staff/email/answer_subject.txt", context)
         body = render_to_string("staff/email/answer_body.txt", context)
@@ -254,6 +256,16 @@ def answer_email(*, contribution, link_to, status: str, answer: str, recipient: 
     )
 
 
+def _unfollow_link(token):
+    # The public side's stop-following page, where it is installed.
+    if not token:
+        return ""
+    try:
+        return settings.SITE_URL + reverse("unfollow", args=[token])
+    except NoReverseMatch:
+        return ""
+
+
 def _send_after_commit(messages):
     # Only once the change is saved: a rolled-back answer must not have been announced.
     if messages:
@@ -262,10 +274,10 @@ def _send_after_commit(messages):
 
 def _followers(contribution):
     return [
-        Recipient(email=email, language=language)
-        for email, language in Follow.objects.filter(contribution=contribution)
+        Recipient(email=email, language=language, token=token)
+        for email, language, token in Follow.objects.filter(contribution=contribution)
         .order_by("pk")
-        .values_list("email", "language")
+        .values_list("email", "language", "token")
     ]
 
 

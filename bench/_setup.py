@@ -51,9 +51,10 @@ def machine():
 class Server:
     """gunicorn serving the application on the bench database, for measures through HTTP."""
 
-    def __init__(self, port=8765, workers=2):
+    def __init__(self, port=8765, workers=2, extra_env=None):
         self.port = port
         self.workers = workers
+        self.extra_env = extra_env or {}
         self.process = None
 
     def __enter__(self):
@@ -66,6 +67,7 @@ class Server:
             "DB_NAME": BENCH_DB,
             "DEBUG": "false",
             "DJANGO_SETTINGS_MODULE": "mapping.settings.development",
+            **self.extra_env,
         }
         self.process = subprocess.Popen(
             [

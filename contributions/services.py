@@ -62,7 +62,7 @@ def check_submission(*, project: Project, submission: Submission, author=None) -
             _("This project does not take contributions now (it is closed or not yet open)."),
             status=409,
         )
-    if author is None and not project.allow_anonymous:
+    if author is None and submission.recorded_by is None and not project.allow_anonymous:
         raise DomainError(
             "anonymous_not_allowed",
             _("This project asks contributors to sign in first."),

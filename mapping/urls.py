@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/territories/", include("territories.urls")),
+    path("api/projects/", include("staff.export_urls")),
     path("api/projects/", include("contributions.urls")),
     path("photos/<uuid:photo_id>/<str:size>.jpg", photo, name="photo"),
     path("tiles/", include("layers.urls")),

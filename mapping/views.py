@@ -28,6 +28,7 @@ from contributions.models import (
 from contributions.selectors import ContributionFilters, public_contributions
 from mapping import page_data
 from mapping.errors import DomainError
+from staff.visits import record_visit
 
 
 class HomeView(TemplateView):
@@ -47,7 +48,7 @@ class ProjectView(TemplateView):
 
     def get_context_data(self, slug, **kwargs):
         project = _project(slug)
-        _record_visit(self.request, project)
+        record_visit(self.request, project)
         return {
             **super().get_context_data(**kwargs),
             **page_data.project_summary(project),
@@ -56,15 +57,6 @@ class ProjectView(TemplateView):
             "max_photos": services.MAX_PHOTOS,
             "signed_in": self.request.user.is_authenticated,
         }
-
-
-def _record_visit(request, project):
-    """Counts the visit without a cookie or a stored address (the staff dashboard's figure)."""
-    try:
-        from staff.visits import record_visit
-    except ImportError:
-        return
-    record_visit(request, project)
 
 
 FILTER_FIELDS = ("kind", "theme", "status", "commune")

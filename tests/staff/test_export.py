@@ -12,7 +12,7 @@ import pytest
 
 from contributions.models import Contribution
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.staff.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def url(project, fmt):

@@ -9,7 +9,7 @@ from staff import permissions, services
 from staff.models import AuditEntry, ImmutableError, Role
 from tests.staff.conftest import give_role, make_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.staff.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -179,6 +179,9 @@
       if (mine !== requestNumber || !r.ok) return;
       contributions.clearLayers();
       r.body.features.forEach(function (feature) { contributions.addLayer(drawFeature(feature)); });
+      if (!mapElement.hasAttribute("data-loaded") && window.performance && performance.mark) {
+        performance.mark("contributions-drawn");
+      }
       mapElement.setAttribute("data-loaded", "true");
       say("map-status", fmt(t("%(count)s contributions in this view."), { count: r.body.numberMatched }, true));
     }).catch(function () {

@@ -70,6 +70,7 @@ bench: setup db ## run every benchmark in bench/ on a fresh bench database (abou
 	$(PY) bench/clusters.py
 	$(PY) bench/tiles.py
 	$(PY) bench/containment.py
+	$(PY) bench/diagnostic.py
 
 clean: db-stop ## remove the virtual environment and the local database
 	rm -rf $(VENV) .pgdata

@@ -49,7 +49,7 @@ class Parameters:
     cell_m: float = DEFAULT_CELL_M
     bandwidth_m: float = DEFAULT_BANDWIDTH_M
     eps_m: float = hotspots.DEFAULT_EPS_M
-    minpoints: int = hotspots.DEFAULT_MINPOINTS
+    minpoints: int | None = None  # None: hotspots.default_minpoints for the data
 
 
 @dataclass
@@ -91,7 +91,7 @@ def check_parameters(parameters: Parameters) -> None:
         )
     if not (10 <= parameters.eps_m <= 10_000):
         raise DiagnosticError("The hotspot distance (eps) must be between 10 and 10,000 metres.")
-    if parameters.minpoints < 2:
+    if parameters.minpoints is not None and parameters.minpoints < 2:
         raise DiagnosticError("A hotspot needs at least 2 contributions (minpoints).")
 
 
@@ -173,6 +173,10 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     steps.update()
 
     steps.set_description(_("hotspots"))
+    if parameters.minpoints is None:
+        parameters.minpoints = hotspots.default_minpoints(
+            base_counts.total, project.perimeter.area_m2, parameters.eps_m
+        )
     found = hotspots.find(
         scope, eps=parameters.eps_m, minpoints=parameters.minpoints, theme_slugs=theme_slugs
     )

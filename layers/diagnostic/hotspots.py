@@ -20,6 +20,7 @@ Each hotspot is the concave hull of its cells' centres, buffered by one cell, so
 every contribution it counts.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,22 @@ from layers.diagnostic.queries import Scope, dbscan, grid_counts, hulls
 
 DEFAULT_EPS_M = 250.0
 DEFAULT_MINPOINTS = 10
+# Without an explicit minpoints, a hotspot must be this many times denser than the
+# contributions spread evenly over the perimeter.
+DENSITY_FACTOR = 5
+
+
+def default_minpoints(count: int, area_m2: float | None, eps: float) -> int:
+    """DEFAULT_MINPOINTS, or DENSITY_FACTOR times what a disc of radius eps would hold if the
+    contributions were spread evenly over the perimeter, whichever is larger.
+
+    A fixed 10 within 250 m is a fine threshold for a few hundred contributions, but at a
+    million the average disc holds dozens and the whole territory would be one hotspot.
+    """
+    if not area_m2:
+        return DEFAULT_MINPOINTS
+    even = count * math.pi * eps * eps / area_m2
+    return max(DEFAULT_MINPOINTS, math.ceil(DENSITY_FACTOR * even))
 
 
 @dataclass

@@ -37,8 +37,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--minpoints",
             type=int,
-            default=hotspots.DEFAULT_MINPOINTS,
-            help="contributions within eps that make a hotspot",
+            default=None,
+            help=(
+                f"contributions within eps that make a hotspot (default: "
+                f"{hotspots.DEFAULT_MINPOINTS}, or {hotspots.DENSITY_FACTOR} times the even "
+                f"spread over the perimeter when larger)"
+            ),
         )
         parser.add_argument("--overwrite", action="store_true")
         parser.add_argument("--no-progress", action="store_true")

@@ -7,21 +7,21 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# GIS clients the tests drive for real (QGIS reads the OGC API headless).
-TEST_PACKAGES := qgis python3-qgis
+# GIS clients the tests drive for real (QGIS reads the OGC API headless), and the browser.
+TEST_PACKAGES := qgis python3-qgis chromium
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 
-.PHONY: help demo test lint fmt db db-stop db-shell serve migrate setup system-deps clean bench
+.PHONY: help demo test lint fmt db db-stop db-shell serve migrate messages setup system-deps clean bench
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-demo: setup db migrate ## install what is missing, start PostGIS, load the demo, serve on 127.0.0.1:8000
+demo: setup db migrate messages ## install what is missing, start PostGIS, load the demo, serve on 127.0.0.1:8000
 	@$(PY) manage.py load_demo
 	@$(MAKE) --no-print-directory serve
 
-test: setup db ## the whole suite against PostGIS (non-zero on any failure)
+test: setup db messages ## the whole suite against PostGIS (non-zero on any failure)
 	@EXTRA_PACKAGES="$(TEST_PACKAGES)" scripts/system-deps.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -55,6 +55,9 @@ db-stop: ## stop the project-local PostGIS
 
 db-shell: ## psql into the project-local database
 	@scripts/localdb.sh psql
+
+messages: setup ## compile the translation catalogues (locale/*/LC_MESSAGES/*.po)
+	@$(PY) manage.py compilemessages --ignore=.venv -v0
 
 migrate: db
 	@$(PY) manage.py migrate --no-input -v0

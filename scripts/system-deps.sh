@@ -12,6 +12,7 @@ PACKAGES=(
   libproj-dev         # PROJ data and library
   binutils            # ctypes library discovery for GeoDjango
   python3-venv        # virtual environment on Debian's Python
+  gettext             # msgfmt: compiles the French, Italian and English catalogues
 )
 # Extra packages a caller needs (for example the browser for page tests).
 if [ -n "${EXTRA_PACKAGES:-}" ]; then

@@ -5,8 +5,8 @@
   var configElement = document.getElementById("map-config");
   if (!configElement || !window.L) return;
   var config = JSON.parse(configElement.textContent);
-  var t = window.gettext || function (s) { return s; };
-  var fmt = window.interpolate || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (s) { return s; };
   var lang = document.documentElement.lang || "fr";
   var themeColours = {}, themeNames = {}, kindLabels = {};
   config.themes.forEach(function (th) { themeColours[th.slug] = th.colour; themeNames[th.slug] = th.name; });
@@ -49,7 +49,7 @@
       if (!loaded && failed === 1) {
         // Without tiles the map stays usable: perimeter, communes and pins still draw.
         mapElement.classList.add("no-basemap");
-        say("map-status", t("The background map cannot be loaded; the perimeter, communes and contributions are still shown."));
+        say("map-status", gettext("The background map cannot be loaded; the perimeter, communes and contributions are still shown."));
       }
     });
     basemap.addTo(map);
@@ -122,17 +122,17 @@
   function popupFor(id, title) {
     var box = el("div", { "class": "popup" });
     box.appendChild(el("h3", {}, title));
-    var body = el("div", {}, t("Loading…"));
+    var body = el("div", {}, gettext("Loading…"));
     box.appendChild(body);
     getJSON(config.urls.contributions + id + "/").then(function (r) {
       body.textContent = "";
-      if (!r.ok) { body.textContent = t("This contribution cannot be shown."); return; }
+      if (!r.ok) { body.textContent = gettext("This contribution cannot be shown."); return; }
       var p = r.body.properties;
       body.appendChild(el("p", {}, [kindLabels[p.kind] || p.kind, themeNames[p.theme] || p.theme, p.commune_name].filter(Boolean).join(" · ")));
       if (p.description) body.appendChild(el("p", {}, p.description.length > 200 ? p.description.slice(0, 200) + "…" : p.description));
-      body.appendChild(el("p", {}, fmt(t("%(votes)s votes, %(comments)s comments"), { votes: p.vote_count, comments: p.comment_count }, true)));
-      if (p.answer) body.appendChild(el("p", {}, t("Answered by the planning services.")));
-      var link = el("a", { href: pageUrl(id) }, t("Open the contribution"));
+      body.appendChild(el("p", {}, interpolate(gettext("%(votes)s votes, %(comments)s comments"), { votes: p.vote_count, comments: p.comment_count }, true)));
+      if (p.answer) body.appendChild(el("p", {}, gettext("Answered by the planning services.")));
+      var link = el("a", { href: pageUrl(id) }, gettext("Open the contribution"));
       body.appendChild(el("p")).appendChild(link);
     });
     return box;
@@ -146,7 +146,7 @@
       var marker = L.marker([c[1], c[0]], {
         icon: clusterIcon(props.count),
         keyboard: true,
-        title: fmt(t("%(count)s contributions here; zoom in"), { count: props.count }, true),
+        title: interpolate(gettext("%(count)s contributions here; zoom in"), { count: props.count }, true),
       });
       marker.on("click", function () {
         var e = props.extent;
@@ -183,9 +183,9 @@
         performance.mark("contributions-drawn");
       }
       mapElement.setAttribute("data-loaded", "true");
-      say("map-status", fmt(t("%(count)s contributions in this view."), { count: r.body.numberMatched }, true));
+      say("map-status", interpolate(gettext("%(count)s contributions in this view."), { count: r.body.numberMatched }, true));
     }).catch(function () {
-      say("map-status", t("The contributions cannot be loaded right now."));
+      say("map-status", gettext("The contributions cannot be loaded right now."));
     });
   }
   map.on("moveend", refresh);
@@ -220,16 +220,16 @@
   var draft = L.layerGroup().addTo(map);
 
   function shapeName() {
-    return { Point: t("point"), LineString: t("line"), Polygon: t("area") }[shape];
+    return { Point: gettext("point"), LineString: gettext("line"), Polygon: gettext("area") }[shape];
   }
 
   function clearLocation(message) {
     chosen = null; vertices = []; draft.clearLayers();
-    say("location-status", message || t("No place chosen yet."));
+    say("location-status", message || gettext("No place chosen yet."));
   }
 
   function refuse(body) {
-    say("location-error", body.detail || t("This place cannot be used."));
+    say("location-error", body.detail || gettext("This place cannot be used."));
   }
 
   function checkPoint(latlng) {
@@ -249,15 +249,15 @@
       if (!answer) { clearLocation(); return; }
       draft.clearLayers();
       var marker = L.marker(latlng, {
-        draggable: true, keyboard: true, title: t("Your contribution"),
+        draggable: true, keyboard: true, title: gettext("Your contribution"),
         icon: L.divIcon({ className: "", html: el("div", { "class": "new-pin" }), iconSize: [30, 30] }),
       });
       marker.on("dragend", function () { setPoint(marker.getLatLng()); });
       draft.addLayer(marker);
       chosen = { type: "Point", coordinates: [+latlng.lng.toFixed(7), +latlng.lat.toFixed(7)] };
       say("location-status", answer.commune
-        ? fmt(t("Place chosen in %(commune)s."), { commune: answer.commune.name }, true)
-        : t("Place chosen."));
+        ? interpolate(gettext("Place chosen in %(commune)s."), { commune: answer.commune.name }, true)
+        : gettext("Place chosen."));
     });
   }
 
@@ -284,7 +284,7 @@
     } else {
       chosen = null;
     }
-    say("location-status", fmt(t("%(n)s points placed for the %(shape)s; at least %(needed)s are needed."),
+    say("location-status", interpolate(gettext("%(n)s points placed for the %(shape)s; at least %(needed)s are needed."),
       { n: vertices.length, shape: shapeName(), needed: needed }, true));
   }
 
@@ -293,22 +293,22 @@
   map.on("click", function (event) { place(event.latlng); });
   $("place-centre").addEventListener("click", function () { place(map.getCenter()); });
   $("use-location").addEventListener("click", function () {
-    if (!navigator.geolocation) { say("location-error", t("This browser cannot give your location.")); return; }
-    say("location-status", t("Looking for your location…"));
+    if (!navigator.geolocation) { say("location-error", gettext("This browser cannot give your location.")); return; }
+    say("location-status", gettext("Looking for your location…"));
     navigator.geolocation.getCurrentPosition(function (position) {
       var latlng = L.latLng(position.coords.latitude, position.coords.longitude);
       map.setView(latlng, Math.max(map.getZoom(), 16));
       place(latlng);
     }, function () {
       say("location-status", "");
-      say("location-error", t("Your location is not available; place the pin on the map instead."));
+      say("location-error", gettext("Your location is not available; place the pin on the map instead."));
     }, { enableHighAccuracy: true, timeout: 15000 });
   });
   form.querySelectorAll("input[name=shape]").forEach(function (radio) {
     radio.addEventListener("change", function () {
       shape = radio.value;
       $("draw-buttons").hidden = shape === "Point";
-      $("place-centre").textContent = shape === "Point" ? t("Place at the centre of the map") : t("Add a point at the centre of the map");
+      $("place-centre").textContent = shape === "Point" ? gettext("Place at the centre of the map") : gettext("Add a point at the centre of the map");
       clearLocation();
     });
   });
@@ -322,7 +322,7 @@
     results.textContent = "";
     if (!text) return;
     getJSON(config.urls.places + "?q=" + encodeURIComponent(text)).then(function (r) {
-      if (!r.ok || !r.body.results.length) { results.appendChild(el("li", {}, t("No commune of this project has that name."))); return; }
+      if (!r.ok || !r.body.results.length) { results.appendChild(el("li", {}, gettext("No commune of this project has that name."))); return; }
       r.body.results.forEach(function (p) {
         var button = el("button", { type: "button", "class": "secondary" }, p.name);
         button.addEventListener("click", function () {
@@ -373,13 +373,13 @@
   function localCheck() {
     var first = null;
     function fail(name, message) { var f = fieldError(name, message); first = first || f; }
-    if (!form.elements.title.value.trim()) fail("title", t("Give your contribution a title."));
-    if (!$("field-consent").checked) fail("consent", t("Tick the box to agree before sending."));
-    if ($("field-photos").files.length > 3) fail("photos", t("At most 3 photos."));
+    if (!form.elements.title.value.trim()) fail("title", gettext("Give your contribution a title."));
+    if (!$("field-consent").checked) fail("consent", gettext("Tick the box to agree before sending."));
+    if ($("field-photos").files.length > 3) fail("photos", gettext("At most 3 photos."));
     var email = $("field-email");
-    if (email.value && !email.checkValidity()) fail("email", t("Enter a valid email address."));
+    if (email.value && !email.checkValidity()) fail("email", gettext("Enter a valid email address."));
     if (!chosen) {
-      say("location-error", shape === "Point" ? t("Choose a place on the map first.") : t("Draw the line or area on the map first."));
+      say("location-error", shape === "Point" ? gettext("Choose a place on the map first.") : gettext("Draw the line or area on the map first."));
       first = first || $("place-centre");
     }
     return first;
@@ -434,14 +434,14 @@
     var result = $("form-result");
     result.textContent = "";
     var box = el("div", { "class": "success" });
-    box.appendChild(el("p", {}, t("Thank you! Your contribution is received.")));
+    box.appendChild(el("p", {}, gettext("Thank you! Your contribution is received.")));
     var id = body && (body.id || (body.properties && body.properties.id));
-    if (id) box.appendChild(el("p")).appendChild(el("a", { href: pageUrl(id) }, t("See your contribution")));
+    if (id) box.appendChild(el("p")).appendChild(el("a", { href: pageUrl(id) }, gettext("See your contribution")));
     result.appendChild(box);
   }
 
   function refused(body) {
-    var detail = body.detail || t("The contribution could not be sent.");
+    var detail = body.detail || gettext("The contribution could not be sent.");
     var first = null;
     var fields = (body.fields) || {};
     Object.keys(fields).forEach(function (name) {
@@ -465,7 +465,7 @@
     clearErrors();
     $("form-result").textContent = "";
     var first = localCheck();
-    if (first) { showErrors(t("Some information is missing; see the messages next to the fields."), first); return; }
+    if (first) { showErrors(gettext("Some information is missing; see the messages next to the fields."), first); return; }
     var item = buildSubmission();
     var button = $("submit");
     button.disabled = true;
@@ -488,7 +488,7 @@
       box.textContent = "";
       box.hidden = !items.length;
       if (!items.length) return;
-      box.appendChild(el("p", {}, fmt(t("%(n)s contribution(s) waiting for the network. They are kept on this device and sent automatically when the connection returns."), { n: items.length }, true)));
+      box.appendChild(el("p", {}, interpolate(gettext("%(n)s contribution(s) waiting for the network. They are kept on this device and sent automatically when the connection returns."), { n: items.length }, true)));
       var list = el("ul");
       items.forEach(function (item) { list.appendChild(el("li", {}, item.title)); });
       box.appendChild(list);

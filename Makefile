@@ -23,6 +23,7 @@ demo: setup db migrate messages ## install what is missing, start PostGIS, load 
 
 test: setup db messages ## the whole suite against PostGIS (non-zero on any failure)
 	@EXTRA_PACKAGES="$(TEST_PACKAGES)" scripts/system-deps.sh
+	@cd tests/a11y && npm install --no-audit --no-fund --silent
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup ## ruff format check, ruff lint, migrations in step with models

@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
         views.ContributionView.as_view(),
         name="contribution",
     ),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("unfollow/<str:token>/", views.UnfollowView.as_view(), name="unfollow"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["mapping"]), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),

@@ -4,12 +4,14 @@ Views are thin: reads go through selectors, writes (vote, comment, follow, repor
 contributions.services, so the pages and the API share every rule and every sentence.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -190,3 +192,17 @@ class UnfollowView(TemplateView):
     def get(self, request, token):
         services.unfollow(token=token)
         return super().get(request, token=token)
+
+
+class AccessibilityView(TemplateView):
+    """The accessibility statement, in the form the RGAA asks for."""
+
+    template_name = "mapping/accessibility.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "organisation": settings.ACCESSIBILITY_ORGANISATION,
+            "contact": settings.ACCESSIBILITY_CONTACT,
+            "date": date_format(settings.ACCESSIBILITY_STATEMENT_DATE, "DATE_FORMAT"),
+        }

@@ -3,6 +3,7 @@
 Environment modules (development, test, production) import this and set their defaults.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -128,7 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
 LANGUAGES = [("fr", _("French")), ("it", _("Italian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# LOCALE_DIR lets the translation check extract into a scratch copy.
+LOCALE_PATHS = [env.path("LOCALE_DIR", default=BASE_DIR / "locale")]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -177,6 +179,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # notice. An empty URL shows the map without a basemap.
 MAP_BASEMAP_URL = env.str(
     "MAP_BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+# The accessibility statement (RGAA): who runs the service and how to reach them.
+ACCESSIBILITY_ORGANISATION = env.str("ACCESSIBILITY_ORGANISATION", default="PITER ALPIMED")
+ACCESSIBILITY_CONTACT = env.str("ACCESSIBILITY_CONTACT", default=DEFAULT_FROM_EMAIL)
+ACCESSIBILITY_STATEMENT_DATE = datetime.date.fromisoformat(
+    env.str("ACCESSIBILITY_STATEMENT_DATE", default="2026-11-22")
 )
 MAP_BASEMAP_ATTRIBUTION = env.str(
     "MAP_BASEMAP_ATTRIBUTION",

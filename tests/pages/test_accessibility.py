@@ -1,0 +1,131 @@
+"""Every main page in French, Italian and English: axe-core finds no serious or critical
+violation, and the page speaks the language it says."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from contributions.models import Contribution, Status
+from staff.models import Role
+from tests.conftest import ROOT, need, screenshot
+from tests.pages.conftest import open_map
+from tests.staff.conftest import give_role, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+LANGUAGES = ["fr", "it", "en"]
+# WCAG 2.1 A and AA, what the RGAA 4.1 maps to.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+  });
+  return result.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+def axe_violations(page):
+    need(AXE.is_file(), f"axe-core is not installed ({AXE}); run: cd tests/a11y && npm install")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(AXE_RUN)
+
+
+def known(language, *msgids):
+    with translation.override(language):
+        return [translation.gettext(m) for m in msgids]
+
+
+@pytest.fixture
+def site(live_demo, page):
+    project, base = live_demo
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    return project, base, page
+
+
+def sign_in_as_moderator(page, project, base):
+    moderator = give_role(make_user("moderatrice-a11y"), project, Role.MODERATOR)
+    client = Client()
+    client.force_login(moderator)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_public_pages_have_no_serious_violation(site, language):
+    project, base, page = site
+    contribution = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
+    pages = {
+        "projects": (f"/{language}/", ["Open projects"]),
+        "list": (f"/{language}/p/{project.slug}/list/", ["Filter", "Apply"]),
+        "contribution": (
+            f"/{language}/p/{project.slug}/c/{contribution.pk}/",
+            ["Take part", "Report abuse"],
+        ),
+        "accessibility": (f"/{language}/accessibility/", ["Accessibility statement"]),
+    }
+    for name, (path, msgids) in pages.items():
+        page.goto(base + path)
+        assert page.locator("html").get_attribute("lang") == language
+        text = page.inner_text("body")
+        for expected in known(language, *msgids):
+            assert expected in text, (name, language, expected)
+        violations = axe_violations(page)
+        assert violations == [], (name, language, violations)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_map_and_the_form_with_its_errors_have_no_serious_violation(site, language):
+    project, base, page = site
+    open_map(page, base, project.slug, language)
+    text = page.inner_text("body")
+    for expected in known(language, "Contribute", "Send my contribution", "Find a commune"):
+        assert expected in text, expected
+    assert axe_violations(page) == []
+    if language == "it":
+        screenshot(page, "map-desktop-it")
+    page.click("#submit")
+    page.wait_for_selector("#form-errors:not(:empty)")
+    assert axe_violations(page) == []
+    screenshot(page, f"form-errors-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_queue_and_dashboard_have_no_serious_violation(site, language):
+    project, base, page = site
+    sign_in_as_moderator(page, project, base)
+    for path in (
+        f"/{language}/staff/{project.slug}/",
+        f"/{language}/staff/{project.slug}/dashboard/",
+    ):
+        page.goto(base + path)
+        assert page.locator("html").get_attribute("lang") == language
+        violations = axe_violations(page)
+        assert violations == [], (path, violations)
+
+
+def test_the_map_page_is_usable_at_200_percent_zoom(site):
+    """200% zoom of a 1280 px window is a 640 px wide layout: nothing scrolls sideways."""
+    project, base, page = site
+    page.set_viewport_size({"width": 640, "height": 400})
+    open_map(page, base, project.slug)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    for selector in ("#submit", "#place-centre", "#field-title"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] + box["width"] <= 640, selector
+
+
+def test_focus_is_visible(site):
+    project, base, page = site
+    open_map(page, base, project.slug)
+    page.focus("#place-centre")
+    outline = page.evaluate(
+        "getComputedStyle(document.querySelector('#place-centre')).outlineStyle"
+    )
+    assert outline == "solid"
+    assert Path(AXE).is_file()

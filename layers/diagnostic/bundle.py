@@ -11,7 +11,7 @@ import json
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -164,9 +164,12 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     theme_slugs = {t["id"]: t["slug"] for t in theme_list}
 
     steps.set_description(_("density"))
-    raster, base_counts = density.compute(
-        scope, cell=parameters.cell_m, bandwidth=parameters.bandwidth_m
-    )
+    try:
+        raster, base_counts = density.compute(
+            scope, cell=parameters.cell_m, bandwidth=parameters.bandwidth_m
+        )
+    except density.GridTooLarge as error:
+        raise DiagnosticError(str(error)) from error
     density.write_geotiff(
         raster, folder / "density.tif", description=_("Contributions per km² (kernel density)")
     )
@@ -174,9 +177,10 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
 
     steps.set_description(_("hotspots"))
     if parameters.minpoints is None:
-        parameters.minpoints = hotspots.default_minpoints(
+        minpoints = hotspots.default_minpoints(
             base_counts.total, project.perimeter.area_m2, parameters.eps_m
         )
+        parameters = replace(parameters, minpoints=minpoints)
     found = hotspots.find(
         scope, eps=parameters.eps_m, minpoints=parameters.minpoints, theme_slugs=theme_slugs
     )

@@ -26,6 +26,11 @@ from mapping.postgis import METRIC_SRID
 
 NODATA = -9999.0
 KERNEL_SIGMAS = 3.0
+MAX_CELLS = 25_000_000  # 100 MB of float32; a finer grid would not fit a laptop's memory
+
+
+class GridTooLarge(Exception):
+    """The grid asked for would be too large; the message says which cell size fits."""
 
 
 @dataclass
@@ -98,6 +103,12 @@ def density_from_counts(
     i_min, j_min = i_min - radius - 1, j_min - radius - 1
     i_max, j_max = i_max + radius + 1, j_max + radius + 1
     cols, rows = i_max - i_min + 1, j_max - j_min + 1
+    if rows * cols > MAX_CELLS:
+        fits = math.ceil(cell * math.sqrt(rows * cols / MAX_CELLS))
+        raise GridTooLarge(
+            f"A density grid of {cell:g} m cells over this perimeter would have "
+            f"{rows * cols:,} cells; use --cell {fits} or more."
+        )
 
     grid = np.zeros((rows, cols), dtype=np.float64)
     # Row 0 is the northernmost (GeoTIFF convention).

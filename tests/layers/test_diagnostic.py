@@ -468,6 +468,7 @@ def test_filters_are_those_of_the_list_and_the_language_applies(demo, tmp_path):
         (["--commune", "99999"], "No commune with the code '99999'"),
         (["--language", "de"], "Unknown language 'de'"),
         (["--minpoints", "1"], "at least 2 contributions"),
+        (["--cell", "10", "--bandwidth", "10"], "use --cell 2[0-9] or more"),
     ],
 )
 def test_bad_filters_are_clear_errors(demo, tmp_path, args, message):

@@ -41,10 +41,18 @@ def known(language, *msgids):
 
 
 @pytest.fixture
-def site(live_demo, page):
+def site(live_demo, browser):
+    """The demo in a browser that lets axe-core in despite the pages' Content Security Policy
+    (the privacy tests check the policy itself, without this bypass)."""
     project, base = live_demo
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 800}, bypass_csp=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
-    return project, base, page
+    yield project, base, page
+    context.close()
 
 
 def sign_in_as_moderator(page, project, base):

@@ -15,6 +15,8 @@ def django_on_bench_database():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapping.settings.development")
     os.environ["DB_NAME"] = BENCH_DB
     os.environ["DEBUG"] = "false"  # measure what production runs, without query logging
+    # Migrations may backfill a million rows; no request-sized statement timeout here.
+    os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "0")
     if os.environ.get("DATABASE_URL"):
         sys.exit("bench: unset DATABASE_URL; benchmarks run on the project-local cluster")
     import django

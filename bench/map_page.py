@@ -12,6 +12,7 @@ navigation start; bytes are what the browser transferred until then.
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -100,7 +101,7 @@ def main():
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
-        env={**__import__("os").environ, **env},
+        env={**os.environ, **env},
         check=True,
     )
     from playwright.sync_api import sync_playwright
@@ -121,17 +122,19 @@ def main():
 
     print(f"machine: {machine()}")
     print(
-        f"{'contributions':>13} | {'first pins (median ms)':>22} | {'p90 ms':>7} | "
-        f"{'page bytes until then':>21} | {'cluster bytes':>13}"
+        "| contributions | network | runs | first pins, median (ms) | p90 (ms) "
+        "| bytes until then | of which clusters |"
     )
-    for slug in (SMALL, big.slug):
-        runs = results[slug]
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for key in (SMALL, big.slug, (SMALL, "slow"), (big.slug, "slow")):
+        runs = results[key]
+        slug, network = (key, "loopback") if isinstance(key, str) else (key[0], "slow mobile")
         ms = sorted(r["ms"] for r in runs)
         print(
-            f"{counts[slug]:>13,} | {statistics.median(ms):>22.0f} | "
-            f"{ms[int(0.9 * (len(ms) - 1))]:>7.0f} | "
-            f"{statistics.median(r['bytes'] for r in runs):>21,.0f} | "
-            f"{statistics.median(r['clusters'] for r in runs):>13,.0f}"
+            f"| {counts[slug]:,} | {network} | {len(runs)} | {statistics.median(ms):.0f} "
+            f"| {ms[int(0.9 * (len(ms) - 1))]:.0f} "
+            f"| {statistics.median(r['bytes'] for r in runs):,.0f} "
+            f"| {statistics.median(r['clusters'] for r in runs):,.0f} |"
         )
     ratio = statistics.median(r["ms"] for r in results[big.slug]) / statistics.median(
         r["ms"] for r in results[SMALL]

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from contributions.models import (
@@ -142,7 +143,10 @@ def check_geometry(project, geom):
         raise DomainError(
             "outside_perimeter",
             _("This place is outside the %(perimeter)s perimeter, %(distance)s m away from it.")
-            % {"perimeter": perimeter.name, "distance": f"{distance:.0f}"},
+            % {
+                "perimeter": perimeter.name,
+                "distance": number_format(round(distance), force_grouping=True),
+            },
             status=422,
             extra={"distance_m": round(distance, 1), "perimeter": perimeter.name},
         )

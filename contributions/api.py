@@ -2,6 +2,7 @@
 
 import json
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,6 +18,7 @@ from contributions import idempotency, selectors, services
 from contributions.geojson import MAX_BODY_BYTES, GeoJSONError, parse_feature
 from contributions.models import (
     PUBLIC_STATUSES,
+    AgeBracket,
     Channel,
     CommentStatus,
     Contribution,
@@ -27,6 +29,8 @@ from contributions.models import (
 from contributions.photos import PhotoError, process_photo
 from mapping.errors import DomainError
 from mapping.i18n import localized
+from privacy import services as privacy_services
+from territories.models import Territory
 from territories.selectors import territory_geojson
 
 GEOJSON = "application/geo+json"
@@ -271,10 +275,12 @@ class ContributionListView(APIView):
         request_hash = idempotency.fingerprint(body, [(f.name, f.size) for f in uploads])
 
         def create():
-            submission = self._submission(body, uploads)
-            contribution = services.submit_contribution(
-                project=project, submission=submission, author=author
-            )
+            submission, profile = self._submission(body, uploads)
+            with transaction.atomic():
+                contribution = services.submit_contribution(
+                    project=project, submission=submission, author=author
+                )
+                privacy_services.record_profile(contribution=contribution, **profile)
             location = request.build_absolute_uri(
                 reverse("contribution-detail", args=[project.slug, contribution.pk])
             )
@@ -322,6 +328,10 @@ class ContributionListView(APIView):
         fields = PropertiesSerializer(data=properties)
         fields.is_valid(raise_exception=True)
         values = fields.validated_data
+        profile = {
+            "age_bracket": values.get("age_bracket", ""),
+            "residence": values.get("residence", ""),
+        }
         return services.Submission(
             kind=values["kind"],
             theme=values["theme"],
@@ -333,7 +343,7 @@ class ContributionListView(APIView):
             photos=photos,
             language=(get_language() or "")[:8],
             consent=values.get("consent", False),
-        )
+        ), profile
 
 
 class PropertiesSerializer(serializers.Serializer):
@@ -345,6 +355,18 @@ class PropertiesSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
     consent = serializers.BooleanField(required=False, default=False)
+    # Optional, opt-in profile questions (representativeness; docs/privacy.md).
+    age_bracket = serializers.ChoiceField(choices=AgeBracket.choices, required=False)
+    residence = serializers.RegexField(
+        r"^[0-9A-Za-z]{1,12}$", required=False, help_text="commune of residence (code)"
+    )
+
+    def validate_residence(self, value):
+        if not Territory.objects.filter(
+            code=value, kind="commune", valid_until__isnull=True
+        ).exists():
+            raise serializers.ValidationError(_("There is no commune with this code."))
+        return value
 
 
 def visible_contribution(slug, contribution_id):

@@ -41,6 +41,7 @@ from contributions.models import (
     Status,
     Theme,
 )
+from contributions.selectors import PUBLIC_GEOM
 from mapping.errors import DomainError
 from mapping.i18n import localized
 
@@ -199,7 +200,7 @@ def service_requests(
         Contribution.objects.public()
         .filter(kind=Kind.REPORT)
         .select_related("project", "theme", "commune")
-        .annotate(representative=PointOnSurface("geom"))
+        .annotate(representative=PointOnSurface(PUBLIC_GEOM))
         .prefetch_related(
             Prefetch(
                 "photos",

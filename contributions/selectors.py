@@ -17,12 +17,18 @@ ORDERINGS = {
     "vote_count": ("vote_count", "ASC"),
 }
 
-# One public feature: never the email, the author or anything unpublished.
-FEATURE_SQL = """
+# The location every public output shows (map, list, API, clusters, tiles, OGC API, Open311,
+# exports, open data, pages): the exact place generalised by the project's location rules,
+# kept by the database (contributions 0007, docs/privacy.md). Public code reads this column,
+# named here once; the exact `geom` is for staff.
+PUBLIC_GEOM = "public_geom"
+
+# One public feature: never the email, the author, the exact place or anything unpublished.
+FEATURE_SQL = f"""
 json_build_object(
     'type', 'Feature',
     'id', c.id,
-    'geometry', ST_AsGeoJSON(c.geom, 6)::json,
+    'geometry', ST_AsGeoJSON(c.{PUBLIC_GEOM}, 6)::json,
     'properties', json_build_object(
         'id', c.id,
         'kind', c.kind,
@@ -45,7 +51,7 @@ json_build_object(
                    FROM contributions_photo ph WHERE ph.contribution_id = c.id)
     )
 )
-"""
+"""  # noqa: S608 - a fixed column name; values are parameters
 
 # The properties of FEATURE_SQL other than photos, in order: what every public output carries.
 PUBLIC_PROPERTIES = [
@@ -99,7 +105,10 @@ def filtered_contributions(project: Project, filters: ContributionFilters, *, pu
     if public:
         queryset = queryset.public()
     if filters.bbox:
-        queryset = queryset.filter(geom__intersects=Polygon.from_bbox(filters.bbox))
+        # The public may only search by the public location: boxes over the exact one would
+        # narrow it down, however the result is drawn.
+        location = PUBLIC_GEOM if public else "geom"
+        queryset = queryset.filter(**{f"{location}__intersects": Polygon.from_bbox(filters.bbox)})
     if filters.kinds:
         queryset = queryset.filter(kind__in=filters.kinds)
     if filters.themes:

@@ -5,6 +5,7 @@ Shared by the triggers (migrations) and the bulk generator, so both count the sa
 """
 
 from contributions.models import PUBLIC_STATUSES
+from contributions.selectors import PUBLIC_GEOM
 from layers.grid import COUNT_COLUMNS, ORIGIN, STORED_LEVELS, WORLD
 
 COUNTS = list(COUNT_COLUMNS.items())
@@ -12,8 +13,13 @@ PUBLIC = ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
 LEVELS = ", ".join(f"({level})" for level in STORED_LEVELS)
 
 
-def delta_sql(source: str, sign: int) -> str:
-    """Adds (sign 1) or subtracts (sign -1) the public rows of `source` from the counts."""
+def delta_sql(source: str, sign: int, *, location: str = "geom") -> str:
+    """Adds (sign 1) or subtracts (sign -1) the public rows of `source` from the counts.
+
+    `location` is the column the cells are keyed by: the triggers (layers 0004 on) pass
+    PUBLIC_GEOM, so no cell's running mean or extent reveals an exact place. The default
+    keeps the earlier migrations and sources without that column as they were written.
+    """
     counts = ", ".join(
         f"coalesce(sum(r.sign) FILTER (WHERE r.kind = '{kind}' AND r.status = '{status}'), 0)"
         for (kind, status), _column in COUNTS
@@ -31,7 +37,7 @@ def delta_sql(source: str, sign: int) -> str:
         SELECT s.project_id, s.theme_id, s.kind, s.status, {sign} AS sign,
                ST_X(m.p) AS mx, ST_Y(m.p) AS my
         FROM {source} s
-        CROSS JOIN LATERAL (SELECT layers_point(s.geom) AS p) m
+        CROSS JOIN LATERAL (SELECT layers_point(s.{location}) AS p) m
         WHERE s.status IN ({PUBLIC})
     ) r
     CROSS JOIN (VALUES {LEVELS}) AS lv(level)
@@ -56,3 +62,8 @@ def bump_sql(source: str) -> str:
 CHANGED = """(SELECT o.* FROM {side} o JOIN {other} x ON x.id = o.id
     WHERE (o.geom, o.status, o.kind, o.theme_id, o.project_id)
           IS DISTINCT FROM (x.geom, x.status, x.kind, x.theme_id, x.project_id))"""
+
+# The same, once the cells follow the public location: a recomputed public point moves them.
+PUBLIC_CHANGED = f"""(SELECT o.* FROM {{side}} o JOIN {{other}} x ON x.id = o.id
+    WHERE (o.{PUBLIC_GEOM}, o.status, o.kind, o.theme_id, o.project_id)
+          IS DISTINCT FROM (x.{PUBLIC_GEOM}, x.status, x.kind, x.theme_id, x.project_id))"""

@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from contributions.models import Kind, Project
-from contributions.selectors import ContributionFilters, filtered_contributions
+from contributions.selectors import PUBLIC_GEOM, ContributionFilters, filtered_contributions
 from mapping.i18n import FALLBACK_ORDER, localized
 from mapping.postgis import STORAGE_SRID
 from territories.models import Territory
@@ -154,6 +154,7 @@ def _contributions(project, filters, *, public):
 
 
 def _check_single_geometry_type(queryset):
+    # Public and exact locations have the same type: the public one is moved, not reshaped.
     where_sql, params = _where(queryset)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -209,14 +210,16 @@ def contributions_sql(
     )
     photos = _literal(base_url.rstrip("/") + "/photos/")
     private = "" if public else "NULLIF(c.email, '') AS email, c.author_id AS author_id,"
+    # The open-data variant carries the public location only; staff get the exact place.
+    location = f"c.{PUBLIC_GEOM}" if public else "c.geom"
     xy = ""
     if xy_srid is not None:
         srid = int(xy_srid)
         xy = (
-            f"CASE WHEN GeometryType(c.geom) = 'POINT' "
-            f"THEN ST_X(ST_Transform(c.geom, {srid})) END AS x, "
-            f"CASE WHEN GeometryType(c.geom) = 'POINT' "
-            f"THEN ST_Y(ST_Transform(c.geom, {srid})) END AS y,"
+            f"CASE WHEN GeometryType({location}) = 'POINT' "
+            f"THEN ST_X(ST_Transform({location}, {srid})) END AS x, "
+            f"CASE WHEN GeometryType({location}) = 'POINT' "
+            f"THEN ST_Y(ST_Transform({location}, {srid})) END AS y,"
         )
     return f"""
         SELECT c.id::text AS id,
@@ -241,7 +244,7 @@ def contributions_sql(
                   FROM contributions_photo ph WHERE ph.contribution_id = c.id) AS photo_urls,
                {private}
                {xy}
-               c.geom
+               {location} AS geom
         FROM (SELECT * FROM contributions_contribution WHERE {_inline(where_sql, params)}) c
         JOIN contributions_theme th ON th.id = c.theme_id
         LEFT JOIN territories_territory t ON t.id = c.commune_id

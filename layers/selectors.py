@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from contributions.models import Project
-from contributions.selectors import ContributionFilters, public_contributions
+from contributions.selectors import PUBLIC_GEOM, ContributionFilters, public_contributions
 from layers import grid
 
 MAX_VIEW_CELLS = 64  # per side, in clusters: larger viewports are cut around their centre
@@ -172,7 +172,8 @@ def contribution_where(project, filters):
     return queryset.query.get_compiler(connection=connection).compile(queryset.query.where)
 
 
-POINT_SQL = "layers_point(contributions_contribution.geom)"
+# Clusters count, place and search by the public location only, like the running counts.
+POINT_SQL = f"layers_point(contributions_contribution.{PUBLIC_GEOM})"
 
 
 def _strip(bounds, level, previous, where_sql, where_params):
@@ -198,7 +199,7 @@ def _strip(bounds, level, previous, where_sql, where_params):
     boxes = [b for b in boxes if b[2] > b[0] and b[3] > b[1]]
     size = grid.cell_size(level)
     envelope = "ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 3857), 4326)"
-    overlap = " OR ".join([f"geom && {envelope}"] * len(boxes)) or "false"
+    overlap = " OR ".join([f"{PUBLIC_GEOM} && {envelope}"] * len(boxes)) or "false"
     sql = f"""
         SELECT floor((ST_X(m.p) + %s) / %s)::int AS kx, floor((%s - ST_Y(m.p)) / %s)::int AS ky,
                contributions_contribution.theme_id, 1 AS nf, 1 AS n,
@@ -232,9 +233,9 @@ def _attach_single_items(result, level, where_sql, where_params):
         SELECT floor((ST_X(m.p) + %s) / %s)::int, floor((%s - ST_Y(m.p)) / %s)::int,
                contributions_contribution.id, contributions_contribution.kind, th.slug,
                contributions_contribution.title,
-               ST_AsGeoJSON(contributions_contribution.geom, 6)::json
+               ST_AsGeoJSON(contributions_contribution.{PUBLIC_GEOM}, 6)::json
         FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[]) AS b(x0, y0, x1, y1)
-        JOIN contributions_contribution ON contributions_contribution.geom
+        JOIN contributions_contribution ON contributions_contribution.{PUBLIC_GEOM}
              && ST_Transform(ST_MakeEnvelope(b.x0 - 1, b.y0 - 1, b.x1 + 1, b.y1 + 1, 3857), 4326)
         JOIN contributions_theme th ON th.id = contributions_contribution.theme_id
         CROSS JOIN LATERAL (SELECT {POINT_SQL} AS p) m

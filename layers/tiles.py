@@ -10,7 +10,7 @@ import json
 from django.db import connection
 
 from contributions.models import Project
-from contributions.selectors import ContributionFilters
+from contributions.selectors import PUBLIC_GEOM, ContributionFilters
 from layers import grid
 from layers.selectors import clusters, contribution_where
 
@@ -116,7 +116,7 @@ def _points_layer(project, filters, z, x, y):
     where_sql, where_params = contribution_where(project, filters)
     sql = f"""
         SELECT ST_AsMVT(q, 'contributions', {EXTENT}, 'geom') FROM (
-            SELECT ST_AsMVTGeom(ST_Transform(contributions_contribution.geom, 3857),
+            SELECT ST_AsMVTGeom(ST_Transform(contributions_contribution.{PUBLIC_GEOM}, 3857),
                                 ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true) AS geom,
                    1 AS count, false AS cluster,
                    contributions_contribution.id::text AS id, contributions_contribution.kind,
@@ -125,7 +125,8 @@ def _points_layer(project, filters, z, x, y):
             FROM contributions_contribution
             JOIN contributions_theme th ON th.id = contributions_contribution.theme_id
             WHERE {where_sql}
-            AND contributions_contribution.geom && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)
+            AND contributions_contribution.{PUBLIC_GEOM}
+                && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)
         ) q WHERE q.geom IS NOT NULL
     """  # noqa: S608 - the ORM's own WHERE clause; values are parameters
     return sql, [z, x, y, *where_params, z, x, y]

@@ -123,7 +123,8 @@ def contribution_map_config(contribution, request):
     config = map_config(contribution.project, request)
     config["focus"] = {
         "id": str(contribution.pk),
-        "geometry": json.loads(contribution.geom.geojson),
+        # The public location only: the page, its map and its metadata never hold the exact one.
+        "geometry": json.loads(contribution.public_geom.geojson),
         "theme": contribution.theme.slug,
         "kind": contribution.kind,
     }

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "contributions",
     "layers",
     "staff",
+    "privacy",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "mapping.urls"
@@ -190,3 +193,45 @@ MAP_BASEMAP_ATTRIBUTION = env.str(
     "MAP_BASEMAP_ATTRIBUTION",
     default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 )
+
+# ------------------------------------------------------------ privacy (docs/privacy.md)
+# The controller named on the privacy notice, and where residents send their requests.
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="")
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")
+# Emails and personal data of a closed project are removed this long after it closes
+# (manage.py apply_retention, scheduled by the operator).
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=365)
+# How long the link sent to an anonymous contributor's email stays valid.
+PRIVACY_LINK_MAX_AGE_HOURS = env.int("PRIVACY_LINK_MAX_AGE_HOURS", default=24)
+
+
+def _basemap_source(url):
+    """The basemap's origin for the CSP ({s} subdomains become a wildcard), or None."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    if not (parts.scheme and parts.netloc):
+        return None
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# What the pages use and nothing more: the site's own scripts, styles, images and API, the
+# basemap tiles; style attributes only (two staff pages size and colour elements with them),
+# never inline <style> or scripts. Violations are reported to privacy.views.csp_report.
+_basemap = _basemap_source(MAP_BASEMAP_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *([_basemap] if _basemap else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": env.str("CSP_REPORT_URI", default="/csp-report/"),
+    },
+}

@@ -49,6 +49,7 @@ $(VENV)/.installed: pyproject.toml
 
 db: ## start the project-local PostGIS (not when DATABASE_URL is set) and check PostGIS
 	@if [ -z "$$DATABASE_URL" ]; then scripts/localdb.sh start; fi
+	@if [ -z "$$REDIS_URL" ]; then scripts/localredis.sh start; fi
 	@$(PY) manage.py ensure_postgis
 
 db-stop: ## stop the project-local PostGIS

@@ -1,17 +1,19 @@
 """Map layers over HTTP: clusters for a viewport, vector tiles."""
 
+import json
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contributions.api import FilterQuery, filters_from, read_query
 from contributions.models import Project
-from layers import grid, selectors, tiles
+from layers import cache, grid, selectors, tiles
 from mapping.errors import DomainError
+from mapping.middleware import shared_cacheable
 
 MAX_ZOOM = 22
 
@@ -40,52 +42,64 @@ class ClustersView(APIView):
         x0, y0 = grid.to_mercator(lon0, lat0)
         x1, y1 = grid.to_mercator(lon1, lat1)
         filters = filters_from({**q, "bbox": None})
-        result = selectors.clusters(project, (x0, y0, x1, y1), q["zoom"], filters)
-        features = []
-        for cluster in result.clusters:
-            if cluster.item:
-                item = cluster.item
-                features.append(
-                    {
-                        "type": "Feature",
-                        "id": item["id"],
-                        "geometry": item["geometry"],
-                        "properties": {
-                            "cluster": False,
-                            "count": 1,
-                            "id": item["id"],
-                            "kind": item["kind"],
-                            "theme": item["theme"],
-                            "title": item["title"],
-                        },
-                    }
-                )
-                continue
-            lon, lat = grid.to_lonlat(cluster.x, cluster.y)
+        key = cache.clusters_key(cache.data_version(project), q["zoom"], (x0, y0, x1, y1), filters)
+        tag = cache.etag(key)
+        headers = cache.headers(request, tag)
+        if cache.not_modified(request, tag):
+            return _with(HttpResponse(status=304), headers)
+        body = cache.get(key)
+        if body is None:
+            result = selectors.clusters(project, (x0, y0, x1, y1), q["zoom"], filters)
+            body = json.dumps(_collection(result), separators=(",", ":")).encode()
+            cache.put(key, body)
+        # No translated text in the body (slugs, counts, residents' own titles): it does not
+        # vary with the language, nor with the client's cookies.
+        return _with(HttpResponse(body, content_type="application/geo+json"), headers)
+
+
+def _collection(result):
+    features = []
+    for cluster in result.clusters:
+        if cluster.item:
+            item = cluster.item
             features.append(
                 {
                     "type": "Feature",
-                    "id": f"{result.zoom}/{cluster.kx}/{cluster.ky}",
-                    "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                    "id": item["id"],
+                    "geometry": item["geometry"],
                     "properties": {
-                        "cluster": True,
-                        "count": cluster.count,
-                        "themes": cluster.themes,
-                        "extent": _lonlat_extent(cluster.extent),
+                        "cluster": False,
+                        "count": 1,
+                        "id": item["id"],
+                        "kind": item["kind"],
+                        "theme": item["theme"],
+                        "title": item["title"],
                     },
                 }
             )
-        return Response(
+            continue
+        lon, lat = grid.to_lonlat(cluster.x, cluster.y)
+        features.append(
             {
-                "type": "FeatureCollection",
-                "zoom": result.zoom,
-                "bbox": _lonlat_extent(result.bounds),
-                "capped": result.capped,
-                "numberMatched": result.total,
-                "features": features,
-            },
-            content_type="application/geo+json",
+                "type": "Feature",
+                "id": f"{result.zoom}/{cluster.kx}/{cluster.ky}",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "properties": {
+                    "cluster": True,
+                    "count": cluster.count,
+                    "themes": cluster.themes,
+                    "extent": _lonlat_extent(cluster.extent),
+                },
+            }
         )
+    return {
+        "type": "FeatureCollection",
+        "zoom": result.zoom,
+        "bbox": _lonlat_extent(result.bounds),
+        "capped": result.capped,
+        "numberMatched": result.total,
+        "features": features,
+    }
 
 
 class TileView(APIView):
@@ -106,8 +120,10 @@ class TileView(APIView):
                 % {"z": z, "x": x, "y": y, "max": MAX_ZOOM},
             )
         q = read_query(request, FilterQuery)
-        tag = tiles.etag(project, z, x, y, request.META.get("QUERY_STRING", ""))
-        headers = {"ETag": tag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
+        query = request.META.get("QUERY_STRING", "")
+        tag = cache.etag(f"tile:{cache.data_version(project)}:{z}/{x}/{y}?{query}")
+        # Names and codes only, no translated text: no Vary on the language or cookies.
+        headers = cache.headers(request, tag)
         if tag in request.headers.get("If-None-Match", ""):
             return _with(HttpResponse(status=304), headers)
         data = tiles.tile(project, z, x, y, filters_from({**q, "bbox": None}))
@@ -119,4 +135,4 @@ class TileView(APIView):
 def _with(response, headers):
     for name, value in headers.items():
         response[name] = value
-    return response
+    return shared_cacheable(response)

@@ -4,6 +4,7 @@
 # and, because PostgreSQL refuses to run as root, it runs as the unprivileged `postgres`
 # user when invoked as root.
 #   scripts/localdb.sh start|stop|status|url|psql [args]|pgbench-run [args]
+#   scripts/localdb.sh replica-start|replica-stop|replica-url   (a streaming replica, below)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,12 +113,58 @@ stop() {
   as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
 }
 
+# A streaming replica of this cluster, for the read-routing tests and to try replicas out:
+# a fresh pg_basebackup (-R: it follows the primary) under .pgdata-replica/, on
+# 127.0.0.1:$REPLICA_PORT. It is disposable: replica-stop removes it.
+REPLICA_BASE=${LOCALDB_REPLICA_DIR:-$ROOT/.pgdata-replica}
+REPLICA_DATA=$REPLICA_BASE/data
+REPLICA_RUN=$REPLICA_BASE/run
+REPLICA_PORT=${REPLICA_PORT:-54330}
+
+replica_running() {
+  [ -f "$REPLICA_DATA/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$REPLICA_DATA" status >/dev/null 2>&1
+}
+
+replica_start() {
+  running || die "the primary is not running: scripts/localdb.sh start"
+  replica_running && return 0
+  if (exec 3<>"/dev/tcp/127.0.0.1/$REPLICA_PORT") 2>/dev/null; then
+    die "port $REPLICA_PORT on 127.0.0.1 is taken; pick another: REPLICA_PORT=54331"
+  fi
+  if [ ! -f "$REPLICA_DATA/PG_VERSION" ]; then
+    rm -rf "$REPLICA_BASE"
+    mkdir -p "$REPLICA_BASE"
+    [ "$(id -u)" -ne 0 ] || chown postgres: "$REPLICA_BASE"
+    # The default pg_hba.conf of initdb trusts replication connections on loopback.
+    as_owner "$BIN/pg_basebackup" -h "$RUN" -p "$DB_PORT" -U postgres -D "$REPLICA_DATA" \
+      -R -X stream -c fast --no-sync >"$REPLICA_BASE/basebackup.log" 2>&1 ||
+      { cat "$REPLICA_BASE/basebackup.log" >&2; die "pg_basebackup failed"; }
+  fi
+  as_owner mkdir -p "$REPLICA_RUN"
+  if ! as_owner "$BIN/pg_ctl" -D "$REPLICA_DATA" -l "$REPLICA_BASE/postgres.log" -w -t 120 \
+    -o "-p $REPLICA_PORT -c unix_socket_directories=$REPLICA_RUN -c shared_buffers=128MB" \
+    start >/dev/null; then
+    tail -n 20 "$REPLICA_BASE/postgres.log" >&2 || true
+    die "the replica did not start (log: $REPLICA_BASE/postgres.log)"
+  fi
+}
+
+replica_stop() {
+  if replica_running; then
+    as_owner "$BIN/pg_ctl" -D "$REPLICA_DATA" -m fast -w stop >/dev/null
+  fi
+  rm -rf "$REPLICA_BASE"
+}
+
 case "${1:-}" in
+  replica-start) replica_start ;;
+  replica-stop) replica_stop ;;
+  replica-url) echo "postgis://$DB_USER@127.0.0.1:$REPLICA_PORT/$DB_NAME" ;;
   start) start ;;
   stop) stop ;;
   status) if running; then echo "running on 127.0.0.1:$DB_PORT ($DATA)"; else echo "stopped"; exit 3; fi ;;
   url) echo "postgis://$DB_USER@127.0.0.1:$DB_PORT/$DB_NAME" ;;
   psql) shift; as_owner "$BIN/psql" -h "$RUN" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" "$@" ;;
   pgbench-run) shift; as_owner "$BIN/pgbench" -h "$RUN" -p "$DB_PORT" -U "$DB_USER" "$@" ;;
-  *) echo "usage: $0 start|stop|status|url|psql [args]" >&2; exit 64 ;;
+  *) echo "usage: $0 start|stop|status|url|psql [args]|pgbench-run [args]|replica-start|replica-stop|replica-url" >&2; exit 64 ;;
 esac

@@ -13,6 +13,7 @@ PACKAGES=(
   binutils            # ctypes library discovery for GeoDjango
   python3-venv        # virtual environment on Debian's Python
   gettext             # msgfmt: compiles the French, Italian and English catalogues
+  redis-server        # the shared cache (computed clusters), project-local like PostgreSQL
 )
 # Extra packages a caller needs (for example the browser for page tests).
 if [ -n "${EXTRA_PACKAGES:-}" ]; then

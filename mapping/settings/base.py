@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside sessions and locale: it routes reads before them and trims their Vary after.
+    "mapping.middleware.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -235,3 +237,41 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": env.str("CSP_REPORT_URI", default="/csp-report/"),
     },
 }
+
+# ------------------------------------------------------------ scale: shared cache, replicas
+# The shared cache (computed clusters; rate limits may share it): Redis when REDIS_URL is set,
+# else this process's memory (correct, only not shared between app servers).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mapping"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Lag-tolerant reads (map, clusters, tiles, list, exports, OGC API) go to streaming replicas
+# when DATABASE_REPLICA_URLS is set; writes and a client's reads just after it wrote (for
+# REPLICA_PIN_SECONDS) go to the primary. See mapping/db_router.py and docs/scaling.md.
+DATABASE_ROUTERS = ["mapping.db_router.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+
+
+def replica_databases(primary):
+    """DATABASES entries replica_1, replica_2, ... from DATABASE_REPLICA_URLS (comma-separated),
+    with the primary's options; under tests each mirrors the primary's test database."""
+    import copy
+
+    replicas = {}
+    for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+        parsed = environ.Env.db_url_config(url)
+        db = copy.deepcopy(primary)
+        for name in ("HOST", "PORT", "USER", "PASSWORD", "NAME"):
+            if parsed.get(name):
+                db[name] = parsed[name]
+        db["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = db
+    return replicas

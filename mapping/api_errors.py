@@ -11,20 +11,27 @@ from mapping.errors import DomainError
 class ApiError(APIException):
     """An error with its own code: raise ApiError("outside_perimeter", "…", status=422)."""
 
-    def __init__(self, code, detail, *, status_code=status.HTTP_400_BAD_REQUEST, extra=None):
+    def __init__(
+        self, code, detail, *, status_code=status.HTTP_400_BAD_REQUEST, extra=None, headers=None
+    ):
         super().__init__(detail=detail, code=code)
         self.status_code = status_code
         self.error_code = code
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        exc = ApiError(exc.code, exc.message, status_code=exc.status, extra=exc.extra)
+        exc = ApiError(
+            exc.code, exc.message, status_code=exc.status, extra=exc.extra, headers=exc.headers
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, ApiError):
+        for name, value in exc.headers.items():
+            response[name] = value
         response.data = {"code": exc.error_code, "detail": str(exc.detail), **exc.extra}
     elif isinstance(exc, ValidationError):
         response.data = {

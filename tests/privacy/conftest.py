@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import caches
 
 from tests.contributions.conftest import NICE, point  # noqa: F401
+from tests.pages.conftest import live_demo  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

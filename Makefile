@@ -12,7 +12,7 @@ TEST_PACKAGES := qgis python3-qgis chromium
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 
-.PHONY: help demo test lint fmt db db-stop db-shell serve migrate messages setup system-deps clean bench
+.PHONY: help demo test lint fmt db db-stop db-shell serve migrate messages setup system-deps clean bench bench-quick
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,14 +68,13 @@ serve: ## serve on $(HOST):$(PORT) (PORT=8001 make serve)
 	@scripts/port-free.sh $(HOST) $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-bench: setup db ## run every benchmark in bench/ on a fresh bench database (about 15 minutes)
+bench: setup db ## the benchmark suite at 10k, 100k and 1M contributions, references side by side
 	cd bench/node && npm install --no-audit --no-fund --silent
-	$(PY) bench/generate.py
-	$(PY) bench/list_endpoint.py
-	$(PY) bench/clusters.py
-	$(PY) bench/tiles.py
-	$(PY) bench/containment.py
-	$(PY) bench/diagnostic.py
+	$(PY) bench/run.py --full
+
+bench-quick: setup db ## the suite at 10k and 100k contributions (under 10 minutes)
+	cd bench/node && npm install --no-audit --no-fund --silent
+	$(PY) bench/run.py --quick
 
 clean: db-stop ## remove the virtual environment and the local database
 	rm -rf $(VENV) .pgdata

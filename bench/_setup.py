@@ -6,7 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
-BENCH_DB = "mapping_bench"
+# The suite (bench/run.py) gives each data size its own database.
+BENCH_DB = os.environ.get("BENCH_DB", "mapping_bench")
 
 
 def django_on_bench_database():
@@ -93,6 +94,14 @@ class Server:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def emit(args, figures):
+    """With --json: one machine-readable line for bench/run.py, after the tables."""
+    if getattr(args, "json", False):
+        import json
+
+        print("BENCH_JSON " + json.dumps(figures))
 
 
 def percentile(values, fraction):

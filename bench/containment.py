@@ -13,7 +13,7 @@ import random
 import statistics
 import time
 
-from _setup import SHARED_BOUNDARIES, django_on_bench_database, machine
+from _setup import SHARED_BOUNDARIES, django_on_bench_database, emit, machine
 
 ROUNDS = 10
 NAIVE_SQL = (
@@ -92,6 +92,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     django_on_bench_database()
     from territories import selectors
@@ -112,12 +113,15 @@ def main():
         "| naive / selector | disagreements |"
     )
     print("|---|---|---|---|---|---|")
+    figures = {}
     for label, tolerance in (("point in perimeter", 0), ("point within 50 m", 50)):
         ms, disagreements = measure(points, tolerance, perimeter.pk)
+        figures[f"tolerance_{tolerance}"] = {**ms, "disagreements": disagreements}
         print(
             f"| {label} | {ms['selector']:.4f} | {ms['pieces_sql']:.3f} | {ms['naive']:.3f} "
             f"| {ms['naive'] / ms['selector']:.0f}x | {disagreements} |"
         )
+    emit(args, figures)
 
 
 if __name__ == "__main__":

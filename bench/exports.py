@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _setup import BENCH_DB, ROOT, django_on_bench_database, machine
+from _setup import BENCH_DB, ROOT, django_on_bench_database, emit, machine
 
 TIME = "/usr/bin/time"
 
@@ -34,6 +34,11 @@ def timed(command, env=None):
 
 
 def main():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
     django_on_bench_database()
     from contributions.models import PUBLIC_STATUSES, Project
     from layers.exports import pg_source
@@ -104,6 +109,13 @@ def main():
         print(
             f"| {fmt} (EPSG:{srid}) | {s1:.1f} | {m1:.0f} | {s2:.1f} | {m2:.0f} | {s1 / s2:.2f}x |"
         )
+    emit(
+        args,
+        {
+            fmt: {"ours_s": s1, "ours_mb": m1, "ogr2ogr_s": s2, "ogr2ogr_mb": m2}
+            for fmt, _srid, (s1, m1), (s2, m2) in rows
+        },
+    )
 
 
 if __name__ == "__main__":

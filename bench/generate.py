@@ -15,6 +15,7 @@ from _setup import BENCH_DB, ROOT, machine
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     port = os.environ.get("DB_PORT", "54329")
     import psycopg
@@ -51,6 +52,9 @@ def main():
     elapsed = time.monotonic() - started
     print(f"machine: {machine()}")
     print(f"| {args.count:,} | {elapsed:.1f} | {args.count / elapsed:,.0f} |")
+    from _setup import emit
+
+    emit(args, {"rows": args.count, "seconds": elapsed, "rows_per_s": args.count / elapsed})
 
 
 if __name__ == "__main__":

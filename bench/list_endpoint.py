@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import time
 
-from _setup import ROOT, django_on_bench_database, machine
+from _setup import BENCH_DB, ROOT, django_on_bench_database, emit, machine
 
 
 def main():
@@ -27,6 +27,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--page", type=int, default=10_000)
     parser.add_argument("--project", default="piter-alpimed")
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     django_on_bench_database()
 
@@ -92,7 +93,7 @@ def main():
                 ROOT / "scripts" / "localdb.sh",
                 "psql",
                 "-d",
-                "mapping_bench",
+                BENCH_DB,
                 "-X",
                 "-q",
                 "-A",
@@ -134,6 +135,7 @@ def main():
             f"| {name} | {ms[name]:.0f} | {ms['drf-gis'] / ms[name]:.1f}x "
             f"| {ms[name] / ms['psql']:.2f}x |"
         )
+    emit(args, {"total": total, "page": args.page, **{f"{k}_ms": v for k, v in ms.items()}})
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ CROSS JOIN LATERAL (
     AND x.n = floor(d.r_text * 8)::int
     LIMIT 1
 ) tx
-RETURNING project_id, theme_id, kind, status, geom
+RETURNING project_id, theme_id, kind, status, public_geom AS geom
 )
 INSERT INTO synthetic_new SELECT * FROM inserted
 """

@@ -24,6 +24,7 @@ urlpatterns = [
     path("open311/v2/", include("contributions.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("csp-report/", include("privacy.report_urls")),
 ]
 
 # Pages carry their language in the address, so a shared link opens in the sender's language;
@@ -41,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("unfollow/<str:token>/", views.UnfollowView.as_view(), name="unfollow"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["mapping"]), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
+    path("", include("privacy.urls")),
     path("staff/", include("staff.urls")),
     prefix_default_language=True,
 )

@@ -22,13 +22,14 @@ from contributions import services
 from contributions.api import participant_of
 from contributions.models import (
     PUBLIC_STATUSES,
+    AgeBracket,
     CommentStatus,
     Contribution,
     Kind,
     Project,
 )
 from contributions.selectors import ContributionFilters, public_contributions
-from mapping import page_data
+from mapping import page_data, ratelimit
 from mapping.errors import DomainError
 from staff.visits import record_visit
 
@@ -56,6 +57,7 @@ class ProjectView(TemplateView):
             **page_data.project_summary(project),
             "map_config": page_data.map_config(project, self.request),
             "filter_options": page_data.filter_options(project),
+            "age_brackets": AgeBracket.choices,
             "max_photos": services.MAX_PHOTOS,
             "signed_in": self.request.user.is_authenticated,
         }
@@ -131,6 +133,7 @@ class ContributionView(TemplateView):
         participant = participant_of(request, contribution.project)
         user = request.user if request.user.is_authenticated else None
         try:
+            ratelimit.check(request, action)
             message = self._run(action, contribution, participant, user)
         except DomainError as error:
             context = self.get_context_data(
@@ -138,7 +141,10 @@ class ContributionView(TemplateView):
                 contribution_id=contribution_id,
                 form_errors={action: error.message},
             )
-            return self.render_to_response(context, status=error.status)
+            response = self.render_to_response(context, status=error.status)
+            for name, value in error.headers.items():
+                response[name] = value
+            return response
         messages.success(request, message)
         return HttpResponseRedirect(
             reverse("contribution", args=[slug, contribution.pk]) + f"#{action}"

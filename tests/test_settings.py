@@ -9,9 +9,12 @@ from django.conf import settings
 
 from tests.conftest import ROOT
 
+# Set by the browser tests for their own process; never part of a deployment.
+TEST_ONLY = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
+
 
 def run_manage(*args, env_overrides, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env = {k: v for k, v in os.environ.items() if k not in (*drop, *TEST_ONLY)}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -62,7 +65,7 @@ def test_production_is_not_debug_and_keeps_database_safeguards():
         "from django.conf import settings as s; d = s.DATABASES['default'];"
         "print(s.DEBUG, d['CONN_HEALTH_CHECKS'], 'statement_timeout' in d['OPTIONS']['options'])"
     )
-    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", *TEST_ONLY)}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "mapping.settings.production",

@@ -12,6 +12,7 @@ if not SECRET_KEY:
     )
 
 DATABASES = {"default": database_from_env()}
+DATABASES.update(replica_databases(DATABASES["default"]))
 
 # HTTPS everywhere; SECURE_SSL_REDIRECT can be turned off when a proxy already redirects.
 SECURE_PROXY_SSL_HEADER = (

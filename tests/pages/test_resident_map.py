@@ -93,7 +93,7 @@ def test_vote_and_comment_on_the_contribution_page(live_demo, map_page):
     votes = contribution.vote_count
     page.goto(f"{base}/fr/p/{project.slug}/c/{contribution.pk}/")
     page.click("#vote button")
-    page.wait_for_selector("#vote button:has-text('Withdraw')")
+    page.wait_for_selector("#vote input[name=action][value=unvote]", state="attached")
     contribution.refresh_from_db()
     assert contribution.vote_count == votes + 1
     # One click is one vote: reloading and voting again is not possible, only withdrawing.
@@ -261,7 +261,7 @@ def test_a_pin_is_placed_and_sent_with_the_keyboard_alone(live_demo, map_page):
     page.keyboard.press("ArrowLeft")
     tab_to(page, "#place-centre")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#location-status:has-text('Place chosen')")
+    page.wait_for_selector(".new-pin")
 
     tab_to(page, "#field-title")
     page.keyboard.type("Banc cassé")

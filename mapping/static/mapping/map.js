@@ -24,8 +24,13 @@
 
   document.querySelectorAll(".swatch[data-colour]").forEach(function (s) { s.style.background = s.getAttribute("data-colour"); });
 
+  // After this browser has sent a contribution, map reads skip the HTTP cache once so the new
+  // pin shows at once.
+  var fresh = false;
   function getJSON(url) {
-    return fetch(url, { headers: { "Accept-Language": lang, Accept: "application/json" }, credentials: "same-origin" })
+    var options = { headers: { "Accept-Language": lang, Accept: "application/json" }, credentials: "same-origin" };
+    if (fresh) { options.cache = "no-cache"; }
+    return fetch(url, options)
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           return { ok: response.ok, status: response.status, body: body };
@@ -395,6 +400,9 @@
       consent: $("field-consent").checked,
     };
     if (properties.kind === "observation" && form.elements.sentiment.value) properties.sentiment = form.elements.sentiment.value;
+    // Optional profile answers: sent only when chosen.
+    if (form.elements.age_bracket && form.elements.age_bracket.value) properties.age_bracket = form.elements.age_bracket.value;
+    if (form.elements.residence && form.elements.residence.value) properties.residence = form.elements.residence.value;
     return {
       key: window.Outbox.newKey(),
       feature: JSON.stringify({ type: "Feature", geometry: chosen, properties: properties }),
@@ -473,7 +481,7 @@
     if (!navigator.onLine) { queue(item).then(done); return; }
     send(item).then(function (outcome) {
       done();
-      if (outcome.sent) { succeeded(outcome.body); resetForm(); refresh(); } else refused(outcome.body);
+      if (outcome.sent) { succeeded(outcome.body); resetForm(); fresh = true; refresh(); } else refused(outcome.body);
     }, function () { queue(item).then(done); });
   });
 
@@ -508,7 +516,7 @@
           }, function () { /* still offline: keep it */ });
         });
       }, Promise.resolve());
-    }).then(function () { flushing = false; refresh(); return showOutbox(); }, function () { flushing = false; });
+    }).then(function () { flushing = false; fresh = true; refresh(); return showOutbox(); }, function () { flushing = false; });
   }
   window.addEventListener("online", flush);
   setInterval(flush, 30000);

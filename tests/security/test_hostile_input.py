@@ -26,6 +26,7 @@ URL = "/api/projects/piter-alpimed/contributions/"
 FAST = settings(
     max_examples=50,
     deadline=None,
+    database=None,  # no example database left in the working tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 

@@ -27,6 +27,7 @@ from contributions.models import (
     Sentiment,
 )
 from contributions.photos import PhotoError, process_photo
+from mapping import ratelimit
 from mapping.errors import DomainError
 from mapping.i18n import localized
 from privacy import services as privacy_services
@@ -269,6 +270,7 @@ class ContributionListView(APIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request, slug):
+        ratelimit.check(request, "contribution")
         project = get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
         body, uploads = self._body_and_photos(request)
         author = request.user if request.user.is_authenticated else None
@@ -387,6 +389,7 @@ class ContributionDetailView(APIView):
 class VoteView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, slug, pk):
+        ratelimit.check(request, "vote")
         contribution = visible_contribution(slug, pk)
         participant = participant_of(request, contribution.project)
         user = request.user if request.user.is_authenticated else None
@@ -399,6 +402,7 @@ class VoteView(APIView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def delete(self, request, slug, pk):
+        ratelimit.check(request, "unvote")
         contribution = visible_contribution(slug, pk)
         participant = participant_of(request, contribution.project)
         services.unvote(contribution=contribution, participant=participant)
@@ -426,6 +430,7 @@ class CommentListView(APIView):
 
     @extend_schema(request=CommentInput, responses=OpenApiTypes.OBJECT)
     def post(self, request, slug, pk):
+        ratelimit.check(request, "comment")
         contribution = visible_contribution(slug, pk)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -42,6 +42,7 @@ from contributions.models import (
     Theme,
 )
 from contributions.selectors import PUBLIC_GEOM
+from mapping import ratelimit
 from mapping.errors import DomainError
 from mapping.i18n import localized
 
@@ -110,9 +111,12 @@ def error_response(error: DomainError, fmt: str) -> HttpResponse:
             f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in fields.items()
         )
         description = f"{description} ({details})"
-    return render(
+    response = render(
         [{"code": error.status, "description": description}], "errors", fmt, status=error.status
     )
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
 
 
 def open311_view(methods):
@@ -456,6 +460,7 @@ def request_list(request, fmt):
     if request.method == "POST":
         form = read_form(request)
         client = authenticated_client(form.get("api_key", "").strip())
+        ratelimit.check(request, "open311", client=f"key{client.pk}")
         contribution = submit_request(form, client=client)
         published = contribution.is_public
         notice = (

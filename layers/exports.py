@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.contrib.gis.gdal import SpatialReference
 from django.db import connection
 from django.utils import timezone, translation
@@ -276,7 +277,8 @@ def pg_source() -> tuple[str, dict[str, str]]:
     """The ogr2ogr PostgreSQL source and its environment, from Django's connection settings.
 
     The password goes through PGPASSWORD, never on the command line (visible in `ps`).
-    Django's statement timeout is deliberately not passed: an export may take minutes.
+    An export may take minutes: instead of the requests' statement timeout, ogr2ogr's
+    connection gets the longer EXPORT_STATEMENT_TIMEOUT_MS, still a bound.
     """
     settings = connection.settings_dict
     parts = {
@@ -292,6 +294,8 @@ def pg_source() -> tuple[str, dict[str, str]]:
     if settings.get("PASSWORD"):
         env["PGPASSWORD"] = settings["PASSWORD"]
     env.setdefault("PGAPPNAME", "export_layer")
+    timeout_ms = int(getattr(django_settings, "EXPORT_STATEMENT_TIMEOUT_MS", 0))
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c statement_timeout={timeout_ms}".strip()
     return f"PG:{conninfo}", env
 
 

@@ -275,3 +275,38 @@ def replica_databases(primary):
         db["TEST"] = {"MIRROR": "default"}
         replicas[f"replica_{number}"] = db
     return replicas
+
+
+# ------------------------------------------------------------ abuse control (docs/security.md)
+# Per client (signed-in user, else a salted hash of the address) and action, over the shared
+# cache: "count/period" with s, m, h or d (e.g. "20/h", "5/10m"). RATE_LIMITS in the
+# environment overrides entries: RATE_LIMITS="contribution=100/h,api_read=5000/m".
+RATE_LIMITS = {
+    "contribution": "20/h",
+    "vote": "120/h",
+    "comment": "30/h",
+    "follow": "30/h",
+    "report": "30/h",
+    "open311": "120/h",  # per API key
+    "api_read": "1200/m",  # every GET of the API, clusters and tiles included
+    **env.dict("RATE_LIMITS", default={}),
+}
+# A test run shares one cache prefix and one client address across the whole suite: limits
+# are off there unless a test turns them on (tests/security does, with low limits).
+import sys  # noqa: E402 - kept with the block that needs it
+
+RATE_LIMITS_ENABLED = env.bool(
+    "RATE_LIMITS_ENABLED", default="mapping.settings.test" not in sys.modules
+)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["mapping.ratelimit.ApiReadThrottle"]
+# Sign-in (django-allauth, over the same cache): requests per address, and a lockout after
+# repeated failures for one account (5 failed attempts: locked for 15 minutes).
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
+    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/15m/key"),
+    "request_login_code": "20/m/ip,3/m/key",
+    "signup": "20/m/ip",
+}
+# Exports run long queries on ogr2ogr's own connection: a longer statement timeout than
+# requests' (DB_STATEMENT_TIMEOUT_MS), still a bound.
+EXPORT_STATEMENT_TIMEOUT_MS = env.int("EXPORT_STATEMENT_TIMEOUT_MS", default=600_000)

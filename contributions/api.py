@@ -4,6 +4,7 @@ import json
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -69,6 +70,18 @@ def participant_of(request, project):
     if not session.session_key:
         session.save()
     return f"anon:{session.session_key}"
+
+
+def require_csrf(request):
+    """Anonymous votes and comments ride on the browser session, so like every browser write
+    they need the CSRF token (DRF checks it for signed-in users only)."""
+    check = CsrfViewMiddleware(lambda _request: None)
+    if check.process_view(request._request, None, (), {}) is not None:
+        raise DomainError(
+            "csrf_failed",
+            _("This request lacks its security token; reload the page and try again."),
+            status=403,
+        )
 
 
 def photo_base(request):
@@ -390,6 +403,7 @@ class VoteView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, slug, pk):
         ratelimit.check(request, "vote")
+        require_csrf(request)
         contribution = visible_contribution(slug, pk)
         participant = participant_of(request, contribution.project)
         user = request.user if request.user.is_authenticated else None
@@ -403,6 +417,7 @@ class VoteView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def delete(self, request, slug, pk):
         ratelimit.check(request, "unvote")
+        require_csrf(request)
         contribution = visible_contribution(slug, pk)
         participant = participant_of(request, contribution.project)
         services.unvote(contribution=contribution, participant=participant)
@@ -431,6 +446,7 @@ class CommentListView(APIView):
     @extend_schema(request=CommentInput, responses=OpenApiTypes.OBJECT)
     def post(self, request, slug, pk):
         ratelimit.check(request, "comment")
+        require_csrf(request)
         contribution = visible_contribution(slug, pk)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)

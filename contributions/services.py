@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -196,22 +197,43 @@ def submit_contribution(
             _("Some values are missing or not valid."),
             extra={"fields": error.message_dict},
         ) from None
-    with transaction.atomic():
-        contribution.save(force_insert=True)
-        for position, photo in enumerate(submission.photos):
-            _save_photo(contribution, position, photo)
-        StatusChange.objects.create(
-            contribution=contribution, status=contribution.status, created_at=now
-        )
-        if contribution.email:
-            # Leaving an email means "tell me the answer".
-            Follow.objects.create(
-                contribution=contribution,
-                email=contribution.email,
-                user=author,
-                language=submission.language,
-            )
+    try:
+        _store(contribution, submission, author, now)
+    except BaseException:
+        # The rows are rolled back; the photo files written meanwhile must go too.
+        _delete_photo_files(contribution)
+        raise
     return contribution
+
+
+@transaction.atomic
+def _store(contribution, submission, author, now):
+    contribution.save(force_insert=True)
+    for position, photo in enumerate(submission.photos):
+        _save_photo(contribution, position, photo)
+    StatusChange.objects.create(
+        contribution=contribution, status=contribution.status, created_at=now
+    )
+    if contribution.email:
+        # Leaving an email means "tell me the answer".
+        Follow.objects.create(
+            contribution=contribution,
+            email=contribution.email,
+            user=author,
+            language=submission.language,
+        )
+    return contribution
+
+
+def _delete_photo_files(contribution):
+    """Every file stored under the contribution's own folder (its id is new: nothing else)."""
+    folder = f"contributions/{contribution.pk}"
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
 
 
 def _save_photo(contribution, position, processed):

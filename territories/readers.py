@@ -1,5 +1,6 @@
 """Reading boundary files with GDAL: any format it reads, any CRS, into WGS84 multipolygons."""
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.contrib.gis.gdal import (
     SpatialReference,
 )
 from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos.error import GEOSException
 
 from mapping.postgis import STORAGE_SRID
 
@@ -123,14 +125,20 @@ def read_features(layer, transform):
         except GDALException as exc:
             yield SourceFeature(number, attrs, None, problem=f"cannot reproject ({exc})")
             continue
-        geom = GEOSGeometry(ogr.wkb, srid=STORAGE_SRID)
-        yield _usable(number, attrs, geom)
+        try:
+            geom = GEOSGeometry(ogr.wkb, srid=STORAGE_SRID)
+            yield _usable(number, attrs, geom)
+        except (GEOSException, ValueError) as exc:
+            # Rings of fewer than four points and the like: GEOS refuses to build them.
+            yield SourceFeature(number, attrs, None, problem=f"unreadable geometry ({exc})")
 
 
 def _usable(number, attrs, geom):
     if geom.empty:
         return SourceFeature(number, attrs, None, problem="empty geometry")
     xmin, ymin, xmax, ymax = geom.extent
+    if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
+        return SourceFeature(number, attrs, None, problem="coordinates that are not numbers")
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         return SourceFeature(
             number,

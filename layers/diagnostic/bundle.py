@@ -152,8 +152,12 @@ def _snapshot(*, nested: bool):
     with connection.cursor() as cursor:
         if not nested:  # a caller's transaction (tests, scripts) keeps its own isolation
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        # A batch job over up to a million rows: the web's statement timeout does not apply.
-        cursor.execute("SET LOCAL statement_timeout = 0")
+        # A batch job over up to a million rows: the exports' timeout, longer than a
+        # request's and still bounded.
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %s, true)",
+            [str(settings.EXPORT_STATEMENT_TIMEOUT_MS)],
+        )
 
 
 def _write(project, filters, folder: Path, language, parameters: Parameters, progress):

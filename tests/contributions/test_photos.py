@@ -8,6 +8,7 @@ import warnings
 import zlib
 
 import pytest
+from django.utils import translation
 from PIL import ExifTags, Image, ImageCms
 
 from contributions.photos import (
@@ -21,6 +22,13 @@ from contributions.photos import (
 
 SERIAL = "SN-4242-SECRET"
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English (the default language of these settings is French)."""
+    with translation.override("en"):
+        yield
 
 
 def encoded(image, fmt, **params):

@@ -91,3 +91,20 @@ def test_sign_in_forms_need_the_token(demo):
     client = Client(enforce_csrf_checks=True)
     assert client.post("/fr/accounts/login/code/", {"email": "a@example.org"}).status_code == 403
     assert client.post("/fr/accounts/signup/", {"email": "a@example.org"}).status_code == 403
+
+
+def test_anonymous_votes_and_comments_need_the_token(demo, target):
+    """They ride on the visitor's session: another site must not vote in it."""
+    client = Client(enforce_csrf_checks=True)
+    client.get(f"/fr/p/{demo.slug}/")  # the visitor's session and token
+    base = f"/api/projects/{demo.slug}/contributions/{target.pk}/"
+    votes = target.vote_count
+    answers = [
+        client.post(f"{base}vote/"),
+        client.post(f"{base}comments/", {"body": "x"}, "application/json"),
+    ]
+    assert [(a.status_code, a.json()["code"]) for a in answers] == [(403, "csrf_failed")] * 2
+    target.refresh_from_db()
+    assert target.vote_count == votes
+    token = client.cookies["csrftoken"].value
+    assert client.post(f"{base}vote/", HTTP_X_CSRFTOKEN=token).status_code == 201

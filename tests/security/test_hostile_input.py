@@ -7,9 +7,8 @@ import math
 from pathlib import Path
 
 import pytest
-from django.contrib.gis.geos.error import GEOSException
 from django.core import mail
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -118,8 +117,6 @@ def test_random_geometries_at_the_importer_fail_cleanly(tmp_path_factory, geomet
     before = Territory.objects.count()
     try:
         report = import_territories(path=path, kind="commune")
-    except KNOWN_IMPORTER_BUGS:
-        reject()  # the two cases below, kept apart as strict expected failures
     except BoundaryFileError as error:
         assert error.args  # a clear sentence
         assert Territory.objects.count() == before
@@ -130,10 +127,8 @@ def test_random_geometries_at_the_importer_fail_cleanly(tmp_path_factory, geomet
 
 # Found by the test above; territories/readers.py lets them through as a crash (not a clear
 # BoundaryFileError naming the feature). Strict: these fail loudly once fixed.
-KNOWN_IMPORTER_BUGS = (ValueError, GEOSException)
 
 
-@pytest.mark.xfail(strict=True, raises=KNOWN_IMPORTER_BUGS, reason="importer crash, reported")
 @pytest.mark.parametrize(
     "geometry",
     [
@@ -226,6 +221,8 @@ def test_a_failed_photo_save_leaves_no_contribution(client, demo, settings, tmp_
     with pytest.raises(OSError):
         multipart(client, "photo.jpg", factories.jpeg_bytes())
     assert (Contribution.objects.count(), Photo.objects.count()) == before
+    # Nor its files: those written before the failure are removed with the rows.
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
 def test_a_photo_never_outlives_its_contribution(demo, settings, tmp_path):

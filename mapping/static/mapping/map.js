@@ -86,7 +86,8 @@
         if (!r.ok) return;
         communes = L.geoJSON(r.body, {
           style: { color: "#5b2a86", weight: 1.5, dashArray: "4 4", fill: false },
-          onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name, { sticky: true }); },
+          // A text node: names come from imported files and are never read as HTML.
+          onEachFeature: function (feature, layer) { layer.bindTooltip(document.createTextNode(feature.properties.name), { sticky: true }); },
         });
         if (communesBox.checked) communes.addTo(map);
       });

@@ -1,5 +1,6 @@
 import copy
 import glob
+import os
 import shutil
 import subprocess
 import time
@@ -43,7 +44,11 @@ def replica(django_db_setup, django_db_blocker, local_cluster):
         shutil.which("pg_basebackup") or glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"),
         "pg_basebackup is not installed (postgresql package)",
     )
-    env = {"REPLICA_PORT": str(REPLICA_PORT), "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
+    env = {
+        "REPLICA_PORT": str(REPLICA_PORT),
+        "DB_PORT": os.environ.get("DB_PORT", "54329"),  # the primary the suite runs on
+        "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
+    }
     started = subprocess.run(
         [str(local_cluster), "replica-start"], capture_output=True, text=True, env=env
     )

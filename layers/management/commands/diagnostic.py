@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contributions.models import Project
-from contributions.selectors import ContributionFilters
 from layers.diagnostic import bundle, hotspots
+from layers.management.selection import add_filter_arguments, filters_from, project_from
 
 
 class Command(BaseCommand):
@@ -17,10 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--output", required=True, metavar="DIR")
-        parser.add_argument("--kind", action="append", metavar="K", help="repeatable")
-        parser.add_argument("--theme", action="append", metavar="T", help="repeatable")
-        parser.add_argument("--status", action="append", metavar="S", help="repeatable")
-        parser.add_argument("--commune", metavar="CODE")
+        add_filter_arguments(parser)
         parser.add_argument("--language", help="of the report and map (fr, it, en)")
         parser.add_argument(
             "--cell", type=float, default=bundle.DEFAULT_CELL_M, help="density cell size (m)"
@@ -48,16 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
-        try:
-            project = Project.objects.select_related("perimeter").get(slug=options["project"])
-        except Project.DoesNotExist:
-            raise CommandError(f"No project with the slug {options['project']!r}.") from None
-        filters = ContributionFilters(
-            kinds=options["kind"],
-            themes=options["theme"],
-            statuses=options["status"],
-            commune=options["commune"],
-        )
+        project = project_from(options)
+        filters = filters_from(options)
         quiet = options["no_progress"] or options["verbosity"] < 1
         try:
             result = bundle.run(

@@ -4,9 +4,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contributions.models import Project
-from contributions.selectors import ContributionFilters
 from layers import exports
+from layers.management.selection import add_filter_arguments, filters_from, project_from
 
 
 class Command(BaseCommand):
@@ -26,26 +25,15 @@ class Command(BaseCommand):
             action="store_true",
             help="only public items, no email or author; writes README.txt and LICENSE.txt",
         )
-        parser.add_argument("--kind", action="append", metavar="K", help="repeatable")
-        parser.add_argument("--theme", action="append", metavar="T", help="repeatable")
-        parser.add_argument("--status", action="append", metavar="S", help="repeatable")
-        parser.add_argument("--commune", metavar="CODE")
+        add_filter_arguments(parser)
         parser.add_argument("--base-url", default=exports.DEFAULT_BASE_URL)
         parser.add_argument("--language", help="for labels and theme names (fr, it, en)")
         parser.add_argument("--overwrite", action="store_true")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
-        try:
-            project = Project.objects.select_related("perimeter").get(slug=options["project"])
-        except Project.DoesNotExist:
-            raise CommandError(f"No project with the slug {options['project']!r}.") from None
-        filters = ContributionFilters(
-            kinds=options["kind"],
-            themes=options["theme"],
-            statuses=options["status"],
-            commune=options["commune"],
-        )
+        project = project_from(options)
+        filters = filters_from(options)
         quiet = options["no_progress"] or options["verbosity"] < 1
         try:
             result = exports.export_layer(

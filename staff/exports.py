@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contributions.api import FilterQuery
+from contributions.api import FilterQuery, filters_from
 from contributions.models import Status
 from contributions.selectors import ContributionFilters
 from layers import exports
@@ -62,17 +62,7 @@ def _filters(request) -> tuple[ContributionFilters, int]:
         raise DomainError(
             "invalid", _("Some filters are not valid."), extra={"fields": query.errors}
         )
-    q = query.validated_data
-    filters = ContributionFilters(
-        bbox=q.get("bbox"),
-        kinds=q.get("kind"),
-        themes=q.get("theme"),
-        statuses=q.get("status"),
-        commune=q.get("commune"),
-        created_after=q.get("created_after"),
-        created_before=q.get("created_before"),
-    )
-    return filters, srid
+    return filters_from(query.validated_data), srid
 
 
 def _stream_ogr2ogr(fmt: str, sql: str, srid: int):

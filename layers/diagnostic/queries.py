@@ -14,16 +14,18 @@ import numpy as np
 from django.db import connection
 
 from contributions.models import Kind, Project, Status
-from contributions.selectors import ContributionFilters
+from contributions.selectors import PUBLIC_GEOM, ContributionFilters
 from layers.selectors import contribution_where
 from mapping.postgis import METRIC_SRID
 
 # Statuses that are themselves an answer; with answered_at, what "answered" means here.
 ANSWER_STATUSES = [Status.ACCEPTED, Status.PLANNED, Status.DONE, Status.REJECTED]
 
-# One point per contribution: itself, or a point on a line or an area.
+# One point per contribution: itself, or a point on a line or an area; at its public location,
+# since the bundle is shown at meetings and may be published (docs/privacy.md).
 POINT_SQL = (
-    "CASE WHEN GeometryType(c.geom) = 'POINT' THEN c.geom ELSE ST_PointOnSurface(c.geom) END"
+    f"CASE WHEN GeometryType(c.{PUBLIC_GEOM}) = 'POINT' THEN c.{PUBLIC_GEOM}"
+    f" ELSE ST_PointOnSurface(c.{PUBLIC_GEOM}) END"
 )
 METRIC_POINT_SQL = f"ST_Transform({POINT_SQL}, {METRIC_SRID})"
 

@@ -35,11 +35,12 @@ def _lsn_caught_up(timeout=60):
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def replica(django_db_setup, django_db_blocker, local_cluster):
     """A streaming replica of the project-local cluster (pg_basebackup -R), started once the
     test database exists and is migrated, so it holds that database too; Django reaches it
-    as DATABASES["replica_1"]. Stopped and removed at the end of the session."""
+    as DATABASES["replica_1"]. Stopped and removed after the module: later tests must not
+    see a replica (their reads would be routed to it)."""
     need(
         shutil.which("pg_basebackup") or glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"),
         "pg_basebackup is not installed (postgresql package)",

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -8,6 +9,10 @@ from contributions.views import photo
 from layers import ogc
 from mapping import views
 from mapping.health import healthz
+
+# The admin signs in through the site's sign-in (an emailed code, rate limits, lockout after
+# failures) rather than its own unguarded password form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 # Machine interfaces keep one address whatever the language.
 urlpatterns = [

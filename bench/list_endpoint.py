@@ -49,7 +49,7 @@ def main():
     class Reference(GeoFeatureModelSerializer):
         theme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
         commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
-        commune_name = serializers.CharField(source="commune.name", read_only=True)
+        commune_name = serializers.CharField(source="commune.name", read_only=True, default=None)
 
         class Meta:
             model = Contribution

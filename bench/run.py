@@ -237,7 +237,7 @@ def measures(figures):
         for fmt in ("geojson", "gpkg"):
             add(
                 f"exports_{fmt}",
-                f"Public export, {fmt} (export_layer vs ogr2ogr)",
+                f"Public export, {fmt} (export_layer in a running process vs ogr2ogr)",
                 "s",
                 _get(r, "exports", fmt, "ours_s"),
                 "ogr2ogr",

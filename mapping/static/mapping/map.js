@@ -194,8 +194,11 @@
       say("map-status", gettext("The contributions cannot be loaded right now."));
     });
   }
-  map.on("moveend", refresh);
-  refresh();
+  // A contribution's own page shows that contribution alone, not the project's others.
+  if (!config.focus) {
+    map.on("moveend", refresh);
+    refresh();
+  }
 
   if (filterForm) {
     filterForm.addEventListener("change", function () {
@@ -213,7 +216,15 @@
       ? L.marker([focus.geometry.coordinates[1], focus.geometry.coordinates[0]], { icon: pinIcon(focus.kind, focus.theme), keyboard: false })
       : L.geoJSON(focus.geometry, { style: { color: themeColours[focus.theme] || "#1f6feb", weight: 5 } });
     layer.addTo(map);
-    if (focus.geometry.type === "Point") map.setView(layer.getLatLng(), 15);
+    // The commune boundaries give the place its context, with or without a basemap.
+    getJSON(config.urls.communes).then(function (r) {
+      if (!r.ok) return;
+      L.geoJSON(r.body, {
+        style: { color: "#5b2a86", weight: 1.5, dashArray: "4 4", fill: false },
+        onEachFeature: function (feature, l) { l.bindTooltip(document.createTextNode(feature.properties.name), { sticky: true }); },
+      }).addTo(map);
+    });
+    if (focus.geometry.type === "Point") map.setView(layer.getLatLng(), 14);
     else map.fitBounds(layer.getBounds(), { padding: [20, 20] });
   }
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<slug:slug>/audit/", views.audit_log, name="audit"),
     path("<slug:slug>/print/<slug:size>/", views.printable, name="print"),
     path("<slug:slug>/diagnostic/", views.diagnostic, name="diagnostic"),
+    path("<slug:slug>/diagnostic/bundle.zip", views.diagnostic_bundle, name="diagnostic-bundle"),
 ]

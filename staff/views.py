@@ -3,6 +3,9 @@ goes through `project_for`, which answers 404 to anyone without a role in the pr
 
 import csv
 import functools
+import shutil
+import tempfile
+from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -21,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contributions.models import Contribution, StatusChange
+from contributions.selectors import ContributionFilters
 from contributions.services import Submission
 from mapping.errors import DomainError
 from mapping.i18n import localized
@@ -458,3 +462,30 @@ def printable(request, project, size):
 @workspace("dashboard")
 def diagnostic(request, project):
     return render(request, "staff/diagnostic.html", _context(request))
+
+
+@workspace("export")
+def diagnostic_bundle(request, project):
+    """The diagnostic bundle, built now in the reader's language, as one zip to download."""
+    from layers.diagnostic import bundle
+
+    with tempfile.TemporaryDirectory(prefix="diagnostic-") as scratch:
+        folder = Path(scratch) / "bundle"
+        try:
+            bundle.run(
+                project=project,
+                filters=ContributionFilters(),
+                output=folder,
+                language=get_language(),
+            )
+        except bundle.DiagnosticError as error:
+            return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
+        archive = Path(shutil.make_archive(str(Path(scratch) / "diagnostic"), "zip", folder))
+        # Read before the folder goes: a bundle is a few megabytes at most.
+        data = archive.read_bytes()
+    response = HttpResponse(data, content_type="application/zip")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="diagnostic-{project.slug}-{stamp}.zip"'
+    )
+    return response

@@ -238,3 +238,34 @@ def test_unknown_project_and_srid_are_clear_errors(demo, tmp_path):
         )
     with pytest.raises(CommandError, match="EPSG:999999"):
         export(tmp_path / "x.gpkg", "gpkg", 999999)
+
+
+@pytest.fixture(scope="module")
+def with_photos(demo, django_db_blocker, tmp_path_factory):
+    """Two photos on one published contribution, committed: ogr2ogr reads on its own
+    connection, outside the tests' transactions."""
+    from django.test import override_settings
+
+    from tests import factories
+
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+        contribution = Contribution.objects.filter(project=demo, status=Status.PUBLISHED).first()
+        photos = [factories.make_photo(contribution, position=n) for n in (1, 0)]
+        yield contribution, sorted(photos, key=lambda p: p.position)
+        contribution.photos.all().delete()
+
+
+def test_photo_urls_list_a_contributions_photos_in_order(demo, with_photos, tmp_path):
+    import json
+
+    contribution, (first, second) = with_photos
+    path = tmp_path / "photos.geojson"
+    export(path, "geojson", 4326, "--public", "--base-url", "https://carte.example.org")
+    features = json.loads(path.read_text())["features"]
+    urls = {f["properties"]["id"]: f["properties"]["photo_urls"] for f in features}
+    assert urls[str(contribution.pk)] == (
+        f"https://carte.example.org/photos/{first.pk}/large.jpg "
+        f"https://carte.example.org/photos/{second.pk}/large.jpg"
+    )
+    assert sum(1 for u in urls.values() if u) == 1  # the others have none

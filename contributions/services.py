@@ -4,7 +4,6 @@ its own error code; nothing is written unless everything holds."""
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -29,7 +28,7 @@ from contributions.models import (
     StatusChange,
     Vote,
 )
-from mapping.errors import DomainError
+from mapping.errors import DomainError, validated
 from territories import selectors as territory_selectors
 
 MAX_PHOTOS = 3
@@ -189,14 +188,12 @@ def submit_contribution(
         created_at=now,
         published_at=now if published else None,
     )
-    try:
-        contribution.full_clean(exclude=["commune", "theme", "project", "author"])
-    except ValidationError as error:
-        raise DomainError(
-            "invalid",
-            _("Some values are missing or not valid."),
-            extra={"fields": error.message_dict},
-        ) from None
+    validated(
+        contribution,
+        code="invalid",
+        message=_("Some values are missing or not valid."),
+        exclude=["commune", "theme", "project", "author"],
+    )
     try:
         _store(contribution, submission, author, now)
     except BaseException:
@@ -314,12 +311,12 @@ def add_comment(*, contribution: Contribution, body: str, author=None, participa
         body=body.strip(),
         status=CommentStatus.PUBLISHED if published else CommentStatus.SUBMITTED,
     )
-    try:
-        comment.full_clean(exclude=["contribution", "author"])
-    except ValidationError as error:
-        raise DomainError(
-            "invalid", _("The comment is empty or too long."), extra={"fields": error.message_dict}
-        ) from None
+    validated(
+        comment,
+        code="invalid",
+        message=_("The comment is empty or too long."),
+        exclude=["contribution", "author"],
+    )
     comment.save(force_insert=True)
     if published:
         Contribution.objects.filter(pk=contribution.pk).update(comment_count=F("comment_count") + 1)
@@ -347,12 +344,14 @@ def follow(*, contribution: Contribution, email: str, user=None, language: str =
         raise DomainError("not_found", _("No such contribution."), status=404)
     email = (email or "").strip()
     candidate = Follow(contribution=contribution, email=email, user=user, language=language)
-    try:
-        candidate.full_clean(exclude=["contribution", "user", "token"], validate_unique=False)
-    except ValidationError:
-        raise DomainError(
-            "invalid_email", _("Enter a valid email address."), extra={"field": "email"}
-        ) from None
+    validated(
+        candidate,
+        code="invalid_email",
+        message=_("Enter a valid email address."),
+        exclude=["contribution", "user", "token"],
+        validate_unique=False,
+        extra={"field": "email"},
+    )
     existing, _created = Follow.objects.get_or_create(
         contribution=contribution,
         email=email,
@@ -383,12 +382,14 @@ def report_abuse(
     report = AbuseReport(
         contribution=contribution, comment=comment, participant=participant, reason=reason.strip()
     )
-    try:
-        report.full_clean(exclude=["contribution", "comment"], validate_unique=False)
-    except ValidationError:
-        raise DomainError(
-            "invalid", _("The reason is too long."), extra={"field": "reason"}
-        ) from None
+    validated(
+        report,
+        code="invalid",
+        message=_("The reason is too long."),
+        exclude=["contribution", "comment"],
+        validate_unique=False,
+        extra={"field": "reason"},
+    )
     with connection.cursor() as cursor:
         # The unique constraint decides under concurrency: a second report is a no-op.
         cursor.execute(

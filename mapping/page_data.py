@@ -70,18 +70,24 @@ def project_summary(project):
 
 def filter_options(project):
     communes = project.perimeter.members.filter(valid_until__isnull=True).order_by("name")
+    themes = [
+        {"slug": t.slug, "name": localized(t.name) or t.slug, "colour": t.colour}
+        for t in project.themes.all()
+    ]
     return {
         "kinds": [(value, label) for value, label in Kind.choices if value in project.kinds],
-        "themes": [(t.slug, localized(t.name) or t.slug) for t in project.themes.all()],
+        "themes": [(t["slug"], t["name"]) for t in themes],
+        "theme_colours": themes,
         "statuses": [(value, label) for value, label in Status.choices if value in PUBLIC_STATUSES],
         "communes": [(c.code, c.name) for c in communes],
     }
 
 
-def map_config(project, request):
-    """Everything the map script needs, handed over as JSON (json_script), never as code."""
+def map_config(project, request, options=None):
+    """Everything the map script needs, handed over as JSON (json_script), never as code.
+    `options` are the page's filter_options(project), when it already read them."""
     slug = project.slug
-    options = filter_options(project)
+    options = options or filter_options(project)
     geometry_types = ["Point"]
     geometry_types += ["LineString"] if project.allow_lines else []
     geometry_types += ["Polygon"] if project.allow_polygons else []
@@ -106,10 +112,7 @@ def map_config(project, request):
             ),
             "list": reverse("project-list", args=[slug]),
         },
-        "themes": [
-            {"slug": t.slug, "name": localized(t.name) or t.slug, "colour": t.colour}
-            for t in project.themes.all()
-        ],
+        "themes": options["theme_colours"],
         "kinds": [{"value": v, "label": str(label)} for v, label in options["kinds"]],
         "statuses": [{"value": v, "label": str(label)} for v, label in options["statuses"]],
         "geometryTypes": geometry_types,

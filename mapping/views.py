@@ -52,11 +52,12 @@ class ProjectView(TemplateView):
     def get_context_data(self, slug, **kwargs):
         project = _project(slug)
         record_visit(self.request, project)
+        options = page_data.filter_options(project)
         return {
             **super().get_context_data(**kwargs),
             **page_data.project_summary(project),
-            "map_config": page_data.map_config(project, self.request),
-            "filter_options": page_data.filter_options(project),
+            "map_config": page_data.map_config(project, self.request, options),
+            "filter_options": options,
             "age_brackets": AgeBracket.choices,
             "max_photos": services.MAX_PHOTOS,
             "signed_in": self.request.user.is_authenticated,

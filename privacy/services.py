@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,7 +31,7 @@ from contributions.models import (
     Vote,
 )
 from contributions.selectors import PUBLIC_GEOM
-from mapping.errors import DomainError
+from mapping.errors import DomainError, validated
 from privacy import selectors
 from territories.models import Territory
 
@@ -65,14 +64,7 @@ def set_location_rules(*, project: Project, rules: list[RuleSpec]) -> int:
             method=spec.method,
             precision_m=spec.precision_m,
         )
-        try:
-            rule.full_clean()
-        except ValidationError as error:
-            raise DomainError(
-                "invalid_location_rule",
-                _("This location rule is not valid."),
-                extra={"fields": error.message_dict},
-            ) from None
+        validated(rule, code="invalid_location_rule", message=_("This location rule is not valid."))
         rule.save()
     return recompute_public_locations(project=project)
 
@@ -113,14 +105,12 @@ def record_profile(*, contribution: Contribution, age_bracket: str = "", residen
     profile = ParticipantProfile(
         contribution=contribution, age_bracket=age_bracket, residence=commune
     )
-    try:
-        profile.full_clean(exclude=["contribution"])
-    except ValidationError as error:
-        raise DomainError(
-            "invalid_profile",
-            _("The profile answers are not valid."),
-            extra={"fields": error.message_dict},
-        ) from None
+    validated(
+        profile,
+        code="invalid_profile",
+        message=_("The profile answers are not valid."),
+        exclude=["contribution"],
+    )
     profile.save()
     return profile
 

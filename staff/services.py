@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
 from django.template.loader import render_to_string
@@ -30,7 +29,7 @@ from contributions.models import (
     StatusChange,
     Vote,
 )
-from mapping.errors import DomainError
+from mapping.errors import DomainError, validated
 from staff import permissions
 from staff.models import Action, AnswerTemplate, AuditEntry, Target
 
@@ -320,15 +319,13 @@ def set_status(
         contribution.answered_at = now
     if contribution.published_at is None:
         contribution.published_at = now
-    try:
-        contribution.full_clean(exclude=["project", "theme", "commune", "author", "recorded_by"])
-    except ValidationError as error:
-        raise DomainError(
-            "invalid",
-            _("The answer is too long."),
-            status=422,
-            extra={"fields": error.message_dict},
-        ) from None
+    validated(
+        contribution,
+        code="invalid",
+        message=_("The answer is too long."),
+        status=422,
+        exclude=["project", "theme", "commune", "author", "recorded_by"],
+    )
     contribution.save(
         update_fields=[
             "status",
@@ -539,15 +536,13 @@ def save_answer_template(
     template.name, template.text, template.status = name.strip(), text.strip(), status
     if status and status not in ANSWER_STATUSES:
         raise DomainError("unknown_status", _("Choose a status from the list."), status=422)
-    try:
-        template.full_clean(exclude=["project"])
-    except ValidationError as error:
-        raise DomainError(
-            "invalid",
-            _("Some values are missing or not valid."),
-            status=422,
-            extra={"fields": error.message_dict},
-        ) from None
+    validated(
+        template,
+        code="invalid",
+        message=_("Some values are missing or not valid."),
+        status=422,
+        exclude=["project"],
+    )
     template.save()
     return template
 

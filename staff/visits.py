@@ -17,11 +17,11 @@ from staff.models import DailyVisit, VisitSalt
 
 
 def _salt_for(day) -> str:
-    # Yesterday's salts are discarded the first time today's is needed.
-    VisitSalt.objects.filter(day__lt=day).delete()
     salt = VisitSalt.objects.filter(day=day).values_list("salt", flat=True).first()
     if salt:
         return salt
+    # Yesterday's salts are discarded when today's is made, not on every visit.
+    VisitSalt.objects.filter(day__lt=day).delete()
     try:
         with transaction.atomic():
             return VisitSalt.objects.create(day=day, salt=secrets.token_hex(32)).salt

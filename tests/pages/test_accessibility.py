@@ -107,12 +107,14 @@ def test_the_map_and_the_form_with_its_errors_have_no_serious_violation(site, la
 def test_staff_queue_and_dashboard_have_no_serious_violation(site, language):
     project, base, page = site
     sign_in_as_moderator(page, project, base)
-    for path in (
-        f"/{language}/staff/{project.slug}/",
-        f"/{language}/staff/{project.slug}/dashboard/",
-    ):
+    pages = {
+        f"/{language}/staff/{project.slug}/": "Moderation queue",
+        f"/{language}/staff/{project.slug}/dashboard/": "Dashboard",
+    }
+    for path, msgid in pages.items():
         page.goto(base + path)
         assert page.locator("html").get_attribute("lang") == language
+        assert page.inner_text("h1") == known(language, msgid)[0]
         violations = axe_violations(page)
         assert violations == [], (path, violations)
 

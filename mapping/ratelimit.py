@@ -50,12 +50,21 @@ def limit_for(action: str) -> tuple[int, int] | None:
     return parse_rate(rate) if rate else None
 
 
+_salt = ("", "")  # (day, salt) as this process last read it from the cache
+
+
 def _day_salt() -> str:
     """A random salt shared by every worker for the day, gone with the day's counters."""
+    global _salt
     day = timezone.now().strftime("%Y%m%d")
+    if _salt[0] == day:
+        return _salt[1]
     key = f"ratelimit:salt:{day}"
     cache.add(key, secrets.token_hex(16), timeout=2 * 86400)
-    return cache.get(key) or ""
+    salt = cache.get(key)
+    if salt:  # kept only once the cache has one: every worker must hash with the same salt
+        _salt = (day, salt)
+    return salt or ""
 
 
 def client_of(request) -> str:
@@ -89,8 +98,13 @@ def hit(action: str, client: str, *, now: float | None = None) -> int | None:
     window = int(now // period)
     elapsed = (now - window * period) / period
     prefix = f"ratelimit:{ALIASES.get(action, action)}:{client}"
-    current = _increment(f"{prefix}:{window}", timeout=2 * period + 1)
-    previous = cache.get(f"{prefix}:{window - 1}") or 0
+    if hasattr(cache, "count_in_window"):  # Redis: one round trip (mapping.redis_cache)
+        current, previous = cache.count_in_window(
+            f"{prefix}:{window}", f"{prefix}:{window - 1}", timeout=2 * period + 1
+        )
+    else:
+        current = _increment(f"{prefix}:{window}", timeout=2 * period + 1)
+        previous = cache.get(f"{prefix}:{window - 1}") or 0
     if previous * (1 - elapsed) + current <= limit:
         return None
     if current > limit:

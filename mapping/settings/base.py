@@ -245,7 +245,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mapping.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mapping"),
         }
@@ -253,6 +253,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Each worker answers the unfiltered cluster map from an in-memory index of the project's
+# public points (about 105 MB per million), rebuilt in a background thread after a change
+# ("background"), in the request ("inline") or never ("off": SQL only).
+CLUSTER_INDEX_MODE = env.str("CLUSTER_INDEX_MODE", default="background")
+CLUSTER_INDEX_PROJECTS = env.int("CLUSTER_INDEX_PROJECTS", default=4)
 # Lag-tolerant reads (map, clusters, tiles, list, exports, OGC API) go to streaming replicas
 # when DATABASE_REPLICA_URLS is set; writes and a client's reads just after it wrote (for
 # REPLICA_PIN_SECONDS) go to the primary. See mapping/db_router.py and docs/scaling.md.

@@ -9,3 +9,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Parallel runs on one cluster (several checkouts, a helper shell) each need their own test
 # database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_mapping")}
+# The cluster index is built in the request, inside the test's transaction, so every cluster
+# test runs through it (a background thread would not see uncommitted test data).
+CLUSTER_INDEX_MODE = "inline"

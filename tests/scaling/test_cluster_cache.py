@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.contributions.conftest import point
@@ -61,16 +62,19 @@ def test_a_new_contribution_changes_the_etag_and_the_clusters(client, demo):
     assert after.json()["numberMatched"] == before.json()["numberMatched"] + 1
 
 
+@override_settings(CLUSTER_INDEX_MODE="off")
 def test_computed_clusters_come_from_the_shared_cache(client, demo):
     view = {"bbox": "7.40,43.70,7.55,43.80", "zoom": 11}  # asked by no other test
     with CaptureQueriesContext(connection) as computed:
         first = client.get(URL, view)
     assert any("layers_clustercell" in q["sql"] for q in computed.captured_queries)
+    assert first["Server-Timing"].startswith('clusters;desc="sql"')
     with CaptureQueriesContext(connection) as cached:
         second = client.get(URL, view)
-    # The project and its data version: nothing of the clusters themselves.
-    assert len(cached.captured_queries) == 2, [q["sql"] for q in cached.captured_queries]
-    assert not any("layers_clustercell" in q["sql"] for q in cached.captured_queries)
+    # The project with its data version, in one query: nothing of the clusters themselves.
+    assert len(cached.captured_queries) == 1, [q["sql"] for q in cached.captured_queries]
+    assert "layers_version" in cached.captured_queries[0]["sql"]
+    assert second["Server-Timing"].startswith('clusters;desc="cache"')
     assert second.content == first.content
 
 

@@ -1,0 +1,134 @@
+"""The in-memory cluster index answers exactly what the SQL path answers, and never with
+older data than the request reads."""
+
+import json
+import random
+
+import pytest
+from django.test import override_settings
+
+from contributions.selectors import ContributionFilters
+from contributions.synthetic import generate
+from layers import cache, cluster_index, grid, selectors
+from tests.contributions.conftest import point
+
+pytestmark = pytest.mark.django_db
+URL = "/api/projects/piter-alpimed/clusters/"
+
+
+@pytest.fixture(scope="module")
+def dense(demo, django_db_blocker):
+    """The demo plus 3,000 generated contributions (committed for the module)."""
+    with django_db_blocker.unblock():
+        generate(project=demo, count=3000, seed=42)
+    return demo
+
+
+@pytest.fixture
+def fresh_index():
+    cluster_index.forget()
+    yield
+    cluster_index.forget()
+
+
+def _viewports(project, count, seed):
+    """Random viewports over the perimeter at every zoom, of a 1024 x 768 screen or less."""
+    rng = random.Random(seed)
+    west, south, east, north = project.perimeter.geom.extent
+    for _ in range(count):
+        zoom = rng.randint(3, 22)
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+        half = rng.uniform(64, 1024) / 2 * 360 / (256 * 2**zoom)
+        yield zoom, (lon - half, lat - half * 0.72, lon + half, lat + half * 0.72)
+
+
+def _same(a, b):
+    assert (a.bounds, a.capped, a.total) == (b.bounds, b.capped, b.total)
+    assert [(c.kx, c.ky, c.count, c.themes) for c in a.clusters] == [
+        (c.kx, c.ky, c.count, c.themes) for c in b.clusters
+    ]
+    # Centroids are sums in another order: equal to a micrometre (the API rounds to 10 cm).
+    for left, right in zip(a.clusters, b.clusters, strict=True):
+        assert left.x == pytest.approx(right.x, abs=1e-6)
+        assert left.y == pytest.approx(right.y, abs=1e-6)
+        assert left.extent == pytest.approx(right.extent, abs=1e-9)
+        assert left.item == right.item
+
+
+def test_index_and_sql_give_the_same_clusters(dense, fresh_index):
+    project = dense
+    version = cache.data_version(project)
+    filters = ContributionFilters()
+    checked = 0
+    for zoom, (lon0, lat0, lon1, lat1) in _viewports(project, 400, seed=3):
+        bounds = (*grid.to_mercator(lon0, lat0), *grid.to_mercator(lon1, lat1))
+        by_sql = selectors.clusters(project, bounds, zoom, filters)
+        by_index = selectors.clusters(project, bounds, zoom, filters, version=version)
+        assert (by_sql.source, by_index.source) == ("sql", "index")
+        _same(by_sql, by_index)
+        checked += by_sql.total
+    assert checked > 10_000  # the viewports did hold contributions
+
+
+def test_edge_cells_split_down_to_single_points_still_add_up(dense, fresh_index, monkeypatch):
+    """With tiny budgets every edge cell is split to the finest level before points are
+    tested one by one: the deepest path must agree too."""
+    monkeypatch.setattr(cluster_index, "EDGE_POINTS", 0)
+    monkeypatch.setattr(cluster_index, "LEAF_POINTS", 0)
+    version = cache.data_version(dense)
+    for zoom, (lon0, lat0, lon1, lat1) in _viewports(dense, 60, seed=11):
+        bounds = (*grid.to_mercator(lon0, lat0), *grid.to_mercator(lon1, lat1))
+        filters = ContributionFilters()
+        _same(
+            selectors.clusters(dense, bounds, zoom, filters),
+            selectors.clusters(dense, bounds, zoom, filters, version=version),
+        )
+
+
+def test_filtered_maps_are_answered_by_sql(dense, fresh_index):
+    version = cache.data_version(dense)
+    bounds = (*grid.to_mercator(7.2, 43.65), *grid.to_mercator(7.35, 43.75))
+    result = selectors.clusters(
+        dense, bounds, 11, ContributionFilters(kinds=["problem"]), version=version
+    )
+    assert result.source == "sql"
+
+
+def test_a_new_pin_is_counted_at_once_and_a_stale_index_is_never_used(client, dense, fresh_index):
+    view = {"bbox": "7.27,43.70,7.29,43.72", "zoom": 15}
+    before = client.get(URL, view)
+    assert before["Server-Timing"].startswith('clusters;desc="index"')
+    stale = cache.data_version(dense)
+    response = client.post(
+        "/api/projects/piter-alpimed/contributions/",
+        json.dumps(point(7.2805, 43.7123, title="Un banc ici")),
+        content_type="application/geo+json",
+    )
+    assert response.status_code == 201
+    assert cache.data_version(dense) != stale
+    with override_settings(CLUSTER_INDEX_MODE="background"):
+        # The index still holds the old version: it is not used, SQL answers exactly.
+        assert cluster_index.current(dense, cache.data_version(dense)) is None
+    after = client.get(URL, view)
+    assert after.json()["numberMatched"] == before.json()["numberMatched"] + 1
+    titles = [f["properties"].get("title") for f in after.json()["features"]]
+    assert "Un banc ici" in titles
+
+
+@override_settings(CLUSTER_INDEX_MODE="background")
+def test_a_background_build_takes_over_from_sql(dense, fresh_index):
+    version = cache.data_version(dense)
+    assert cluster_index.current(dense, version) is None  # starts the build
+    for thread in list(cluster_index.building_threads()):
+        thread.join(timeout=60)
+    index = cluster_index.current(dense, version)
+    assert index is not None and index.version == version
+    assert (
+        len(index)
+        == selectors.clusters(dense, grid.tile_bounds(0, 0, 0), 0, ContributionFilters()).total
+    )
+
+
+@override_settings(CLUSTER_INDEX_MODE="off")
+def test_the_index_can_be_turned_off(dense, fresh_index):
+    assert cluster_index.current(dense, cache.data_version(dense)) is None

@@ -5,6 +5,11 @@ the same for both. The endpoint is served by gunicorn on the bench database and 
 viewport at a time; supercluster loads every public contribution's point and answers the
 same viewports in-process (no HTTP), so its figures are a floor rather than a like-for-like.
 
+The endpoint is measured three ways: computed by the workers' in-memory index (once both
+workers have built it), the same viewports again from the shared cache, and computed by
+the SQL path alone (a second server with CLUSTER_INDEX_MODE=off). The empty endpoint is
+the health check (one trivial query) on the same connection.
+
     .venv/bin/python bench/clusters.py [--viewports 200]
     (needs the bench database with contributions: bench/generate.py; Node.js and npm)
 """
@@ -58,33 +63,30 @@ def main():
         )
         points = cursor.fetchall()
 
-    latencies, cached, empty, matched = [], [], [], 0
     warm_views = list(viewports(project.perimeter.geom.extent, 20, args.seed + 1))
+    path = f"/api/projects/{project.slug}/clusters/?"
     # A fresh shared-cache prefix: every measured viewport is computed, then asked again.
     with Server(extra_env={"CACHE_KEY_PREFIX": f"bench-{time.time_ns()}"}):
         connection_ = http.client.HTTPConnection("127.0.0.1", 8765, timeout=60)
-        path = f"/api/projects/{project.slug}/clusters/?"
-        for view in warm_views:  # warm-up on other viewports: connections, PostgreSQL caches
-            connection_.request("GET", path + urlencode(_query(view)))
-            connection_.getresponse().read()
-        for view in views:
-            started = time.perf_counter()
-            connection_.request("GET", path + urlencode(_query(view)))
-            response = connection_.getresponse()
-            body = response.read()
-            latencies.append((time.perf_counter() - started) * 1000)
-            assert response.status == 200, body[:200]
-            matched += json.loads(body)["numberMatched"]
-        for view in views:  # the same viewports again: answered from the shared cache
-            started = time.perf_counter()
-            connection_.request("GET", path + urlencode(_query(view)))
-            connection_.getresponse().read()
-            cached.append((time.perf_counter() - started) * 1000)
+        build_s = _wait_for_index(connection_, path, warm_views)
+        latencies, sources, matched = _ask(connection_, path, views)
+        assert sources == {"index"}, sources
+        cached, sources, _ = _ask(connection_, path, views)  # the same viewports again
+        assert sources == {"cache"}, sources
+        empty = []
         for _ in views:  # HTTP overhead: the health check (one trivial query), same path
             started = time.perf_counter()
             connection_.request("GET", "/healthz")
             connection_.getresponse().read()
             empty.append((time.perf_counter() - started) * 1000)
+    with Server(
+        extra_env={"CACHE_KEY_PREFIX": f"bench-{time.time_ns()}", "CLUSTER_INDEX_MODE": "off"}
+    ):
+        connection_ = http.client.HTTPConnection("127.0.0.1", 8765, timeout=60)
+        _ask(connection_, path, warm_views)  # connections, PostgreSQL caches
+        by_sql, sources, matched_by_sql = _ask(connection_, path, views)
+        assert sources == {"sql"}, sources
+        assert matched_by_sql == matched, (matched_by_sql, matched)
 
     with tempfile.TemporaryDirectory() as scratch:
         points_path, views_path = Path(scratch) / "points.json", Path(scratch) / "views.json"
@@ -116,11 +118,18 @@ def main():
         f"| {reference['build_ms'] / 1000:.1f} | {reference['index_mb']:.0f} "
         f"(process RSS {reference['rss_mb']:.0f}) |"
     )
-    print(f"ratio endpoint / supercluster at p95: {p95 / reference['p95_ms']:.1f}x")
+    print(
+        f"| endpoint, SQL path only, HTTP | {percentile(by_sql, 0.5):.1f} | "
+        f"{percentile(by_sql, 0.95):.1f} | none | in PostgreSQL |"
+    )
+    print(
+        f"| endpoint, shared cache, HTTP | {percentile(cached, 0.5):.1f} | "
+        f"{percentile(cached, 0.95):.1f} | - | Redis |"
+    )
     empty_p95 = percentile(empty, 0.95)
     print(
-        f"cached (shared cache) p50 {percentile(cached, 0.5):.1f} ms, p95 "
-        f"{percentile(cached, 0.95):.1f} ms; empty endpoint p95 {empty_p95:.1f} ms; "
+        f"in-memory index ready {build_s:.1f} s after the first request; "
+        f"empty endpoint p95 {empty_p95:.1f} ms; "
         f"endpoint p95 / (supercluster p95 + empty p95): "
         f"{p95 / (reference['p95_ms'] + empty_p95):.2f}x"
     )
@@ -130,12 +139,56 @@ def main():
             "points": len(points),
             "p50_ms": p50,
             "p95_ms": p95,
+            "sql_p95_ms": percentile(by_sql, 0.95),
             "cached_p95_ms": percentile(cached, 0.95),
             "empty_p95_ms": empty_p95,
+            "index_ready_s": build_s,
             "supercluster_p95_ms": reference["p95_ms"],
             "supercluster_build_ms": reference["build_ms"],
         },
     )
+
+
+def _ask(connection_, path, views):
+    """Latencies (ms), where the answers came from, and the contributions counted."""
+    latencies, sources, matched = [], set(), 0
+    for view in views:
+        started = time.perf_counter()
+        connection_.request("GET", path + urlencode(_query(view)))
+        response = connection_.getresponse()
+        body = response.read()
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert response.status == 200, body[:200]
+        sources.add(_source(response))
+        matched += json.loads(body)["numberMatched"]
+    return latencies, sources, matched
+
+
+def _source(response):
+    timing = response.getheader("Server-Timing", "")
+    return timing.split('desc="', 1)[1].split('"', 1)[0] if 'desc="' in timing else "?"
+
+
+def _wait_for_index(connection_, path, warm_views, timeout=300):
+    """Asks the warm-up viewports until every worker answers from its index (the first
+    requests start the builds); returns the seconds that took."""
+    started = time.perf_counter()
+    streak, fresh = 0, 0
+    while streak < 20:
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError("the workers' cluster indexes were not ready in time")
+        # A new viewport each time (a slight shift), so the shared cache never answers.
+        view = warm_views[fresh % len(warm_views)]
+        shift = fresh * 1e-7
+        fresh += 1
+        bbox = [v + shift for v in view["bbox"]]
+        connection_.request("GET", path + urlencode(_query({**view, "bbox": bbox})))
+        response = connection_.getresponse()
+        response.read()
+        streak = streak + 1 if _source(response) == "index" else 0
+        if streak == 0:
+            time.sleep(0.05)
+    return time.perf_counter() - started
 
 
 def _query(view):

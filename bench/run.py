@@ -203,7 +203,8 @@ def measures(figures):
         empty = _get(r, "clusters", "empty_p95_ms")
         add(
             "clusters",
-            "Cluster viewport p95 (HTTP) vs supercluster in-process p95 + empty-endpoint p95",
+            "Cluster viewport p95 (HTTP, in-memory index) vs supercluster in-process p95"
+            " + empty-endpoint p95",
             "ms",
             _get(r, "clusters", "p95_ms"),
             "supercluster + HTTP",
@@ -211,6 +212,17 @@ def measures(figures):
             lambda o, f: o / f,
             "ours / reference at most 3x",
             lambda v: v <= 3,
+        )
+        add(
+            "clusters_sql",
+            "Cluster viewport p95, SQL path only (no in-memory index), vs the same reference",
+            "ms",
+            _get(r, "clusters", "sql_p95_ms"),
+            "supercluster + HTTP",
+            None if sc is None or empty is None else sc + empty,
+            lambda o, f: o / f,
+            "for comparison: the index's fallback",
+            lambda v: None,
         )
         add(
             "clusters_cached",

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from django.conf import settings as django_settings
 from django.contrib.gis.gdal import SpatialReference
@@ -132,13 +133,15 @@ def export_layer(
         base_url=base_url,
         xy_srid=srid if fmt == "csv" else None,
     )
-    layer = ["-nln", "contributions"] if fmt in ("gpkg", "geojson", "fgb") else []
-    _ogr2ogr(fmt, output, sql, srid, [*layer], progress=progress)
     if fmt == "gpkg":
+        # Three layers, one ogr2ogr run: one start-up and one connection instead of three.
+        layers = {"contributions": (sql, None)}
         for name, layer_sql in territory_layers_sql(project).items():
-            _ogr2ogr(
-                fmt, output, layer_sql, srid, ["-update", "-nln", name, "-nlt", "MULTIPOLYGON"]
-            )
+            layers[name] = (layer_sql, "wkbMultiPolygon")
+        _ogr2ogr_layers(fmt, output, layers, srid, progress=progress)
+    else:
+        layer = ["-nln", "contributions"] if fmt in ("geojson", "fgb") else []
+        _ogr2ogr(fmt, output, sql, srid, [*layer], progress=progress)
     count = queryset.count()
     if public:
         _write_public_notes(
@@ -270,14 +273,15 @@ def territory_layers_sql(project: Project) -> dict[str, str]:
     perimeter = _literal(int(project.perimeter_id))
     return {
         "communes": f"""
-            SELECT t.code, t.name, t.population::integer AS population, t.country, t.geom
+            SELECT t.code, t.name, t.population::integer AS population, t.country,
+                   ST_Multi(t.geom) AS geom
             FROM territories_territory t
             JOIN {members} m ON m.to_territory_id = t.id
             WHERE m.from_territory_id = {perimeter}
             ORDER BY t.code
         """,  # noqa: S608
         "perimeter": f"""
-            SELECT t.code, t.name, t.area_m2, t.geom
+            SELECT t.code, t.name, t.area_m2, ST_Multi(t.geom) AS geom
             FROM territories_territory t WHERE t.id = {perimeter}
         """,  # noqa: S608
     }
@@ -315,9 +319,32 @@ def _conninfo_value(value) -> str:
 
 
 def _ogr2ogr(fmt, output: Path, sql: str, srid: int, extra, progress=None):
+    source, env = pg_source()
+    _run_ogr2ogr(fmt, output, [source, "-sql", sql], srid, extra, env, progress)
+
+
+def _ogr2ogr_layers(fmt, output: Path, layers: dict, srid: int, progress=None):
+    """Several SQL layers ({name: (sql, geometry type or None)}) into one file in one run,
+    read through an OGR virtual data source that lists them over one shared connection."""
+    source, env = pg_source()
+    parts = ["<OGRVRTDataSource>"]
+    for name, (sql, geometry_type) in layers.items():
+        parts.append(f'<OGRVRTLayer name="{xml_escape(name)}">')
+        parts.append(f'<SrcDataSource shared="1">{xml_escape(source)}</SrcDataSource>')
+        parts.append(f"<SrcSQL>{xml_escape(sql)}</SrcSQL>")
+        if geometry_type:
+            parts.append(f"<GeometryType>{geometry_type}</GeometryType>")
+        parts.append("</OGRVRTLayer>")
+    parts.append("</OGRVRTDataSource>")
+    with tempfile.TemporaryDirectory() as scratch:
+        vrt = Path(scratch) / "layers.vrt"
+        vrt.write_text("\n".join(parts), encoding="utf-8")
+        _run_ogr2ogr(fmt, output, [str(vrt)], srid, [], env, progress)
+
+
+def _run_ogr2ogr(fmt, output: Path, source_args, srid: int, extra, env, progress):
     if shutil.which("ogr2ogr") is None:
         raise ExportError("ogr2ogr (GDAL's command-line tools) is not installed or not on PATH.")
-    source, env = pg_source()
     spec = FORMATS[fmt]
     command = ["ogr2ogr", "-f", spec.driver]
     for option in spec.creation_options:
@@ -325,7 +352,7 @@ def _ogr2ogr(fmt, output: Path, sql: str, srid: int, extra, progress=None):
     command += ["-s_srs", f"EPSG:{STORAGE_SRID}", "-t_srs", f"EPSG:{int(srid)}", *extra]
     if progress is not None:
         command.append("-progress")
-    command += [str(output), source, "-sql", sql]
+    command += [str(output), *source_args]
     # ogr2ogr draws its progress bar on stdout; stderr (warnings, errors) goes to a file so
     # neither pipe can fill up and block it.
     with tempfile.TemporaryFile() as errors:

@@ -4,14 +4,12 @@ import json
 import time
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
 from contributions.api import FilterQuery, filters_from, read_query
-from contributions.models import Project
 from layers import cache, grid, selectors, tiles
 from mapping.errors import DomainError
 from mapping.middleware import shared_cacheable
@@ -121,7 +119,7 @@ class TileView(APIView):
         responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY},
     )
     def get(self, request, slug, z, x, y):
-        project = get_object_or_404(Project, slug=slug)
+        project, version = cache.project_and_version(slug)
         if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
             raise DomainError(
                 "tile_out_of_range",
@@ -133,12 +131,12 @@ class TileView(APIView):
             )
         q = read_query(request, FilterQuery)
         query = request.META.get("QUERY_STRING", "")
-        tag = cache.etag(f"tile:{cache.data_version(project)}:{z}/{x}/{y}?{query}")
+        tag = cache.etag(f"tile:{version}:{z}/{x}/{y}?{query}")
         # Names and codes only, no translated text: no Vary on the language or cookies.
         headers = cache.headers(request, tag)
         if tag in request.headers.get("If-None-Match", ""):
             return _with(HttpResponse(status=304), headers)
-        data = tiles.tile(project, z, x, y, filters_from({**q, "bbox": None}))
+        data = tiles.tile(project, z, x, y, filters_from({**q, "bbox": None}), version=version)
         if not data:
             return _with(HttpResponse(status=204), headers)
         return _with(HttpResponse(data, content_type="application/vnd.mapbox-vector-tile"), headers)

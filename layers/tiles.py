@@ -4,7 +4,6 @@ Why raw SQL: ST_AsMVT and ST_AsMVTGeom have no ORM counterpart and the tile is o
 statement concatenating three layers. Values are bound parameters.
 """
 
-import hashlib
 import json
 
 from django.db import connection
@@ -20,22 +19,19 @@ EXTENT = 4096
 BUFFER = 64
 
 
-def version(project: Project) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM layers_version WHERE project_id = %s", [project.pk])
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
-def etag(project: Project, z: int, x: int, y: int, query: str) -> str:
-    """Changes whenever the project's contributions or perimeter change."""
-    key = f"{project.pk}:{project.perimeter_id}:{version(project)}:{z}/{x}/{y}?{query}"
-    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-def tile(project: Project, z: int, x: int, y: int, filters: ContributionFilters) -> bytes:
+def tile(
+    project: Project,
+    z: int,
+    x: int,
+    y: int,
+    filters: ContributionFilters,
+    *,
+    version: str | None = None,
+) -> bytes:
+    """The tile's bytes; with the request's data `version`, its clusters may come from the
+    worker's in-memory index (layers.selectors.clusters)."""
     bounds = grid.tile_bounds(z, x, y)
-    found = clusters(project, bounds, z, filters)
+    found = clusters(project, bounds, z, filters, version=version)
     if z >= POINTS_FROM_ZOOM and found.total <= MAX_POINTS_PER_TILE:
         layer_sql, layer_params = _points_layer(project, filters, z, x, y)
     else:

@@ -132,3 +132,18 @@ def test_a_background_build_takes_over_from_sql(dense, fresh_index):
 @override_settings(CLUSTER_INDEX_MODE="off")
 def test_the_index_can_be_turned_off(dense, fresh_index):
     assert cluster_index.current(dense, cache.data_version(dense)) is None
+
+
+@override_settings(CLUSTER_INDEX_MODE="background")
+def test_a_worker_does_not_rebuild_without_rest_while_data_keeps_changing(
+    dense, fresh_index, monkeypatch
+):
+    monkeypatch.setattr(cluster_index, "REST_FACTOR", 1e6)
+    version = cache.data_version(dense)
+    cluster_index.current(dense, version)
+    for thread in cluster_index.building_threads():
+        thread.join(timeout=60)
+    assert cluster_index.current(dense, version) is not None
+    # Another version (a write since): SQL answers, and no build starts during the rest.
+    assert cluster_index.current(dense, version + "-next") is None
+    assert cluster_index.building_threads() == []

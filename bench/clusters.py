@@ -20,6 +20,7 @@ import json
 import random
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -68,7 +69,7 @@ def main():
     # A fresh shared-cache prefix: every measured viewport is computed, then asked again.
     with Server(extra_env={"CACHE_KEY_PREFIX": f"bench-{time.time_ns()}"}):
         connection_ = http.client.HTTPConnection("127.0.0.1", 8765, timeout=60)
-        build_s = _wait_for_index(connection_, path, warm_views)
+        build_s = _wait_for_index(path, warm_views)
         latencies, sources, matched = _ask(connection_, path, views)
         assert sources == {"index"}, sources
         cached, sources, _ = _ask(connection_, path, views)  # the same viewports again
@@ -169,25 +170,40 @@ def _source(response):
     return timing.split('desc="', 1)[1].split('"', 1)[0] if 'desc="' in timing else "?"
 
 
-def _wait_for_index(connection_, path, warm_views, timeout=300):
-    """Asks the warm-up viewports until every worker answers from its index (the first
-    requests start the builds); returns the seconds that took."""
+def _wait_for_index(path, warm_views, timeout=300, clients=4):
+    """Asks the warm-up viewports from several clients at once (so that every worker gets
+    requests, the first of which start its build) until 40 answers in a row come from the
+    workers' indexes; returns the seconds that took."""
     started = time.perf_counter()
-    streak, fresh = 0, 0
-    while streak < 20:
-        if time.perf_counter() - started > timeout:
-            raise RuntimeError("the workers' cluster indexes were not ready in time")
-        # A new viewport each time (a slight shift), so the shared cache never answers.
-        view = warm_views[fresh % len(warm_views)]
-        shift = fresh * 1e-7
-        fresh += 1
-        bbox = [v + shift for v in view["bbox"]]
-        connection_.request("GET", path + urlencode(_query({**view, "bbox": bbox})))
-        response = connection_.getresponse()
-        response.read()
-        streak = streak + 1 if _source(response) == "index" else 0
-        if streak == 0:
-            time.sleep(0.05)
+    state = {"streak": 0, "asked": 0}
+    lock = threading.Lock()
+
+    def client():
+        connection_ = http.client.HTTPConnection("127.0.0.1", 8765, timeout=60)
+        while True:
+            with lock:
+                if state["streak"] >= 40:
+                    return
+                if time.perf_counter() - started > timeout:
+                    raise RuntimeError("the workers' cluster indexes were not ready in time")
+                state["asked"] += 1
+                asked = state["asked"]
+            # A new viewport each time (a slight shift), so the shared cache never answers.
+            view = warm_views[asked % len(warm_views)]
+            bbox = [v + asked * 1e-6 for v in view["bbox"]]
+            connection_.request("GET", path + urlencode(_query({**view, "bbox": bbox})))
+            response = connection_.getresponse()
+            response.read()
+            with lock:
+                state["streak"] = state["streak"] + 1 if _source(response) == "index" else 0
+            if _source(response) != "index":
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return time.perf_counter() - started
 
 

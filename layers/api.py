@@ -1,8 +1,8 @@
 """Map layers over HTTP: clusters for a viewport, vector tiles."""
 
-import json
 import time
 
+import orjson
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
@@ -48,15 +48,13 @@ class ClustersView(APIView):
             return _with(HttpResponse(status=304), headers)
         started = time.perf_counter()
         body, source = cache.get(key), "cache"
+        response_class = HttpResponse
         if body is None:
             result = selectors.clusters(
                 project, (x0, y0, x1, y1), q["zoom"], filters, version=version
             )
-            body, source = (
-                json.dumps(_collection(result), separators=(",", ":")).encode(),
-                result.source,
-            )
-            cache.put(key, body)
+            body, source = orjson.dumps(_collection(result)), result.source
+            response_class = _storing(key, body)
         # Where the clusters came from (shared cache, in-memory index, SQL), for operators
         # and the benchmark; nothing about the data.
         headers["Server-Timing"] = (
@@ -64,7 +62,19 @@ class ClustersView(APIView):
         )
         # No translated text in the body (slugs, counts, residents' own titles): it does not
         # vary with the language, nor with the client's cookies.
-        return _with(HttpResponse(body, content_type="application/geo+json"), headers)
+        return _with(response_class(body, content_type="application/geo+json"), headers)
+
+
+def _storing(key, body):
+    """A response that puts the computed clusters in the shared cache once it has been sent
+    (the WSGI server closes it after the last byte): the client does not wait for Redis."""
+
+    class StoringResponse(HttpResponse):
+        def close(self):
+            super().close()
+            cache.put(key, body)
+
+    return StoringResponse
 
 
 def _collection(result):

@@ -27,10 +27,12 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, connections, transaction
 
+from contributions.models import Kind
 from layers import grid
 
 log = logging.getLogger(__name__)
 
+KINDS = list(Kind.values)
 DEPTH = 24  # finest level: the highest zoom's cluster level (22 + CLUSTER_PIXELS_LEVELS)
 TABLE_LEVELS = (0, 4, 8, 12, 16, 20)  # levels with a table of cell bounds, for extents
 EDGE_POINTS = 20_000  # points cut by the viewport's edge tested one by one, not split further
@@ -68,7 +70,9 @@ class _Table:
 
 
 class ClusterIndex:
-    def __init__(self, version: str, ids, themes, xs, ys, slugs: list[str]):
+    def __init__(self, version: str, ids, themes, xs, ys, slugs: list[str], items=None):
+        """`items`, when given: per point its kind code (into KINDS), title, and public
+        longitude and latitude (NaN when the public location is a line or an area)."""
         self.version = version
         self.slugs = slugs
         size = grid.cell_size(DEPTH)
@@ -90,6 +94,30 @@ class ClusterIndex:
             np.cumsum(np.eye(len(slugs), dtype=np.int32)[theme], axis=0, out=counts[1:])
         self.theme_counts = counts
         self.tables = {level: self._table(level) for level in TABLE_LEVELS}
+        self.has_items = items is not None
+        if items is not None:
+            kinds, titles, lons, lats = items
+            self.kind = kinds[order]
+            self.lon, self.lat = lons[order], lats[order]
+            encoded = [titles[i].encode() for i in order.tolist()]
+            self.title_ends = np.cumsum([len(t) for t in encoded], dtype=np.int64)
+            self.titles = b"".join(encoded)
+
+    def item(self, point: int) -> dict | None:
+        """What the map shows of a single point (as the SQL path's item), or None when its
+        public location is not a point (then the database gives its geometry)."""
+        if not self.has_items or np.isnan(self.lon[point]):
+            return None
+        start = int(self.title_ends[point - 1]) if point else 0
+        lon, lat = float(self.lon[point]), float(self.lat[point])
+        return {
+            "id": self.ids[point].decode(),
+            "kind": KINDS[self.kind[point]],
+            "theme": self.slugs[self.theme[point]],
+            "title": self.titles[start : int(self.title_ends[point])].decode(),
+            # As ST_AsGeoJSON(..., 6) writes it: rounded to 6 decimals.
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        }
 
     def __len__(self):
         return len(self.codes)
@@ -107,7 +135,10 @@ class ClusterIndex:
             self.theme_counts,
         ]
         arrays += [a for t in self.tables.values() for a in vars(t).values()]
-        return sum(a.nbytes for a in arrays)
+        if not self.has_items:
+            return sum(a.nbytes for a in arrays)
+        arrays += [self.kind, self.lon, self.lat, self.title_ends]
+        return sum(a.nbytes for a in arrays) + len(self.titles)
 
     def _table(self, level):
         shift = np.uint64(2 * (DEPTH - level))
@@ -248,23 +279,37 @@ class _Accumulator:
         np.maximum.at(self.maxy, cid, maxy)
 
     def rows(self, kx0, ky0, width):
-        found = np.flatnonzero(self.count)  # cluster ids grow with ky, then kx: SQL's order
-        return [
-            (
-                kx0 + int(c) % width,
-                ky0 + int(c) // width,
-                int(self.count[c]),
-                self.sx[c] / self.count[c],
-                self.sy[c] / self.count[c],
-                self.minx[c],
-                self.miny[c],
-                self.maxx[c],
-                self.maxy[c],
-                self.themes[c],
-                int(self.any[c]),
-            )
-            for c in found
-        ]
+        """The non-empty clusters as arrays, in the SQL path's order (row, then column)."""
+        found = np.flatnonzero(self.count)  # cluster ids grow with ky, then kx
+        count = self.count[found]
+        return Found(
+            kx=kx0 + found % width,
+            ky=ky0 + found // width,
+            count=count,
+            x=self.sx[found] / count,
+            y=self.sy[found] / count,
+            minx=self.minx[found],
+            miny=self.miny[found],
+            maxx=self.maxx[found],
+            maxy=self.maxy[found],
+            themes=self.themes[found],
+            point=self.any[found],
+        )
+
+
+@dataclass
+class Found:
+    kx: np.ndarray
+    ky: np.ndarray
+    count: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    minx: np.ndarray
+    miny: np.ndarray
+    maxx: np.ndarray
+    maxy: np.ndarray
+    themes: np.ndarray  # one row per cluster, one column per theme (ClusterIndex.slugs)
+    point: np.ndarray  # one of the cluster's points (its only one when count is 1)
 
 
 def _gather(starts, ends):
@@ -378,8 +423,11 @@ def _build_in_background(project, alias):
 
 def build(project, version: str) -> ClusterIndex:
     """Reads the project's public points where this request reads (the SQL path's rows)."""
-    from contributions.selectors import ContributionFilters
+    from contributions.selectors import PUBLIC_GEOM, ContributionFilters
     from layers.selectors import POINT_SQL, contribution_where
+
+    t = "contributions_contribution"
+    is_point = f"GeometryType({t}.{PUBLIC_GEOM}) = 'POINT'"
 
     where_sql, where_params = contribution_where(project, ContributionFilters())
     with connection.cursor() as cursor:
@@ -391,16 +439,23 @@ def build(project, version: str) -> ClusterIndex:
         # Arrays, not rows: a million points cross as four values instead of four million.
         cursor.execute(
             f"""
-            SELECT coalesce(array_agg(contributions_contribution.id::text), '{{}}'),
-                   coalesce(array_agg(contributions_contribution.theme_id), '{{}}'),
-                   coalesce(array_agg(ST_X(m.p)), '{{}}'), coalesce(array_agg(ST_Y(m.p)), '{{}}')
-            FROM contributions_contribution CROSS JOIN LATERAL (SELECT {POINT_SQL} AS p) m
+            SELECT coalesce(array_agg({t}.id::text), '{{}}'),
+                   coalesce(array_agg({t}.theme_id), '{{}}'),
+                   coalesce(array_agg(ST_X(m.p)), '{{}}'), coalesce(array_agg(ST_Y(m.p)), '{{}}'),
+                   coalesce(array_agg({t}.kind), '{{}}'), coalesce(array_agg({t}.title), '{{}}'),
+                   coalesce(array_agg(m.lon), '{{}}'), coalesce(array_agg(m.lat), '{{}}')
+            FROM {t} CROSS JOIN LATERAL (
+                SELECT {POINT_SQL} AS p,
+                       CASE WHEN {is_point} THEN ST_X({t}.{PUBLIC_GEOM}) END AS lon,
+                       CASE WHEN {is_point} THEN ST_Y({t}.{PUBLIC_GEOM}) END AS lat
+            ) m
             WHERE {where_sql}
             """,  # noqa: S608 - fixed fragments and the list's own compiled WHERE clause
             where_params,
         )
-        ids, theme_ids, xs, ys = cursor.fetchone()
+        ids, theme_ids, xs, ys, kinds, titles, lons, lats = cursor.fetchone()
     position = {theme_id: i for i, (theme_id, _) in enumerate(themes)}
+    code = {kind: i for i, kind in enumerate(KINDS)}
     return ClusterIndex(
         version,
         np.array(ids, dtype="S36"),
@@ -408,4 +463,10 @@ def build(project, version: str) -> ClusterIndex:
         np.array(xs, dtype=np.float64),
         np.array(ys, dtype=np.float64),
         [slug for _, slug in themes],
+        items=(
+            np.array([code[k] for k in kinds], dtype=np.int8),
+            titles,
+            np.array(lons, dtype=np.float64),  # None (not a point) becomes NaN
+            np.array(lats, dtype=np.float64),
+        ),
     )

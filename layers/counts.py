@@ -67,3 +67,10 @@ CHANGED = """(SELECT o.* FROM {side} o JOIN {other} x ON x.id = o.id
 PUBLIC_CHANGED = f"""(SELECT o.* FROM {{side}} o JOIN {{other}} x ON x.id = o.id
     WHERE (o.{PUBLIC_GEOM}, o.status, o.kind, o.theme_id, o.project_id)
           IS DISTINCT FROM (x.{PUBLIC_GEOM}, x.status, x.kind, x.theme_id, x.project_id))"""
+
+# What the map shows of a contribution (clusters' single items, tiles' points): a change to
+# any of it is a new data version, so caches keyed by the version never serve the old text.
+SHOWN_CHANGED = f"""(SELECT o.* FROM {{side}} o JOIN {{other}} x ON x.id = o.id
+    WHERE (o.{PUBLIC_GEOM}, o.status, o.kind, o.theme_id, o.project_id, o.title)
+          IS DISTINCT FROM
+          (x.{PUBLIC_GEOM}, x.status, x.kind, x.theme_id, x.project_id, x.title))"""

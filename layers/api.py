@@ -1,7 +1,9 @@
 """Map layers over HTTP: clusters for a viewport, vector tiles."""
 
+import re
 import time
 
+import numpy as np
 import orjson
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -22,6 +24,29 @@ class ClusterQuery(FilterQuery):
     zoom = serializers.IntegerField(min_value=0, max_value=MAX_ZOOM)
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d{1,3}(\.\d{1,17})?")
+_PLAIN_ZOOM = re.compile(r"\d{1,2}")
+
+
+def plain_viewport(params) -> dict | None:
+    """`bbox` and `zoom` alone, plainly written and valid, read without building the
+    serializer (the map asks on every pan; a serializer costs a third of a millisecond);
+    None for anything else, which ClusterQuery then reads, errors included. Tests hold
+    both readings to the same values."""
+    if set(params) != {"bbox", "zoom"} or len(params.getlist("bbox")) != 1:
+        return None
+    if len(params.getlist("zoom")) != 1 or not _PLAIN_ZOOM.fullmatch(params["zoom"]):
+        return None
+    parts = params["bbox"].split(",")
+    if len(parts) != 4 or not all(_PLAIN_NUMBER.fullmatch(part) for part in parts):
+        return None
+    minx, miny, maxx, maxy = (float(part) for part in parts)
+    zoom = int(params["zoom"])
+    if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90 and zoom <= MAX_ZOOM):
+        return None
+    return {"bbox": (minx, miny, maxx, maxy), "zoom": zoom}
+
+
 def _lonlat_extent(extent):
     lon0, lat0 = grid.to_lonlat(extent[0], extent[1])
     lon1, lat1 = grid.to_lonlat(extent[2], extent[3])
@@ -36,7 +61,7 @@ class ClustersView(APIView):
     )
     def get(self, request, slug):
         project, version = cache.project_and_version(slug)
-        q = read_query(request, ClusterQuery)
+        q = plain_viewport(request.query_params) or read_query(request, ClusterQuery)
         lon0, lat0, lon1, lat1 = q["bbox"]
         x0, y0 = grid.to_mercator(lon0, lat0)
         x1, y1 = grid.to_mercator(lon1, lat1)
@@ -78,6 +103,9 @@ def _storing(key, body):
 
 
 def _collection(result):
+    plain = [cluster for cluster in result.clusters if not cluster.item]
+    # Every cluster's centre and extent to longitude and latitude at once.
+    places = iter(_lonlat_rows(plain))
     features = []
     for cluster in result.clusters:
         if cluster.item:
@@ -98,17 +126,17 @@ def _collection(result):
                 }
             )
             continue
-        lon, lat = grid.to_lonlat(cluster.x, cluster.y)
+        lon, lat, *extent = next(places)
         features.append(
             {
                 "type": "Feature",
                 "id": f"{result.zoom}/{cluster.kx}/{cluster.ky}",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {
                     "cluster": True,
                     "count": cluster.count,
                     "themes": cluster.themes,
-                    "extent": _lonlat_extent(cluster.extent),
+                    "extent": extent,
                 },
             }
         )
@@ -120,6 +148,19 @@ def _collection(result):
         "numberMatched": result.total,
         "features": features,
     }
+
+
+def _lonlat_rows(clusters):
+    """[lon, lat, west, south, east, north] of each cluster, rounded to 6 decimals (about
+    10 cm; numpy's rounding, which may differ from Python's on a tie at the 7th decimal,
+    is what keeps this fast)."""
+    if not clusters:
+        return []
+    xy = np.array([(c.x, c.y, *c.extent) for c in clusters])
+    lon, lat = grid.to_lonlat_arrays(xy[:, [0, 2, 4]], xy[:, [1, 3, 5]])
+    rows = np.round(np.stack([lon, lat], axis=2).reshape(len(clusters), 6), 6)
+    # (lon, lat) pairs: centre, south-west, north-east -> lon, lat, west, south, east, north
+    return rows.tolist()
 
 
 class TileView(APIView):

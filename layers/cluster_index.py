@@ -189,16 +189,18 @@ class ClusterIndex:
         cx, cy = kx0 + cid % width, ky0 + cid // width
 
         acc = _Accumulator(k, len(self.slugs))
+        code = morton(cx, cy)  # children's codes follow from their parent's: code * 4 + 0..3
         while len(cid):
             shift = np.uint64(2 * (DEPTH - level))
-            first_code = morton(cx, cy) << shift
+            first_code = code << shift
             starts = np.searchsorted(self.codes, first_code)
             ends = np.searchsorted(self.codes, first_code + (np.uint64(1) << shift))
             size = grid.cell_size(level)
             west, east = cx * size - grid.ORIGIN, (cx + 1) * size - grid.ORIGIN
             south, north = grid.ORIGIN - (cy + 1) * size, grid.ORIGIN - cy * size
             keep = (ends > starts) & (east >= x0) & (west <= x1) & (north >= y0) & (south <= y1)
-            cid, cx, cy, starts, ends = cid[keep], cx[keep], cy[keep], starts[keep], ends[keep]
+            cid, cx, cy, code = cid[keep], cx[keep], cy[keep], code[keep]
+            starts, ends = starts[keep], ends[keep]
             west, east, south, north = west[keep], east[keep], south[keep], north[keep]
             inside = (
                 (west >= x0 + EDGE_MARGIN)
@@ -209,7 +211,8 @@ class ClusterIndex:
             if inside.any():
                 self._add_runs(acc, level, cid[inside], starts[inside], ends[inside])
             edge = ~inside
-            cid, cx, cy, starts, ends = cid[edge], cx[edge], cy[edge], starts[edge], ends[edge]
+            cid, cx, cy, code = cid[edge], cx[edge], cy[edge], code[edge]
+            starts, ends = starts[edge], ends[edge]
             if len(cid) == 0:
                 break
             if level == DEPTH or int((ends - starts).sum()) <= EDGE_POINTS:
@@ -221,28 +224,20 @@ class ClusterIndex:
             if small.any():
                 self._add_points(acc, bounds, cid[small], starts[small], ends[small])
                 big = ~small
-                cid, cx, cy, starts, ends = cid[big], cx[big], cy[big], starts[big], ends[big]
+                cid, cx, cy, code = cid[big], cx[big], cy[big], code[big]
             cid = np.repeat(cid, 4)
-            cx = np.repeat(cx * 2, 4) + np.tile([0, 1, 0, 1], len(cx))
-            cy = np.repeat(cy * 2, 4) + np.tile([0, 0, 1, 1], len(cy))
+            cx = np.repeat(cx * 2, 4) + np.tile(_CHILD_DX, len(cx))
+            cy = np.repeat(cy * 2, 4) + np.tile(_CHILD_DY, len(cy))
+            code = np.repeat(code << np.uint64(2), 4) + np.tile(_CHILD_CODE, len(code))
             level += 1
         return acc.rows(kx0, ky0, width)
 
     def _add_runs(self, acc, level, cid, starts, ends):
-        acc.count += np.bincount(cid, weights=ends - starts, minlength=acc.k).astype(np.int64)
         counts = ends - starts
         sx = self.cumx[ends] - self.cumx[starts] + counts * self.origin[0]
         sy = self.cumy[ends] - self.cumy[starts] + counts * self.origin[1]
-        acc.sx += np.bincount(cid, weights=sx, minlength=acc.k)
-        acc.sy += np.bincount(cid, weights=sy, minlength=acc.k)
-        per_theme = self.theme_counts[ends] - self.theme_counts[starts]
-        for t in range(per_theme.shape[1]):
-            acc.themes[:, t] += np.bincount(cid, weights=per_theme[:, t], minlength=acc.k).astype(
-                np.int64
-            )
-        minx, miny, maxx, maxy = self._extents(level, starts, ends)
-        acc.extend(cid, minx, miny, maxx, maxy)
-        np.maximum.at(acc.any, cid, starts)
+        themes = self.theme_counts[ends] - self.theme_counts[starts]
+        acc.add(cid, counts, sx, sy, themes, *self._extents(level, starts, ends), starts)
 
     def _add_points(self, acc, bounds, cid, starts, ends):
         x0, y0, x1, y1 = bounds
@@ -251,50 +246,73 @@ class ClusterIndex:
         x, y = self.x[picked], self.y[picked]
         keep = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
         picked, owner, x, y = picked[keep], owner[keep], x[keep], y[keep]
-        acc.count += np.bincount(owner, minlength=acc.k)
-        acc.sx += np.bincount(owner, weights=x, minlength=acc.k)
-        acc.sy += np.bincount(owner, weights=y, minlength=acc.k)
-        np.add.at(acc.themes, (owner, self.theme[picked]), 1)
-        acc.extend(owner, x, y, x, y)
-        np.maximum.at(acc.any, owner, picked)
+        themes = self.theme_counts[picked + 1] - self.theme_counts[picked]
+        acc.add(owner, np.ones(len(owner), dtype=np.int64), x, y, themes, x, y, x, y, picked)
+
+
+# A cell's children in Z-order: (0, 0), (1, 0), (0, 1), (1, 1).
+_CHILD_DX = np.array([0, 1, 0, 1])
+_CHILD_DY = np.array([0, 0, 1, 1])
+_CHILD_CODE = np.array([0, 1, 2, 3], dtype=np.uint64)
 
 
 class _Accumulator:
+    """Pieces of clusters (runs of points, single points) gathered level by level, summed
+    per cluster once at the end: a few array operations, however many levels were visited."""
+
     def __init__(self, k, themes):
         self.k = k
-        self.count = np.zeros(k, dtype=np.int64)
-        self.sx = np.zeros(k)
-        self.sy = np.zeros(k)
-        self.themes = np.zeros((k, max(themes, 1)), dtype=np.int64)
-        self.minx = np.full(k, np.inf)
-        self.miny = np.full(k, np.inf)
-        self.maxx = np.full(k, -np.inf)
-        self.maxy = np.full(k, -np.inf)
-        self.any = np.full(k, -1, dtype=np.int64)
+        self.themes = max(themes, 1)
+        self.pieces = []
 
-    def extend(self, cid, minx, miny, maxx, maxy):
-        np.minimum.at(self.minx, cid, minx)
-        np.minimum.at(self.miny, cid, miny)
-        np.maximum.at(self.maxx, cid, maxx)
-        np.maximum.at(self.maxy, cid, maxy)
+    def add(self, cid, count, sx, sy, themes, minx, miny, maxx, maxy, point):
+        self.pieces.append((cid, count, sx, sy, themes, minx, miny, maxx, maxy, point))
 
     def rows(self, kx0, ky0, width):
         """The non-empty clusters as arrays, in the SQL path's order (row, then column)."""
-        found = np.flatnonzero(self.count)  # cluster ids grow with ky, then kx
-        count = self.count[found]
-        return Found(
-            kx=kx0 + found % width,
-            ky=ky0 + found // width,
-            count=count,
-            x=self.sx[found] / count,
-            y=self.sy[found] / count,
-            minx=self.minx[found],
-            miny=self.miny[found],
-            maxx=self.maxx[found],
-            maxy=self.maxy[found],
-            themes=self.themes[found],
-            point=self.any[found],
+        if not self.pieces:
+            return _found(np.zeros(0, dtype=np.int64), kx0, ky0, width)
+        cid, count, sx, sy, themes, minx, miny, maxx, maxy, point = (
+            np.concatenate(parts) for parts in zip(*self.pieces, strict=True)
         )
+        k = self.k
+        total = np.bincount(cid, weights=count, minlength=k).astype(np.int64)
+        found = np.flatnonzero(total)  # cluster ids grow with ky, then kx
+        # Bounds per cluster: sorted by cluster, each one's pieces are one segment.
+        order = np.argsort(cid, kind="stable")
+        segments = np.searchsorted(cid[order], found)
+        n = total[found]
+        return _found(
+            found,
+            kx0,
+            ky0,
+            width,
+            count=n,
+            x=np.bincount(cid, weights=sx, minlength=k)[found] / n,
+            y=np.bincount(cid, weights=sy, minlength=k)[found] / n,
+            minx=np.minimum.reduceat(minx[order], segments),
+            miny=np.minimum.reduceat(miny[order], segments),
+            maxx=np.maximum.reduceat(maxx[order], segments),
+            maxy=np.maximum.reduceat(maxy[order], segments),
+            themes=np.stack(
+                [
+                    np.bincount(cid, weights=themes[:, t], minlength=k)[found]
+                    for t in range(themes.shape[1])
+                ],
+                axis=1,
+            ).astype(np.int64),
+            point=np.maximum.reduceat(point[order], segments),
+        )
+
+
+def _found(found, kx0, ky0, width, **arrays):
+    empty = np.zeros(0)
+    values = {
+        name: arrays.get(name, empty)
+        for name in ("count", "x", "y", "minx", "miny", "maxx", "maxy", "point")
+    }
+    values["themes"] = arrays.get("themes", np.zeros((0, 1), dtype=np.int64))
+    return Found(kx=kx0 + found % width, ky=ky0 + found // width, **values)
 
 
 @dataclass

@@ -6,6 +6,8 @@ A cell of level L is a map tile of zoom L. A cluster at zoom Z is a cell of leve
 
 import math
 
+import numpy as np
+
 from contributions.models import PUBLIC_STATUSES, Kind
 
 ORIGIN = 20037508.342789244  # half the Web Mercator world, metres
@@ -38,6 +40,13 @@ def to_mercator(lon: float, lat: float) -> tuple[float, float]:
 def to_lonlat(x: float, y: float) -> tuple[float, float]:
     lon = math.degrees(x / EARTH_RADIUS)
     lat = math.degrees(2 * math.atan(math.exp(y / EARTH_RADIUS)) - math.pi / 2)
+    return lon, lat
+
+
+def to_lonlat_arrays(x, y):
+    """to_lonlat over numpy arrays."""
+    lon = np.degrees(x / EARTH_RADIUS)
+    lat = np.degrees(2 * np.arctan(np.exp(y / EARTH_RADIUS)) - math.pi / 2)
     return lon, lat
 
 

@@ -3,7 +3,6 @@
 import re
 import time
 
-import numpy as np
 import orjson
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from contributions.api import FilterQuery, filters_from, read_query
-from layers import cache, grid, selectors, tiles
+from layers import cache, cluster_geojson, grid, tiles
 from mapping.errors import DomainError
 from mapping.middleware import shared_cacheable
 
@@ -47,12 +46,6 @@ def plain_viewport(params) -> dict | None:
     return {"bbox": (minx, miny, maxx, maxy), "zoom": zoom}
 
 
-def _lonlat_extent(extent):
-    lon0, lat0 = grid.to_lonlat(extent[0], extent[1])
-    lon1, lat1 = grid.to_lonlat(extent[2], extent[3])
-    return [round(lon0, 6), round(lat0, 6), round(lon1, 6), round(lat1, 6)]
-
-
 class ClustersView(APIView):
     @extend_schema(
         operation_id="clusters",
@@ -75,10 +68,10 @@ class ClustersView(APIView):
         body, source = cache.get(key), "cache"
         response_class = HttpResponse
         if body is None:
-            result = selectors.clusters(
+            collection, source = cluster_geojson.collection(
                 project, (x0, y0, x1, y1), q["zoom"], filters, version=version
             )
-            body, source = orjson.dumps(_collection(result)), result.source
+            body = orjson.dumps(collection)
             response_class = _storing(key, body)
         # Where the clusters came from (shared cache, in-memory index, SQL), for operators
         # and the benchmark; nothing about the data.
@@ -100,67 +93,6 @@ def _storing(key, body):
             cache.put(key, body)
 
     return StoringResponse
-
-
-def _collection(result):
-    plain = [cluster for cluster in result.clusters if not cluster.item]
-    # Every cluster's centre and extent to longitude and latitude at once.
-    places = iter(_lonlat_rows(plain))
-    features = []
-    for cluster in result.clusters:
-        if cluster.item:
-            item = cluster.item
-            features.append(
-                {
-                    "type": "Feature",
-                    "id": item["id"],
-                    "geometry": item["geometry"],
-                    "properties": {
-                        "cluster": False,
-                        "count": 1,
-                        "id": item["id"],
-                        "kind": item["kind"],
-                        "theme": item["theme"],
-                        "title": item["title"],
-                    },
-                }
-            )
-            continue
-        lon, lat, *extent = next(places)
-        features.append(
-            {
-                "type": "Feature",
-                "id": f"{result.zoom}/{cluster.kx}/{cluster.ky}",
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {
-                    "cluster": True,
-                    "count": cluster.count,
-                    "themes": cluster.themes,
-                    "extent": extent,
-                },
-            }
-        )
-    return {
-        "type": "FeatureCollection",
-        "zoom": result.zoom,
-        "bbox": _lonlat_extent(result.bounds),
-        "capped": result.capped,
-        "numberMatched": result.total,
-        "features": features,
-    }
-
-
-def _lonlat_rows(clusters):
-    """[lon, lat, west, south, east, north] of each cluster, rounded to 6 decimals (about
-    10 cm; numpy's rounding, which may differ from Python's on a tie at the 7th decimal,
-    is what keeps this fast)."""
-    if not clusters:
-        return []
-    xy = np.array([(c.x, c.y, *c.extent) for c in clusters])
-    lon, lat = grid.to_lonlat_arrays(xy[:, [0, 2, 4]], xy[:, [1, 3, 5]])
-    rows = np.round(np.stack([lon, lat], axis=2).reshape(len(clusters), 6), 6)
-    # (lon, lat) pairs: centre, south-west, north-east -> lon, lat, west, south, east, north
-    return rows.tolist()
 
 
 class TileView(APIView):

@@ -241,13 +241,31 @@ class ClusterIndex:
 
     def _add_points(self, acc, bounds, cid, starts, ends):
         x0, y0, x1, y1 = bounds
+        # In Z-order a cluster's cells are one stretch: its points come out side by side,
+        # and are summed here per stretch rather than handed on one by one.
+        order = np.argsort(starts)
+        cid, starts, ends = cid[order], starts[order], ends[order]
         picked, _ = _gather(starts, ends)
         owner = np.repeat(cid, ends - starts)
         x, y = self.x[picked], self.y[picked]
         keep = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+        if not keep.any():
+            return
         picked, owner, x, y = picked[keep], owner[keep], x[keep], y[keep]
+        first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
         themes = self.theme_counts[picked + 1] - self.theme_counts[picked]
-        acc.add(owner, np.ones(len(owner), dtype=np.int64), x, y, themes, x, y, x, y, picked)
+        acc.add(
+            owner[first],
+            np.diff(np.append(first, len(owner))),
+            np.add.reduceat(x, first),
+            np.add.reduceat(y, first),
+            np.add.reduceat(themes, first, axis=0),
+            np.minimum.reduceat(x, first),
+            np.minimum.reduceat(y, first),
+            np.maximum.reduceat(x, first),
+            np.maximum.reduceat(y, first),
+            picked[first],
+        )
 
 
 # A cell's children in Z-order: (0, 0), (1, 0), (0, 1), (1, 1).

@@ -168,19 +168,7 @@ def _cluster(result, kx, ky, count, x, y, bounds, themes):
 
 def _from_index(index, project, bounds, capped, zoom):
     result = ClusterResult(zoom=zoom, bounds=bounds, capped=capped, source="index")
-    found = index.clusters(bounds, zoom)
-    if len(found.count) == 0:
-        return result
-    # _cluster's clipping, on every cluster at once.
-    x0, y0, x1, y1 = bounds
-    size = grid.cell_size(zoom + grid.CLUSTER_PIXELS_LEVELS)
-    west, south = found.kx * size - grid.ORIGIN, grid.ORIGIN - (found.ky + 1) * size
-    ex0 = np.maximum(np.maximum(found.minx, west), x0)
-    ey0 = np.maximum(np.maximum(found.miny, south), y0)
-    ex1 = np.minimum(np.minimum(found.maxx, west + size), x1)
-    ey1 = np.minimum(np.minimum(found.maxy, south + size), y1)
-    xs = np.minimum(np.maximum(found.x, ex0), ex1)
-    ys = np.minimum(np.maximum(found.y, ey0), ey1)
+    found, (xs, ys, ex0, ey0, ex1, ey1) = clipped_from_index(index, bounds, zoom)
     slugs, missing = index.slugs, {}
     for kx, ky, count, x, y, e0, e1, e2, e3, themes, point in zip(
         found.kx.tolist(),
@@ -203,29 +191,52 @@ def _from_index(index, project, bounds, capped, zoom):
             cluster.item = index.item(point)
             if cluster.item is None:
                 missing[index.ids[point].decode()] = cluster
-    if missing:
-        # Lines and areas: their geometry from the database, by primary key (a plan
-        # PostgreSQL makes in microseconds, unlike the SQL path's).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT c.id::text, c.kind, th.slug, c.title,
-                       ST_AsGeoJSON(c.{PUBLIC_GEOM}, 6)::json
-                FROM contributions_contribution c
-                JOIN contributions_theme th ON th.id = c.theme_id
-                WHERE c.project_id = %s AND c.id = ANY(%s::uuid[])
-                """,  # noqa: S608 - a fixed column name
-                [project.pk, list(missing)],
-            )
-            for identifier, kind, theme, title, geometry in cursor.fetchall():
-                missing[identifier].item = {
-                    "id": identifier,
-                    "kind": kind,
-                    "theme": theme,
-                    "title": title,
-                    "geometry": geometry,
-                }
+    for identifier, item in items_of(project, list(missing)).items():
+        missing[identifier].item = item
     return result
+
+
+def clipped_from_index(index, bounds, zoom):
+    """The index's clusters for the viewport, with _cluster's clipping done on all at once:
+    (found, (x, y, west, south, east, north) arrays)."""
+    found = index.clusters(bounds, zoom)
+    x0, y0, x1, y1 = bounds
+    size = grid.cell_size(zoom + grid.CLUSTER_PIXELS_LEVELS)
+    west, south = found.kx * size - grid.ORIGIN, grid.ORIGIN - (found.ky + 1) * size
+    ex0 = np.maximum(np.maximum(found.minx, west), x0)
+    ey0 = np.maximum(np.maximum(found.miny, south), y0)
+    ex1 = np.minimum(np.minimum(found.maxx, west + size), x1)
+    ey1 = np.minimum(np.minimum(found.maxy, south + size), y1)
+    xs = np.minimum(np.maximum(found.x, ex0), ex1)
+    ys = np.minimum(np.maximum(found.y, ey0), ey1)
+    return found, (xs, ys, ex0, ey0, ex1, ey1)
+
+
+def items_of(project, identifiers: list[str]) -> dict[str, dict]:
+    """What the map shows of single contributions (lines and areas: the index keeps no
+    geometry for them), by primary key: a plan PostgreSQL makes in microseconds."""
+    if not identifiers:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.id::text, c.kind, th.slug, c.title, ST_AsGeoJSON(c.{PUBLIC_GEOM}, 6)::json
+            FROM contributions_contribution c
+            JOIN contributions_theme th ON th.id = c.theme_id
+            WHERE c.project_id = %s AND c.id = ANY(%s::uuid[])
+            """,  # noqa: S608 - a fixed column name
+            [project.pk, identifiers],
+        )
+        return {
+            identifier: {
+                "id": identifier,
+                "kind": kind,
+                "theme": theme,
+                "title": title,
+                "geometry": geometry,
+            }
+            for identifier, kind, theme, title, geometry in cursor.fetchall()
+        }
 
 
 def _ring(ranges, previous, level):

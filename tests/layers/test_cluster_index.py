@@ -11,7 +11,7 @@ from django.test import override_settings
 from contributions.models import Contribution
 from contributions.selectors import ContributionFilters
 from contributions.synthetic import generate
-from layers import cache, cluster_index, grid, selectors
+from layers import cache, cluster_geojson, cluster_index, grid, selectors
 from tests.contributions.conftest import point
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +200,42 @@ def test_an_edited_title_is_a_new_version_and_a_vote_is_not(client, dense, fresh
     assert second["ETag"] != first["ETag"]
     titles = [f["properties"].get("title") for f in second.json()["features"]]
     assert "Banc vert" in titles and "Banc bleu" not in titles
+
+
+def test_the_index_and_sql_write_the_same_geojson(dense, fresh_index):
+    _some_lines_and_areas(dense)
+    version = cache.data_version(dense)
+    filters = ContributionFilters()
+    features, shapes = 0, set()
+    for zoom, (lon0, lat0, lon1, lat1) in _viewports(dense, 150, seed=7):
+        bounds = (*grid.to_mercator(lon0, lat0), *grid.to_mercator(lon1, lat1))
+        by_index, source = cluster_geojson.collection(dense, bounds, zoom, filters, version=version)
+        by_sql = cluster_geojson.from_result(selectors.clusters(dense, bounds, zoom, filters))
+        assert source == "index"
+        assert {k: v for k, v in by_index.items() if k != "features"} == {
+            k: v for k, v in by_sql.items() if k != "features"
+        }
+        assert len(by_index["features"]) == len(by_sql["features"])
+        for mine, theirs in zip(by_index["features"], by_sql["features"], strict=True):
+            assert mine["id"] == theirs["id"]
+            mine_props, their_props = dict(mine["properties"]), dict(theirs["properties"])
+            mine_extent, their_extent = (
+                mine_props.pop("extent", None),
+                their_props.pop("extent", None),
+            )
+            assert mine_props == their_props
+            if mine_extent:  # running bounds on the SQL side: the index's lie within
+                assert their_extent[0] <= mine_extent[0] + 1e-6
+                assert their_extent[1] <= mine_extent[1] + 1e-6
+                assert their_extent[2] >= mine_extent[2] - 1e-6
+                assert their_extent[3] >= mine_extent[3] - 1e-6
+            if mine["geometry"]["type"] == "Point":
+                assert mine["geometry"]["coordinates"] == pytest.approx(
+                    theirs["geometry"]["coordinates"], abs=2e-6
+                )
+            else:
+                assert mine["geometry"] == theirs["geometry"]
+            features += 1
+            shapes.add(mine["geometry"]["type"])
+    assert features > 300
+    assert {"Point", "LineString", "Polygon"} <= shapes

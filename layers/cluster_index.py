@@ -36,6 +36,7 @@ KINDS = list(Kind.values)
 DEPTH = 24  # finest level: the highest zoom's cluster level (22 + CLUSTER_PIXELS_LEVELS)
 TABLE_LEVELS = (0, 4, 8, 12, 16, 20)  # levels with a table of cell bounds, for extents
 EDGE_POINTS = 20_000  # points cut by the viewport's edge tested one by one, not split further
+SPLIT_LEVELS = 2  # cells cut by the edge are split this many levels at a time
 LEAF_POINTS = 32  # a cell cut by the edge with no more points is not split further
 EDGE_MARGIN = 1e-3  # metres: a cell this close to the edge is tested point by point
 
@@ -225,11 +226,14 @@ class ClusterIndex:
                 self._add_points(acc, bounds, cid[small], starts[small], ends[small])
                 big = ~small
                 cid, cx, cy, code = cid[big], cx[big], cy[big], code[big]
-            cid = np.repeat(cid, 4)
-            cx = np.repeat(cx * 2, 4) + np.tile(_CHILD_DX, len(cx))
-            cy = np.repeat(cy * 2, 4) + np.tile(_CHILD_DY, len(cy))
-            code = np.repeat(code << np.uint64(2), 4) + np.tile(_CHILD_CODE, len(code))
-            level += 1
+            step = min(SPLIT_LEVELS, DEPTH - level)
+            dx, dy, dcode = _DESCENDANTS[step]
+            n = len(dcode)
+            cid = np.repeat(cid, n)
+            cx = np.repeat(cx << step, n) + np.tile(dx, len(cx))
+            cy = np.repeat(cy << step, n) + np.tile(dy, len(cy))
+            code = np.repeat(code << np.uint64(2 * step), n) + np.tile(dcode, len(code))
+            level += step
         return acc.rows(kx0, ky0, width)
 
     def _add_runs(self, acc, level, cid, starts, ends):
@@ -268,10 +272,15 @@ class ClusterIndex:
         )
 
 
-# A cell's children in Z-order: (0, 0), (1, 0), (0, 1), (1, 1).
-_CHILD_DX = np.array([0, 1, 0, 1])
-_CHILD_DY = np.array([0, 0, 1, 1])
-_CHILD_CODE = np.array([0, 1, 2, 3], dtype=np.uint64)
+def _descendants(step):
+    """A cell's descendants `step` levels down: column and row offsets, Z-order codes."""
+    side = 1 << step
+    dx, dy = np.meshgrid(np.arange(side), np.arange(side))
+    dx, dy = dx.ravel(), dy.ravel()
+    return dx, dy, morton(dx, dy)
+
+
+_DESCENDANTS = {step: _descendants(step) for step in range(1, SPLIT_LEVELS + 1)}
 
 
 class _Accumulator:

@@ -66,13 +66,12 @@ class ClustersView(APIView):
             return _with(HttpResponse(status=304), headers)
         started = time.perf_counter()
         body, source = cache.get(key), "cache"
-        response_class = HttpResponse
         if body is None:
             collection, source = cluster_geojson.collection(
                 project, (x0, y0, x1, y1), q["zoom"], filters, version=version
             )
             body = orjson.dumps(collection)
-            response_class = _storing(key, body)
+            cache.put(key, body)
         # Where the clusters came from (shared cache, in-memory index, SQL), for operators
         # and the benchmark; nothing about the data.
         headers["Server-Timing"] = (
@@ -80,19 +79,7 @@ class ClustersView(APIView):
         )
         # No translated text in the body (slugs, counts, residents' own titles): it does not
         # vary with the language, nor with the client's cookies.
-        return _with(response_class(body, content_type="application/geo+json"), headers)
-
-
-def _storing(key, body):
-    """A response that puts the computed clusters in the shared cache once it has been sent
-    (the WSGI server closes it after the last byte): the client does not wait for Redis."""
-
-    class StoringResponse(HttpResponse):
-        def close(self):
-            super().close()
-            cache.put(key, body)
-
-    return StoringResponse
+        return _with(HttpResponse(body, content_type="application/geo+json"), headers)
 
 
 class TileView(APIView):

@@ -71,9 +71,9 @@ class _Table:
 
 
 class ClusterIndex:
-    def __init__(self, version: str, ids, themes, xs, ys, slugs: list[str], items=None):
-        """`items`, when given: per point its kind code (into KINDS), title, and public
-        longitude and latitude (NaN when the public location is a line or an area)."""
+    def __init__(self, version: str, ids, themes, xs, ys, slugs: list[str], items):
+        """`items`: per point its kind code (into KINDS), title, and public longitude and
+        latitude (NaN when the public location is a line or an area)."""
         self.version = version
         self.slugs = slugs
         size = grid.cell_size(DEPTH)
@@ -95,19 +95,18 @@ class ClusterIndex:
             np.cumsum(np.eye(len(slugs), dtype=np.int32)[theme], axis=0, out=counts[1:])
         self.theme_counts = counts
         self.tables = {level: self._table(level) for level in TABLE_LEVELS}
-        self.has_items = items is not None
-        if items is not None:
-            kinds, titles, lons, lats = items
-            self.kind = kinds[order]
-            self.lon, self.lat = lons[order], lats[order]
-            encoded = [titles[i].encode() for i in order.tolist()]
-            self.title_ends = np.cumsum([len(t) for t in encoded], dtype=np.int64)
-            self.titles = b"".join(encoded)
+        kinds, titles, lons, lats = items
+        self.kind = kinds[order]
+        self.lon, self.lat = lons[order], lats[order]
+        # Titles as one UTF-8 buffer and where each ends: no Python object per point.
+        encoded = [titles[i].encode() for i in order.tolist()]
+        self.title_ends = np.cumsum([len(t) for t in encoded], dtype=np.int64)
+        self.titles = b"".join(encoded)
 
     def item(self, point: int) -> dict | None:
         """What the map shows of a single point (as the SQL path's item), or None when its
         public location is not a point (then the database gives its geometry)."""
-        if not self.has_items or np.isnan(self.lon[point]):
+        if np.isnan(self.lon[point]):
             return None
         start = int(self.title_ends[point - 1]) if point else 0
         lon, lat = float(self.lon[point]), float(self.lat[point])
@@ -136,8 +135,6 @@ class ClusterIndex:
             self.theme_counts,
         ]
         arrays += [a for t in self.tables.values() for a in vars(t).values()]
-        if not self.has_items:
-            return sum(a.nbytes for a in arrays)
         arrays += [self.kind, self.lon, self.lat, self.title_ends]
         return sum(a.nbytes for a in arrays) + len(self.titles)
 

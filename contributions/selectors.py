@@ -136,8 +136,14 @@ def feature_collection_page(
     offset: int = 0,
 ) -> tuple[str, int, int]:
     """(features JSON array text, number matched, number returned) for one page."""
+    from layers.selectors import public_count  # layers builds on this module
+
     queryset = public_contributions(project, filters)
-    matched = queryset.count()
+    # Counting every matching row costs a tenth of a second at a million; the map's running
+    # per-cell counts give the same number in a millisecond when they know the filters.
+    matched = public_count(project, filters)
+    if matched is None:
+        matched = queryset.count()
     column, direction = ORDERINGS[ordering]
     # Fast path, raw SQL: the ORM's own WHERE clause (its filters), then PostgreSQL walks the
     # public index in order, stops at the page's end and builds the features as text.

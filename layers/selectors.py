@@ -65,6 +65,26 @@ def _count_expression(filters: ContributionFilters) -> str:
     return "(" + " + ".join(columns) + ")" if columns else "0"
 
 
+def public_count(project: Project, filters: ContributionFilters) -> int | None:
+    """How many public contributions match `filters`, read from the running per-cell counts
+    at the coarsest stored level (a few hundred rows, however many contributions), when the
+    counts know every filter; None otherwise (then count the rows)."""
+    if filters.bbox or not _aggregated(filters):
+        return None
+    sql = f"""
+        SELECT coalesce(sum({_count_expression(filters)}), 0) FROM layers_clustercell
+        WHERE project_id = %s AND level = %s
+    """  # noqa: S608 - the count expression is built from whitelisted column names
+    params = [project.pk, grid.STORED_LEVELS[0]]
+    if filters.themes:
+        sql += " AND theme_id IN (SELECT id FROM contributions_theme"
+        sql += " WHERE project_id = %s AND slug = ANY(%s))"
+        params += [project.pk, list(filters.themes)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
 def cap(bounds, zoom):
     """The viewport cut to MAX_VIEW_CELLS clusters per side around its centre."""
     x0, y0, x1, y1 = bounds

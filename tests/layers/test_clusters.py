@@ -174,3 +174,31 @@ def test_a_huge_viewport_at_a_high_zoom_is_capped(client, dense):
     west, south, east, north = body["bbox"]
     assert east - west < 0.1 and north - south < 0.1
     assert body["numberMatched"] == expected_count(dense, body["bbox"])
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"kinds": ["proposal"]},
+        {"statuses": ["answered"]},
+        {"kinds": ["report", "observation"], "statuses": ["published", "answered"]},
+        {"themes": ["infrastructure"]},
+        {"themes": ["services", "nope"], "kinds": ["proposal"]},
+    ],
+)
+def test_the_running_counts_give_the_lists_number_matched(dense, filters):
+    from contributions.selectors import ContributionFilters, public_contributions
+    from layers.selectors import public_count
+
+    wanted = ContributionFilters(**filters)
+    assert public_count(dense, wanted) == public_contributions(dense, wanted).count()
+    assert public_count(dense, ContributionFilters()) > 3000
+
+
+def test_filters_the_running_counts_do_not_know_are_counted_row_by_row(dense):
+    from contributions.selectors import ContributionFilters
+    from layers.selectors import public_count
+
+    assert public_count(dense, ContributionFilters(commune="06088")) is None
+    assert public_count(dense, ContributionFilters(bbox=(7.2, 43.6, 7.3, 43.7))) is None

@@ -13,7 +13,8 @@ def collection(project, bounds, zoom, filters, *, version=None) -> tuple[dict, s
         index = selectors.cluster_index.current(project, version)
         if index is not None:
             return _from_index(index, project, capped_bounds, capped, zoom), "index"
-    result = selectors.clusters(project, bounds, zoom, filters, version=version)
+    # The index was asked above (and a rebuild started if need be): SQL alone from here.
+    result = selectors.clusters(project, bounds, zoom, filters)
     return from_result(result), result.source
 
 

@@ -247,10 +247,8 @@ class ClusterIndex:
 
     def _add_points(self, acc, bounds, cid, starts, ends):
         x0, y0, x1, y1 = bounds
-        # In Z-order a cluster's cells are one stretch: its points come out side by side,
-        # and are summed here per stretch rather than handed on one by one.
-        order = np.argsort(starts)
-        cid, starts, ends = cid[order], starts[order], ends[order]
+        # The cells come in Z-order (clusters() keeps them so), where a cluster's cells are
+        # one stretch: its points come out side by side, and are summed here per stretch.
         picked, _ = _gather(starts, ends)
         owner = np.repeat(cid, ends - starts)
         x, y = self.x[picked], self.y[picked]

@@ -75,14 +75,22 @@ def public_count(project: Project, filters: ContributionFilters) -> int | None:
         SELECT coalesce(sum({_count_expression(filters)}), 0) FROM layers_clustercell
         WHERE project_id = %s AND level = %s
     """  # noqa: S608 - the count expression is built from whitelisted column names
-    params = [project.pk, grid.STORED_LEVELS[0]]
-    if filters.themes:
-        sql += " AND theme_id IN (SELECT id FROM contributions_theme"
-        sql += " WHERE project_id = %s AND slug = ANY(%s))"
-        params += [project.pk, list(filters.themes)]
+    theme_sql, theme_params = _cell_theme_filter(project, filters)
+    params = [project.pk, grid.STORED_LEVELS[0], *theme_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql + theme_sql, params)
         return int(cursor.fetchone()[0])
+
+
+def _cell_theme_filter(project, filters):
+    """The theme filter on rows of layers_clustercell, as SQL and parameters."""
+    if not filters.themes:
+        return "", []
+    return (
+        " AND theme_id IN (SELECT id FROM contributions_theme"
+        " WHERE project_id = %s AND slug = ANY(%s))",
+        [project.pk, list(filters.themes)],
+    )
 
 
 def cap(bounds, zoom):
@@ -132,12 +140,9 @@ def clusters(
                 AND cx BETWEEN %s AND %s AND cy BETWEEN %s AND %s
             """  # noqa: S608 - the count expression is built from whitelisted column names
             shift = stored - level
-            part_params = [shift, shift, project.pk, stored, *rectangle]
-            if filters.themes:
-                sql += " AND theme_id IN (SELECT id FROM contributions_theme"
-                sql += " WHERE project_id = %s AND slug = ANY(%s))"
-                part_params += [project.pk, list(filters.themes)]
-            parts.append(sql)
+            theme_sql, theme_params = _cell_theme_filter(project, filters)
+            part_params = [shift, shift, project.pk, stored, *rectangle, *theme_params]
+            parts.append(sql + theme_sql)
             params += part_params
         previous = (stored, ranges)
 

@@ -10,20 +10,11 @@ from django.test import override_settings
 
 from contributions.models import Contribution
 from contributions.selectors import ContributionFilters
-from contributions.synthetic import generate
 from layers import cache, cluster_geojson, cluster_index, grid, selectors
 from tests.contributions.conftest import point
 
 pytestmark = pytest.mark.django_db
 URL = "/api/projects/piter-alpimed/clusters/"
-
-
-@pytest.fixture(scope="module")
-def dense(demo, django_db_blocker):
-    """The demo plus 3,000 generated contributions (committed for the module)."""
-    with django_db_blocker.unblock():
-        generate(project=demo, count=3000, seed=42)
-    return demo
 
 
 @pytest.fixture
@@ -56,13 +47,16 @@ def _same(a, b, *, moved=False):
         assert left.x == pytest.approx(right.x, abs=1e-6)
         assert left.y == pytest.approx(right.y, abs=1e-6)
         if moved:
-            assert left.extent[0] <= right.extent[0] + 1e-9
-            assert left.extent[1] <= right.extent[1] + 1e-9
-            assert left.extent[2] >= right.extent[2] - 1e-9
-            assert left.extent[3] >= right.extent[3] - 1e-9
+            _within(right.extent, left.extent, 1e-9)
         else:
             assert left.extent == pytest.approx(right.extent, abs=1e-9)
         assert left.item == right.item
+
+
+def _within(inner, outer, tolerance):
+    """Bounds (west, south, east, north) `inner` lie within `outer`."""
+    assert outer[0] <= inner[0] + tolerance and outer[1] <= inner[1] + tolerance
+    assert outer[2] >= inner[2] - tolerance and outer[3] >= inner[3] - tolerance
 
 
 def _some_lines_and_areas(project):
@@ -225,10 +219,7 @@ def test_the_index_and_sql_write_the_same_geojson(dense, fresh_index):
             )
             assert mine_props == their_props
             if mine_extent:  # running bounds on the SQL side: the index's lie within
-                assert their_extent[0] <= mine_extent[0] + 1e-6
-                assert their_extent[1] <= mine_extent[1] + 1e-6
-                assert their_extent[2] >= mine_extent[2] - 1e-6
-                assert their_extent[3] >= mine_extent[3] - 1e-6
+                _within(mine_extent, their_extent, 1e-6)
             if mine["geometry"]["type"] == "Point":
                 assert mine["geometry"]["coordinates"] == pytest.approx(
                     theirs["geometry"]["coordinates"], abs=2e-6

@@ -7,19 +7,10 @@ import pytest
 from django.db import connection
 
 from contributions.models import PUBLIC_STATUSES, Contribution, Status
-from contributions.synthetic import generate
 from tests.contributions.conftest import point
 
 pytestmark = pytest.mark.django_db
 URL = "/api/projects/piter-alpimed/clusters/"
-
-
-@pytest.fixture(scope="module")
-def dense(demo, django_db_blocker):
-    """The demo plus 3,000 generated contributions (committed for the module)."""
-    with django_db_blocker.unblock():
-        generate(project=demo, count=3000, seed=42)
-    return demo
 
 
 def expected_count(project, bbox, kinds=None, themes=None, statuses=None):

@@ -29,9 +29,9 @@ from contributions.models import (
     Sentiment,
 )
 from contributions.photos import PhotoError, process_photo
-from mapping import ratelimit
-from mapping.errors import DomainError
-from mapping.i18n import localized
+from core import ratelimit
+from core.errors import DomainError
+from core.i18n import localized
 from privacy import services as privacy_services
 from territories.models import Territory
 from territories.selectors import territory_geojson

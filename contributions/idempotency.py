@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from contributions.models import IdempotencyRecord
-from mapping.errors import DomainError
+from core.errors import DomainError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200

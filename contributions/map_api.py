@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from contributions import services
 from contributions.api import read_query
 from contributions.models import Project
-from mapping.postgis import STORAGE_SRID
+from core.postgis import STORAGE_SRID
 from territories import selectors as territory_selectors
 
 

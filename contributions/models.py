@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mapping.i18n import localized
-from mapping.postgis import STORAGE_SRID
+from core.i18n import localized
+from core.postgis import STORAGE_SRID
 
 
 class Kind(models.TextChoices):

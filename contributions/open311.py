@@ -42,9 +42,9 @@ from contributions.models import (
     Theme,
 )
 from contributions.selectors import PUBLIC_GEOM
-from mapping import ratelimit
-from mapping.errors import DomainError
-from mapping.i18n import localized
+from core import ratelimit
+from core.errors import DomainError
+from core.i18n import localized
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00Z"  # when this implementation last changed what it serves

@@ -28,7 +28,7 @@ from contributions.models import (
     StatusChange,
     Vote,
 )
-from mapping.errors import DomainError, validated
+from core.errors import DomainError, validated
 from territories import selectors as territory_selectors
 
 MAX_PHOTOS = 3

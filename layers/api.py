@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from contributions.api import FilterQuery, filters_from, read_query
 from layers import cache, cluster_geojson, grid, tiles
-from mapping.errors import DomainError
-from mapping.middleware import shared_cacheable
+from core.errors import DomainError
+from core.read_routing import shared_cacheable
 
 MAX_ZOOM = 22
 

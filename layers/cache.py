@@ -17,8 +17,8 @@ from django.http import Http404
 from django.utils.http import parse_etags
 
 from contributions.models import Project
-from mapping.db import read_connection
-from mapping.middleware import pinned
+from core.db import read_connection
+from core.read_routing import pinned
 
 log = logging.getLogger(__name__)
 

@@ -403,7 +403,7 @@ def current(project, version: str) -> ClusterIndex | None:
         finally:
             with _lock:
                 _building.discard(project.pk)
-    from mapping.db import read_alias
+    from core.db import read_alias
 
     thread = threading.Thread(
         target=_build_in_background, args=(project, read_alias()), daemon=True
@@ -437,7 +437,7 @@ def _store(pk, index):
 
 def _build_in_background(project, alias):
     from layers.cache import data_version
-    from mapping.db import reading_from
+    from core.db import reading_from
 
     started = time.perf_counter()
     try:

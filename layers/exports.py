@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 
 from contributions.models import Kind, Project
 from contributions.selectors import PUBLIC_GEOM, ContributionFilters, filtered_contributions
-from mapping.i18n import FALLBACK_ORDER, localized
-from mapping.postgis import STORAGE_SRID
+from core.i18n import FALLBACK_ORDER, localized
+from core.postgis import STORAGE_SRID
 from territories.models import Territory
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"

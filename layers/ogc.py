@@ -21,8 +21,8 @@ from contributions.models import PUBLIC_STATUSES, Kind, Project
 from contributions.selectors import ContributionFilters, feature, feature_collection_page
 from layers import ogc_openapi
 from layers.ogc_territories import territory_items
-from mapping.errors import DomainError
-from mapping.i18n import localized
+from core.errors import DomainError
+from core.i18n import localized
 from territories.models import Territory, TerritoryKind
 from territories.selectors import territory_geojson
 

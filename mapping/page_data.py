@@ -15,7 +15,7 @@ from contributions.models import (
     Status,
     Vote,
 )
-from mapping.i18n import localized
+from core.i18n import localized
 
 # What each participation level commits the organisers to, in the resident's words.
 LEVEL_PROMISES = {

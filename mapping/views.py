@@ -29,8 +29,9 @@ from contributions.models import (
     Project,
 )
 from contributions.selectors import ContributionFilters, public_contributions
-from mapping import page_data, ratelimit
-from mapping.errors import DomainError
+from core import ratelimit
+from mapping import page_data
+from core.errors import DomainError
 from staff.visits import record_visit
 
 

@@ -31,7 +31,7 @@ from contributions.models import (
     Vote,
 )
 from contributions.selectors import PUBLIC_GEOM
-from mapping.errors import DomainError, validated
+from core.errors import DomainError, validated
 from privacy import selectors
 from territories.models import Territory
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from contributions.models import Project
-from mapping.errors import DomainError
+from core.errors import DomainError
 from privacy import links, selectors, services
 
 logger = logging.getLogger("privacy.csp")

@@ -24,8 +24,8 @@ from contributions.api import FilterQuery, filters_from
 from contributions.models import Status
 from contributions.selectors import ContributionFilters
 from layers import exports
-from mapping.errors import DomainError
-from mapping.postgis import STORAGE_SRID
+from core.errors import DomainError
+from core.postgis import STORAGE_SRID
 from staff import permissions
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Kind, Sentiment, Status
-from mapping.i18n import localized
+from core.i18n import localized
 from staff.models import Action
 from staff.services import ANSWER_STATUSES, ASSISTED_CHANNELS, REASONS
 

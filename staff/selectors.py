@@ -22,7 +22,7 @@ from contributions.models import (
     Status,
     Vote,
 )
-from mapping.i18n import localized
+from core.i18n import localized
 from staff.models import AuditEntry, DailyVisit
 
 QUEUE_PAGE = 50

@@ -29,7 +29,7 @@ from contributions.models import (
     StatusChange,
     Vote,
 )
-from mapping.errors import DomainError, validated
+from core.errors import DomainError, validated
 from staff import permissions
 from staff.models import Action, AnswerTemplate, AuditEntry, Target
 

@@ -26,8 +26,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from contributions.models import Contribution, StatusChange
 from contributions.selectors import ContributionFilters
 from contributions.services import Submission
-from mapping.errors import DomainError
-from mapping.i18n import localized
+from core.errors import DomainError
+from core.i18n import localized
 from staff import permissions, selectors, services
 from staff.forms import AnswerTemplateForm, ModerationForm, RecordForm, StatusForm
 from staff.models import AnswerTemplate, AuditEntry, Role

@@ -14,7 +14,7 @@ import shapely
 from django.db import connection
 from pyproj import Transformer
 
-from mapping.postgis import METRIC_SRID, STORAGE_SRID
+from core.postgis import METRIC_SRID, STORAGE_SRID
 
 CACHE_SECONDS = 60.0
 

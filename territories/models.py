@@ -9,7 +9,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mapping.postgis import STORAGE_SRID
+from core.postgis import STORAGE_SRID
 
 
 class TerritoryKind(models.TextChoices):

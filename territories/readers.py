@@ -13,7 +13,7 @@ from django.contrib.gis.gdal import (
 from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Polygon
 from django.contrib.gis.geos.error import GEOSException
 
-from mapping.postgis import STORAGE_SRID
+from core.postgis import STORAGE_SRID
 
 
 class BoundaryFileError(Exception):

@@ -8,7 +8,7 @@ pieces (a GiST hit on a piece of at most a few dozen vertices), parameterised.
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 
-from mapping.postgis import STORAGE_SRID
+from core.postgis import STORAGE_SRID
 from territories import containment
 from territories.models import Territory, TerritoryKind
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from mapping.postgis import METRIC_SRID, STORAGE_SRID
+from core.postgis import METRIC_SRID, STORAGE_SRID
 from territories import readers
 from territories.models import Territory, TerritoryKind
 from territories.readers import BoundaryFileError

@@ -17,7 +17,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-from mapping.postgis import METRIC_SRID, STORAGE_SRID
+from core.postgis import METRIC_SRID, STORAGE_SRID
 
 KEY_TABLE = "contributions_location_key"
 

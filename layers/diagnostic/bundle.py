@@ -23,8 +23,8 @@ from tqdm import tqdm
 from contributions.models import PUBLIC_STATUSES, Kind, Project, Status
 from contributions.selectors import ContributionFilters
 from layers.diagnostic import areas, density, folium_map, hotspots, queries, report
-from mapping.i18n import localized
-from mapping.postgis import METRIC_SRID
+from core.i18n import localized
+from core.postgis import METRIC_SRID
 
 FILES = (
     "map.html",

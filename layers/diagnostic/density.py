@@ -22,7 +22,7 @@ from rasterio.transform import from_origin
 from shapely import wkb as shapely_wkb
 
 from layers.diagnostic.queries import GridCounts, Scope, grid_counts, perimeter_metric
-from mapping.postgis import METRIC_SRID
+from core.postgis import METRIC_SRID
 
 NODATA = -9999.0
 KERNEL_SIGMAS = 3.0

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from pyproj import Transformer
 
 from layers.diagnostic.queries import GridCounts
-from mapping.i18n import localized
-from mapping.postgis import METRIC_SRID
+from core.i18n import localized
+from core.postgis import METRIC_SRID
 
 VENDOR = Path(settings.BASE_DIR) / "mapping" / "static" / "vendor" / "leaflet"
 MAX_CLUSTERS = 1500

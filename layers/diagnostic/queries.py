@@ -16,7 +16,7 @@ from django.db import connection
 from contributions.models import Kind, Project, Status
 from contributions.selectors import PUBLIC_GEOM, ContributionFilters
 from layers.selectors import contribution_where
-from mapping.postgis import METRIC_SRID
+from core.postgis import METRIC_SRID
 
 # Statuses that are themselves an answer; with answered_at, what "answered" means here.
 ANSWER_STATUSES = [Status.ACCEPTED, Status.PLANNED, Status.DONE, Status.REJECTED]

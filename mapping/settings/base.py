@@ -49,7 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside sessions and locale: it routes reads before them and trims their Vary after.
-    "mapping.middleware.ReplicaRoutingMiddleware",
+    "core.read_routing.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,7 +153,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "mapping.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Participatory mapping API",
@@ -245,7 +245,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {
-            "BACKEND": "mapping.redis_cache.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mapping"),
         }
@@ -261,7 +261,7 @@ CLUSTER_INDEX_PROJECTS = env.int("CLUSTER_INDEX_PROJECTS", default=4)
 # Lag-tolerant reads (map, clusters, tiles, list, exports, OGC API) go to streaming replicas
 # when DATABASE_REPLICA_URLS is set; writes and a client's reads just after it wrote (for
 # REPLICA_PIN_SECONDS) go to the primary. See mapping/db_router.py and docs/scaling.md.
-DATABASE_ROUTERS = ["mapping.db_router.ReplicaRouter"]
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
 
 
@@ -303,7 +303,7 @@ import sys  # noqa: E402 - kept with the block that needs it
 RATE_LIMITS_ENABLED = env.bool(
     "RATE_LIMITS_ENABLED", default="mapping.settings.test" not in sys.modules
 )
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["mapping.ratelimit.ApiReadThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["core.ratelimit.ApiReadThrottle"]
 # Sign-in (django-allauth, over the same cache): requests per address, and a lockout after
 # repeated failures for one account (5 failed attempts: locked for 15 minutes).
 ACCOUNT_RATE_LIMITS = {

@@ -21,7 +21,7 @@ if not REDIS_URL:
     REDIS_URL = "redis://127.0.0.1:{}/0".format(env.int("REDIS_PORT", default=56379))
     CACHES = {
         "default": {
-            "BACKEND": "mapping.redis_cache.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mapping"),
         }

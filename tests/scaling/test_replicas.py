@@ -12,7 +12,7 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from mapping.db_router import ReplicaRouter
+from core.db_router import ReplicaRouter
 from tests.contributions.conftest import point
 
 pytestmark = [
@@ -106,7 +106,7 @@ def test_a_resident_sees_their_own_new_pin_while_the_replica_lags(replica, caugh
 @pytest.mark.django_db(databases=["default"])
 def test_the_router_sends_writes_and_migrations_to_the_primary():
     from contributions.models import Contribution
-    from mapping.db import reading_from
+    from core.db import reading_from
 
     router = ReplicaRouter()
     with reading_from("replica_1"):

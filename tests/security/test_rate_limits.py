@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import override_settings
 
 from contributions.models import ApiClient, Comment, Contribution, Vote
-from mapping import ratelimit
+from core import ratelimit
 from tests import factories
 from tests.conftest import ROOT, need
 from tests.contributions.conftest import NICE, point

@@ -20,7 +20,7 @@ from contributions.models import (
     Vote,
 )
 from contributions.services import Submission
-from mapping.errors import DomainError
+from core.errors import DomainError
 from staff import selectors, services
 from staff.models import Action, AuditEntry
 from territories.models import Territory

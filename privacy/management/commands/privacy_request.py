@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mapping.errors import DomainError
+from core.errors import DomainError
 from privacy import selectors, services
 
 

@@ -3,7 +3,7 @@
 The map's fast paths (clusters, tiles, the list, exports) run raw SQL through
 `django.db.connection`, the proxy to the default database. Inside `reading_from(alias)` that
 proxy resolves to the replica's connection instead, for this thread only, so the raw SQL
-follows the same choice as the ORM (mapping.db_router) without each selector taking a
+follows the same choice as the ORM (core.db_router) without each selector taking a
 `using` argument. Writes never go through this: services use the ORM (routed to the primary)
 and `transaction.atomic()` (the default alias itself, not the proxy).
 """

@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mapping.errors import DomainError
+from core.errors import DomainError
 
 
 class ApiError(APIException):

@@ -1,14 +1,14 @@
 """Database router: lag-tolerant reads to a streaming replica, everything else to the primary.
 
-A read goes to a replica only inside `mapping.db.reading_from(alias)`, which
-`mapping.middleware.ReplicaRoutingMiddleware` opens around the public map views (clusters,
+A read goes to a replica only inside `core.db.reading_from(alias)`, which
+`core.read_routing.ReplicaRoutingMiddleware` opens around the public map views (clusters,
 tiles, list, exports, OGC API) for clients that have not written in the last
 REPLICA_PIN_SECONDS. Writes, and reads everywhere else, go to the primary.
 """
 
 from django.db import DEFAULT_DB_ALIAS
 
-from mapping.db import REPLICA_PREFIX, read_alias
+from core.db import REPLICA_PREFIX, read_alias
 
 # Sessions and accounts: a session or sign-in written a moment ago must be found at once.
 PRIMARY_ONLY_APPS = {"sessions", "auth", "account", "contenttypes", "admin"}

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
-from mapping.db import pick_replica, reading_from, replica_aliases, set_read_alias
+from core.db import pick_replica, reading_from, replica_aliases, set_read_alias
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Views whose readers accept data a moment old: the map, the list, exports, OGC API.

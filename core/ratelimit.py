@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mapping.errors import DomainError
+from core.errors import DomainError
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -98,7 +98,7 @@ def hit(action: str, client: str, *, now: float | None = None) -> int | None:
     window = int(now // period)
     elapsed = (now - window * period) / period
     prefix = f"ratelimit:{ALIASES.get(action, action)}:{client}"
-    if hasattr(cache, "count_in_window"):  # Redis: one round trip (mapping.redis_cache)
+    if hasattr(cache, "count_in_window"):  # Redis: one round trip (core.redis_cache)
         current, previous = cache.count_in_window(
             f"{prefix}:{window}", f"{prefix}:{window - 1}", timeout=2 * period + 1
         )

@@ -1,6 +1,5 @@
 """The contributions API: thin views over contributions.services and contributions.selectors."""
 
-import functools
 import json
 
 from django.db import transaction
@@ -17,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contributions import idempotency, selectors, services
+from contributions.filters import FilterQuery, filters_from
 from contributions.geojson import MAX_BODY_BYTES, GeoJSONError, parse_feature
 from contributions.models import (
-    PUBLIC_STATUSES,
+    MAX_PHOTOS,
     AgeBracket,
     Channel,
     CommentStatus,
@@ -28,7 +28,10 @@ from contributions.models import (
     Project,
     Sentiment,
 )
+from contributions.participants import participant_of
+from contributions.photo_urls import photo_base
 from contributions.photos import PhotoError, process_photo
+from contributions.query import read_query
 from core import ratelimit
 from core.errors import DomainError
 from core.i18n import localized
@@ -61,18 +64,6 @@ class RawJSONParser(RawGeoJSONParser):
     media_type = "application/json"
 
 
-def participant_of(request, project):
-    """Who takes part: the signed-in user, or the browser session where anonymity is allowed."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    if not project.allow_anonymous:
-        return None
-    session = request.session
-    if not session.session_key:
-        session.save()
-    return f"anon:{session.session_key}"
-
-
 def require_csrf(request):
     """Anonymous votes and comments ride on the browser session, so like every browser write
     they need the CSRF token (DRF checks it for signed-in users only)."""
@@ -83,10 +74,6 @@ def require_csrf(request):
             _("This request lacks its security token; reload the page and try again."),
             status=403,
         )
-
-
-def photo_base(request):
-    return request.build_absolute_uri("/photos/")
 
 
 def geojson_response(body, *, status_code=200, headers=None):
@@ -162,88 +149,10 @@ class ProjectDetailView(APIView):
 # ----------------------------------------------------------- contributions
 
 
-class CommaList(serializers.CharField):
-    def to_internal_value(self, data):
-        return [part.strip() for part in super().to_internal_value(data).split(",") if part]
-
-
-class FilterQuery(serializers.Serializer):
-    """The filters the list, the clusters and the tiles share, so map and list agree."""
-
-    bbox = CommaList(required=False, help_text="minlon,minlat,maxlon,maxlat (WGS84)")
-    kind = CommaList(required=False)
-    theme = CommaList(required=False)
-    status = CommaList(required=False)
-    commune = serializers.CharField(required=False, max_length=32)
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
-
-    def validate_bbox(self, value):
-        try:
-            minx, miny, maxx, maxy = (float(v) for v in value)
-        except ValueError:
-            raise serializers.ValidationError(
-                _("bbox is four numbers: minlon,minlat,maxlon,maxlat.")
-            ) from None
-        if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
-            raise serializers.ValidationError(
-                _("bbox must be minlon,minlat,maxlon,maxlat in WGS84, min before max.")
-            )
-        return (minx, miny, maxx, maxy)
-
-    def validate_kind(self, value):
-        return self._within(value, Kind.values)
-
-    def validate_status(self, value):
-        return self._within(value, PUBLIC_STATUSES)
-
-    def _within(self, values, allowed):
-        unknown = sorted(set(values) - set(allowed))
-        if unknown:
-            raise serializers.ValidationError(
-                _("Unknown value(s): %(unknown)s; use %(allowed)s.")
-                % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
-            )
-        return values
-
-
 class ListQuery(FilterQuery):
     ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), default="-created_at")
     limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=100)
     offset = serializers.IntegerField(min_value=0, default=0)
-
-
-@functools.cache
-def _parameters(serializer_class) -> tuple[str, ...]:
-    # Building a serializer deep-copies its fields: the map's hot paths do it once, not thrice.
-    return tuple(serializer_class().fields)
-
-
-def read_query(request, serializer_class):
-    """Validated query parameters; an unknown one is an error, not silently ignored."""
-    known = _parameters(serializer_class)
-    unknown = sorted(set(request.query_params) - set(known))
-    if unknown:
-        raise DomainError(
-            "unknown_parameter",
-            _("Unknown query parameter(s): %(unknown)s; this endpoint takes: %(known)s.")
-            % {"unknown": ", ".join(unknown), "known": ", ".join(known)},
-        )
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
-
-
-def filters_from(q) -> selectors.ContributionFilters:
-    return selectors.ContributionFilters(
-        bbox=q.get("bbox"),
-        kinds=q.get("kind"),
-        themes=q.get("theme"),
-        statuses=q.get("status"),
-        commune=q.get("commune"),
-        created_after=q.get("created_after"),
-        created_before=q.get("created_before"),
-    )
 
 
 class ContributionListView(APIView):
@@ -336,10 +245,10 @@ class ContributionListView(APIView):
             parsed = parse_feature(body)
         except GeoJSONError as error:
             raise DomainError(error.code, error.message, status=error.status) from None
-        if len(uploads) > services.MAX_PHOTOS:
+        if len(uploads) > MAX_PHOTOS:
             raise DomainError(
                 "too_many_photos",
-                _("A contribution has at most %(n)d photos.") % {"n": services.MAX_PHOTOS},
+                _("A contribution has at most %(n)d photos.") % {"n": MAX_PHOTOS},
             )
         photos = []
         for upload in uploads:

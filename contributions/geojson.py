@@ -19,9 +19,10 @@ from django.contrib.gis.geos import (
 )
 from django.utils.translation import gettext as _
 
+from core.postgis import STORAGE_SRID
+
 MAX_VERTICES = 10_000
 MAX_BODY_BYTES = 1_000_000
-SRID = 4326
 
 SUPPORTED_TYPES = ("Point", "LineString", "Polygon")
 MULTI_TYPES = ("MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection")
@@ -204,11 +205,13 @@ def _build(kind: str, shape) -> GEOSGeometry:
     """GEOS geometry from positions already checked by hand; GEOS then judges the shape."""
     try:
         if kind == "Point":
-            geom = Point(*shape, srid=SRID)
+            geom = Point(*shape, srid=STORAGE_SRID)
         elif kind == "LineString":
-            geom = LineString(shape, srid=SRID)
+            geom = LineString(shape, srid=STORAGE_SRID)
         else:
-            geom = Polygon(*(LinearRing(ring, srid=SRID) for ring in shape), srid=SRID)
+            geom = Polygon(
+                *(LinearRing(ring, srid=STORAGE_SRID) for ring in shape), srid=STORAGE_SRID
+            )
         empty, valid = geom.empty, geom.valid
     except GEOSException as exc:  # not expected after the checks above, but never a 500
         raise _invalid(_("The geometry could not be built from these coordinates.")) from exc

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contributions import services
-from contributions.api import read_query
 from contributions.models import Project
+from contributions.query import read_query
 from core.postgis import STORAGE_SRID
 from territories import selectors as territory_selectors
 

@@ -1,6 +1,8 @@
 """Projects (participatory processes), their themes, and residents' contributions."""
 
+import secrets
 import uuid
+from functools import partial
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -18,6 +20,10 @@ class Kind(models.TextChoices):
     PROPOSAL = "proposal", _("proposal")
     REPORT = "report", _("report of a problem")
     OBSERVATION = "observation", _("observation")
+
+
+# The sign each kind wears on the map and in lists (beside its colour, never instead of it).
+KIND_GLYPHS = {Kind.PROPOSAL: "+", Kind.REPORT: "!", Kind.OBSERVATION: "i"}
 
 
 class Sentiment(models.TextChoices):
@@ -47,6 +53,32 @@ class Status(models.TextChoices):
 # What the public may see: everything moderation has let through.
 PUBLIC_STATUSES = [s for s in Status.values if s not in (Status.SUBMITTED, Status.HIDDEN)]
 
+# The statuses an official answer may set ("under review" tells the resident it is read).
+ANSWER_STATUSES = [
+    Status.UNDER_REVIEW,
+    Status.ACCEPTED,
+    Status.PLANNED,
+    Status.DONE,
+    Status.REJECTED,
+]
+# Statuses that are themselves a decision, so a contribution holding one counts as answered
+# even without a written answer (an import, a bulk decision).
+DECISION_STATUSES = [Status.ACCEPTED, Status.PLANNED, Status.DONE, Status.REJECTED]
+
+# The column every public output reads for the location: the exact `geom` generalised by the
+# project's location rules, kept by the database (docs/privacy.md). The exact `geom` is for
+# staff.
+PUBLIC_GEOM = "public_geom"
+
+
+def answered_sql(alias: str = "c") -> tuple[str, list]:
+    """ "Answered" for raw SQL over contributions_contribution AS `alias`: the same rule as
+    ContributionQuerySet.answered(), as a condition and its parameters."""
+    return (
+        f"({alias}.answered_at IS NOT NULL OR {alias}.status = ANY(%s))",
+        [[str(status) for status in DECISION_STATUSES]],
+    )
+
 
 class ModerationMode(models.TextChoices):
     BEFORE = "before", _("before publication")
@@ -70,10 +102,6 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-def all_kinds():
-    return list(Kind.values)
-
-
 class Project(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     title = models.JSONField(_("title"), default=dict, help_text=_("per language: fr, it, en"))
@@ -93,7 +121,9 @@ class Project(models.Model):
     kinds = ArrayField(
         models.CharField(max_length=20, choices=Kind.choices),
         verbose_name=_("accepted kinds"),
-        default=all_kinds,
+        # A builtin with the kinds as data (not a function of this module), so migrations
+        # record the list itself and never import this file.
+        default=partial(list, Kind.values),
     )
     allow_lines = models.BooleanField(_("lines allowed"), default=False)
     allow_polygons = models.BooleanField(_("areas allowed"), default=False)
@@ -199,6 +229,11 @@ class ContributionQuerySet(models.QuerySet):
 
     def of_project(self, project):
         return self.filter(project=project)
+
+    def answered(self):
+        """Answered: an official answer was given (it sets answered_at), or the status is
+        itself a decision. The one definition every figure uses (answered_sql in raw SQL)."""
+        return self.filter(Q(answered_at__isnull=False) | Q(status__in=DECISION_STATUSES))
 
 
 class Contribution(models.Model):
@@ -387,16 +422,14 @@ class ParticipantProfile(models.Model):
         verbose_name_plural = _("participant profiles")
 
 
-def photo_path(photo, filename):
-    return f"contributions/{photo.contribution_id}/{filename}"
-
-
 class Photo(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="photos")
     position = models.PositiveSmallIntegerField(default=0)
-    large = models.FileField(upload_to=photo_path, max_length=200)
-    thumbnail = models.FileField(upload_to=photo_path, max_length=200)
+    # Files live under contributions/<contribution id>/: the service names them with that
+    # sub-path (no upload_to callable, which migrations would have to import).
+    large = models.FileField(upload_to="contributions/", max_length=200)
+    thumbnail = models.FileField(upload_to="contributions/", max_length=200)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
 
@@ -470,12 +503,6 @@ class StatusChange(models.Model):
         indexes = [models.Index(fields=["contribution", "created_at"])]
 
 
-def new_token():
-    import secrets
-
-    return secrets.token_urlsafe(24)
-
-
 class Follow(models.Model):
     """Someone to email when the contribution is answered: its author or a follower."""
 
@@ -486,7 +513,9 @@ class Follow(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
     # Lets the follower stop following from the email, without an account.
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(
+        max_length=64, unique=True, default=partial(secrets.token_urlsafe, 24), editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -575,3 +604,39 @@ class ApiClient(models.Model):
         """Whether this key may post to the project: an empty list means every project."""
         projects = self.projects.all()
         return not projects.exists() or projects.filter(pk=project.pk).exists()
+
+
+_KEY_READ_ONLY = "contributions_location_key is read-only: only its migration writes it."
+
+
+class _ReadOnlyQuerySet(models.QuerySet):
+    def _refuse(self, *args, **kwargs):
+        raise TypeError(_KEY_READ_ONLY)
+
+    update = delete = bulk_create = bulk_update = _refuse
+
+
+class LocationKey(models.Model):
+    """The database-held random key of the offset location rule (contributions 0007).
+
+    Whoever knows it can undo the offsets: read-only here, never in the admin, never shown.
+    """
+
+    # The table has no id column: its single value stands in as the primary key for the ORM.
+    key = models.TextField(primary_key=True, editable=False)
+
+    objects = _ReadOnlyQuerySet.as_manager()
+
+    class Meta:
+        managed = False
+        db_table = "contributions_location_key"
+        default_permissions = ()
+
+    def __str__(self):
+        return "location key"  # never the key itself (logs, error pages)
+
+    def save(self, *args, **kwargs):
+        raise TypeError(_KEY_READ_ONLY)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(_KEY_READ_ONLY)

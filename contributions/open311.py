@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from contributions import services
-from contributions.api import photo_base
 from contributions.models import (
     PUBLIC_STATUSES,
     ApiClient,
@@ -41,6 +40,7 @@ from contributions.models import (
     Status,
     Theme,
 )
+from contributions.photo_urls import photo_base
 from contributions.selectors import PUBLIC_GEOM
 from core import ratelimit
 from core.errors import DomainError

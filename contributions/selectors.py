@@ -1,13 +1,11 @@
 """Reads on contributions. The public GeoJSON is built by PostgreSQL: one query turns a page
 of rows into a FeatureCollection, with no per-feature Python on the hot path."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 
-from contributions.models import PUBLIC_STATUSES, Contribution, Project, Theme
+from contributions.filters import ContributionFilters
+from contributions.models import PUBLIC_GEOM, PUBLIC_STATUSES, Contribution, Project, Theme
 from territories.models import Territory
 
 ORDERINGS = {
@@ -17,11 +15,6 @@ ORDERINGS = {
     "vote_count": ("vote_count", "ASC"),
 }
 
-# The location every public output shows (map, list, API, clusters, tiles, OGC API, Open311,
-# exports, open data, pages): the exact place generalised by the project's location rules,
-# kept by the database (contributions 0007, docs/privacy.md). Public code reads this column,
-# named here once; the exact `geom` is for staff.
-PUBLIC_GEOM = "public_geom"
 
 # One public feature: never the email, the author, the exact place or anything unpublished.
 FEATURE_SQL = f"""
@@ -79,17 +72,6 @@ LEFT JOIN territories_territory t ON t.id = c.commune_id
 """
 
 
-@dataclass
-class ContributionFilters:
-    bbox: tuple[float, float, float, float] | None = None
-    kinds: list[str] | None = None
-    themes: list[str] | None = None
-    statuses: list[str] | None = None  # within the public statuses
-    commune: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-
-
 def public_contributions(project: Project, filters: ContributionFilters):
     """The public contributions of a project matching the filters, as a queryset."""
     return filtered_contributions(project, filters, public=True)
@@ -126,6 +108,26 @@ def filtered_contributions(project: Project, filters: ContributionFilters, *, pu
     return queryset
 
 
+# Counting every matching row costs a tenth of a second at a million; the map's running
+# per-cell counts (kept by layers, which builds on this app) give the same number in a
+# millisecond when they know the filters. layers registers its counter when it starts.
+_public_counters = []
+
+
+def register_public_counter(counter) -> None:
+    """`counter(project, filters)` returns the number of public matches, or None if unknown."""
+    if counter not in _public_counters:
+        _public_counters.append(counter)
+
+
+def fast_public_count(project: Project, filters: ContributionFilters) -> int | None:
+    for counter in _public_counters:
+        matched = counter(project, filters)
+        if matched is not None:
+            return matched
+    return None
+
+
 def feature_collection_page(
     project: Project,
     filters: ContributionFilters,
@@ -136,12 +138,8 @@ def feature_collection_page(
     offset: int = 0,
 ) -> tuple[str, int, int]:
     """(features JSON array text, number matched, number returned) for one page."""
-    from layers.selectors import public_count  # layers builds on this module
-
     queryset = public_contributions(project, filters)
-    # Counting every matching row costs a tenth of a second at a million; the map's running
-    # per-cell counts give the same number in a millisecond when they know the filters.
-    matched = public_count(project, filters)
+    matched = fast_public_count(project, filters)
     if matched is None:
         matched = queryset.count()
     column, direction = ORDERINGS[ordering]
@@ -175,7 +173,7 @@ def feature(contribution_id, *, photo_base: str, public_only: bool = True) -> st
         params.append(PUBLIC_STATUSES)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {FEATURE_SQL.replace('%(photos)s', '%s')}::text {FROM_SQL}"  # noqa: S608
+            f"SELECT {FEATURE_SQL.replace('%(photos)s', '%s')}::text {FROM_SQL}"
             f" WHERE c.id = %s {condition}",
             params,
         )

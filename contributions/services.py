@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from contributions.models import (
+    MAX_PHOTOS,
     AbuseReport,
     Channel,
     Comment,
@@ -30,8 +31,6 @@ from contributions.models import (
 )
 from core.errors import DomainError, validated
 from territories import selectors as territory_selectors
-
-MAX_PHOTOS = 3
 
 
 @dataclass
@@ -240,8 +239,12 @@ def _save_photo(contribution, position, processed):
         width=processed.width,
         height=processed.height,
     )
-    photo.large.save(f"{photo.id}-large.jpg", ContentFile(processed.large), save=False)
-    photo.thumbnail.save(f"{photo.id}-thumbnail.jpg", ContentFile(processed.thumbnail), save=False)
+    # Under contributions/<contribution id>/ (upload_to), so erasure empties one folder.
+    folder = contribution.pk
+    photo.large.save(f"{folder}/{photo.id}-large.jpg", ContentFile(processed.large), save=False)
+    photo.thumbnail.save(
+        f"{folder}/{photo.id}-thumbnail.jpg", ContentFile(processed.thumbnail), save=False
+    )
     photo.save(force_insert=True)
 
 

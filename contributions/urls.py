@@ -1,8 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from contributions import api, map_api
-from layers.api import ClustersView
-from layers.opendata import OpenDataView
 
 urlpatterns = [
     path("", api.ProjectListView.as_view(), name="project-list"),
@@ -17,15 +15,9 @@ urlpatterns = [
         api.ContributionDetailView.as_view(),
         name="contribution-detail",
     ),
-    path("<slug:slug>/clusters/", ClustersView.as_view(), name="clusters"),
     path("<slug:slug>/check-location/", map_api.CheckLocationView.as_view(), name="check-location"),
     path("<slug:slug>/communes.geojson", map_api.CommunesView.as_view(), name="project-communes"),
     path("<slug:slug>/places/", map_api.PlacesView.as_view(), name="places"),
-    re_path(
-        r"^(?P<slug>[-\w]+)/opendata\.(?P<fmt>geojson|csv)$",
-        OpenDataView.as_view(),
-        name="opendata",
-    ),
     path("<slug:slug>/contributions/<uuid:pk>/vote/", api.VoteView.as_view(), name="vote"),
     path(
         "<slug:slug>/contributions/<uuid:pk>/comments/",

@@ -10,10 +10,11 @@ from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from contributions.api import FilterQuery, filters_from, read_query
-from layers import cache, cluster_geojson, grid, tiles
+from contributions.filters import FilterQuery, filters_from
+from contributions.query import read_query
 from core.errors import DomainError
 from core.read_routing import shared_cacheable
+from layers import cache, cluster_geojson, grid, tiles
 
 MAX_ZOOM = 22
 

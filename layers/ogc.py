@@ -17,12 +17,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contributions.models import PUBLIC_STATUSES, Kind, Project
-from contributions.selectors import ContributionFilters, feature, feature_collection_page
-from layers import ogc_openapi
-from layers.ogc_territories import territory_items
+from contributions.filters import parse_filters
+from contributions.models import Project
+from contributions.photo_urls import photo_base
+from contributions.selectors import feature, feature_collection_page
 from core.errors import DomainError
 from core.i18n import localized
+from layers import ogc_openapi
+from layers.ogc_territories import territory_items
 from territories.models import Territory, TerritoryKind
 from territories.selectors import territory_geojson
 
@@ -331,18 +333,15 @@ def items(request, collection_id):
         start, end = (
             _datetime(request.GET["datetime"]) if "datetime" in request.GET else (None, None)
         )
-        filters = ContributionFilters(
-            bbox=bbox,
-            kinds=_list(request, "kind", Kind.values),
-            themes=_list(request, "theme", list(project.themes.values_list("slug", flat=True))),
-            statuses=_list(request, "status", PUBLIC_STATUSES),
-            created_after=start,
-            created_before=end,
-        )
+        params = {
+            name: request.GET[name] for name in ("kind", "theme", "status") if name in request.GET
+        }
+        filters = parse_filters(params, project=project)
+        filters.bbox, filters.created_after, filters.created_before = bbox, start, end
         features, matched, returned = feature_collection_page(
             project,
             filters,
-            photo_base=request.build_absolute_uri("/photos/"),
+            photo_base=photo_base(request),
             limit=limit,
             offset=offset,
         )
@@ -387,7 +386,7 @@ def item(request, collection_id, feature_id):
             identifier = uuid.UUID(feature_id)
         except ValueError:
             raise DomainError("not_found", _("No such feature."), status=404) from None
-        body = feature(identifier, photo_base=request.build_absolute_uri("/photos/"))
+        body = feature(identifier, photo_base=photo_base(request))
         if body is None or not project.contributions.filter(pk=identifier).exists():
             raise DomainError("not_found", _("No such feature."), status=404)
     data = json.loads(body)

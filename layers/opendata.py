@@ -15,8 +15,10 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework.views import APIView
 
-from contributions.api import FilterQuery, filters_from, read_query
+from contributions.filters import FilterQuery, filters_from
 from contributions.models import Project
+from contributions.photo_urls import photo_base
+from contributions.query import read_query
 from contributions.selectors import FEATURE_SQL, PUBLIC_PROPERTIES
 from layers.selectors import contribution_where
 
@@ -82,7 +84,7 @@ class OpenDataView(APIView):
         if not project.publishes_open_data:
             raise Http404
         filters = filters_from(read_query(request, FilterQuery))
-        features = _features(project, filters, request.build_absolute_uri("/photos/"))
+        features = _features(project, filters, photo_base(request))
         if fmt == "geojson":
             stream = geojson_stream(features, project.open_data_licence)
             response = StreamingHttpResponse(stream, content_type="application/geo+json")

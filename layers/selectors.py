@@ -18,6 +18,7 @@ from django.db import connection
 
 from contributions.models import Project
 from contributions.selectors import PUBLIC_GEOM, ContributionFilters, public_contributions
+from core.postgis import STORAGE_SRID, WEB_MERCATOR_SRID
 from layers import cluster_index, grid
 
 MAX_VIEW_CELLS = 64  # per side, in clusters: larger viewports are cut around their centre
@@ -315,7 +316,7 @@ def _strip(bounds, level, previous, where_sql, where_params):
         exclude_params = [grid.ORIGIN, size, cx0, cx1, grid.ORIGIN, size, cy0, cy1]
     boxes = [b for b in boxes if b[2] > b[0] and b[3] > b[1]]
     size = grid.cell_size(level)
-    envelope = "ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 3857), 4326)"
+    envelope = f"ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, {WEB_MERCATOR_SRID}), {STORAGE_SRID})"
     overlap = " OR ".join([f"{PUBLIC_GEOM} && {envelope}"] * len(boxes)) or "false"
     sql = f"""
         SELECT floor((ST_X(m.p) + %s) / %s)::int AS kx, floor((%s - ST_Y(m.p)) / %s)::int AS ky,
@@ -353,7 +354,8 @@ def _attach_single_items(result, level, where_sql, where_params):
                ST_AsGeoJSON(contributions_contribution.{PUBLIC_GEOM}, 6)::json
         FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[]) AS b(x0, y0, x1, y1)
         JOIN contributions_contribution ON contributions_contribution.{PUBLIC_GEOM}
-             && ST_Transform(ST_MakeEnvelope(b.x0 - 1, b.y0 - 1, b.x1 + 1, b.y1 + 1, 3857), 4326)
+             && ST_Transform(ST_MakeEnvelope(b.x0 - 1, b.y0 - 1, b.x1 + 1, b.y1 + 1,
+                                             {WEB_MERCATOR_SRID}), {STORAGE_SRID})
         JOIN contributions_theme th ON th.id = contributions_contribution.theme_id
         CROSS JOIN LATERAL (SELECT {POINT_SQL} AS p) m
         WHERE {where_sql}

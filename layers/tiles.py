@@ -10,6 +10,7 @@ from django.db import connection
 
 from contributions.models import Project
 from contributions.selectors import PUBLIC_GEOM, ContributionFilters
+from core.postgis import STORAGE_SRID, WEB_MERCATOR_SRID
 from layers import grid
 from layers.selectors import clusters, contribution_where
 
@@ -40,20 +41,23 @@ def tile(
         SELECT coalesce(({layer_sql}), ''::bytea)
             || coalesce((
                 SELECT ST_AsMVT(q, 'communes', {EXTENT}, 'geom') FROM (
-                    SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), ST_TileEnvelope(%s, %s, %s),
+                    SELECT ST_AsMVTGeom(ST_Transform(t.geom, {WEB_MERCATOR_SRID}),
+                                        ST_TileEnvelope(%s, %s, %s),
                                         {EXTENT}, {BUFFER}, true) AS geom,
                            t.name, t.code, t.population
                     FROM territories_territory t
                     JOIN territories_territory_members m ON m.to_territory_id = t.id
                     WHERE m.from_territory_id = %s
-                    AND t.geom && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)
+                    AND t.geom && ST_Transform(ST_TileEnvelope(%s, %s, %s), {STORAGE_SRID})
                 ) q WHERE q.geom IS NOT NULL), ''::bytea)
             || coalesce((
                 SELECT ST_AsMVT(q, 'perimeter', {EXTENT}, 'geom') FROM (
-                    SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), ST_TileEnvelope(%s, %s, %s),
+                    SELECT ST_AsMVTGeom(ST_Transform(t.geom, {WEB_MERCATOR_SRID}),
+                                        ST_TileEnvelope(%s, %s, %s),
                                         {EXTENT}, {BUFFER}, true) AS geom, t.name
                     FROM territories_territory t
-                    WHERE t.id = %s AND t.geom && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)
+                    WHERE t.id = %s
+                    AND t.geom && ST_Transform(ST_TileEnvelope(%s, %s, %s), {STORAGE_SRID})
                 ) q WHERE q.geom IS NOT NULL), ''::bytea)
     """  # noqa: S608 - fixed fragments; values are parameters
     params = [
@@ -84,7 +88,8 @@ def _clusters_layer(found, z, x, y):
     items = [c.item or {} for c in rows]
     sql = f"""
         SELECT ST_AsMVT(q, 'contributions', {EXTENT}, 'geom') FROM (
-            SELECT ST_AsMVTGeom(ST_Point(c.x, c.y, 3857), ST_TileEnvelope(%s, %s, %s),
+            SELECT ST_AsMVTGeom(ST_Point(c.x, c.y, {WEB_MERCATOR_SRID}),
+                                ST_TileEnvelope(%s, %s, %s),
                                 {EXTENT}, {BUFFER}, true) AS geom,
                    c.count, c.count > 1 AS cluster, c.themes, c.id, c.kind, c.theme, c.title
             FROM unnest(%s::float8[], %s::float8[], %s::int[], %s::text[], %s::text[],
@@ -112,7 +117,8 @@ def _points_layer(project, filters, z, x, y):
     where_sql, where_params = contribution_where(project, filters)
     sql = f"""
         SELECT ST_AsMVT(q, 'contributions', {EXTENT}, 'geom') FROM (
-            SELECT ST_AsMVTGeom(ST_Transform(contributions_contribution.{PUBLIC_GEOM}, 3857),
+            SELECT ST_AsMVTGeom(ST_Transform(contributions_contribution.{PUBLIC_GEOM},
+                                             {WEB_MERCATOR_SRID}),
                                 ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true) AS geom,
                    1 AS count, false AS cluster,
                    contributions_contribution.id::text AS id, contributions_contribution.kind,
@@ -122,7 +128,7 @@ def _points_layer(project, filters, z, x, y):
             JOIN contributions_theme th ON th.id = contributions_contribution.theme_id
             WHERE {where_sql}
             AND contributions_contribution.{PUBLIC_GEOM}
-                && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)
+                && ST_Transform(ST_TileEnvelope(%s, %s, %s), {STORAGE_SRID})
         ) q WHERE q.geom IS NOT NULL
     """  # noqa: S608 - the ORM's own WHERE clause; values are parameters
     return sql, [z, x, y, *where_params, z, x, y]

@@ -1,7 +1,16 @@
-from django.urls import path
+"""The map layers' addresses: clusters and open data beside the project API, vector tiles."""
 
-from layers.api import TileView
+from django.urls import path, re_path
+
+from layers.api import ClustersView, TileView
+from layers.opendata import OpenDataView
 
 urlpatterns = [
-    path("<slug:slug>/<int:z>/<int:x>/<int:y>.pbf", TileView.as_view(), name="tile"),
+    path("api/projects/<slug:slug>/clusters/", ClustersView.as_view(), name="clusters"),
+    re_path(
+        r"^api/projects/(?P<slug>[-\w]+)/opendata\.(?P<fmt>geojson|csv)$",
+        OpenDataView.as_view(),
+        name="opendata",
+    ),
+    path("tiles/<slug:slug>/<int:z>/<int:x>/<int:y>.pbf", TileView.as_view(), name="tile"),
 ]

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import (
+    KIND_GLYPHS,
+    MAX_PHOTOS,
     PUBLIC_STATUSES,
     CommentStatus,
     Kind,
@@ -113,9 +115,13 @@ def map_config(project, request, options=None):
             "list": reverse("project-list", args=[slug]),
         },
         "themes": options["theme_colours"],
-        "kinds": [{"value": v, "label": str(label)} for v, label in options["kinds"]],
+        "kinds": [
+            {"value": v, "label": str(label), "glyph": KIND_GLYPHS.get(v, "•")}
+            for v, label in options["kinds"]
+        ],
         "statuses": [{"value": v, "label": str(label)} for v, label in options["statuses"]],
         "geometryTypes": geometry_types,
+        "maxPhotos": MAX_PHOTOS,
         "isOpen": project.is_open(),
         "allowAnonymous": project.allow_anonymous,
         "signedIn": request.user.is_authenticated,

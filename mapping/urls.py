@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
+from contributions.photo_urls import PHOTO_PATH
 from contributions.views import photo
 from layers import ogc
 from mapping import views
@@ -21,8 +22,8 @@ urlpatterns = [
     path("api/territories/", include("territories.urls")),
     path("api/projects/", include("staff.export_urls")),
     path("api/projects/", include("contributions.urls")),
-    path("photos/<uuid:photo_id>/<str:size>.jpg", photo, name="photo"),
-    path("tiles/", include("layers.urls")),
+    path(f"{PHOTO_PATH}<uuid:photo_id>/<str:size>.jpg", photo, name="photo"),
+    path("", include("layers.urls")),
     # GIS clients ask for the landing page with and without the trailing slash.
     path("ogc", ogc.landing),
     path("ogc/", include("layers.ogc_urls")),

@@ -19,19 +19,19 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
 
 from contributions import services
-from contributions.api import participant_of
+from contributions.filters import lenient_filters
 from contributions.models import (
-    PUBLIC_STATUSES,
+    MAX_PHOTOS,
     AgeBracket,
     CommentStatus,
     Contribution,
-    Kind,
     Project,
 )
-from contributions.selectors import ContributionFilters, public_contributions
+from contributions.participants import participant_of
+from contributions.selectors import public_contributions
 from core import ratelimit
-from mapping import page_data
 from core.errors import DomainError
+from mapping import page_data
 from staff.visits import record_visit
 
 
@@ -60,7 +60,7 @@ class ProjectView(TemplateView):
             "map_config": page_data.map_config(project, self.request, options),
             "filter_options": options,
             "age_brackets": AgeBracket.choices,
-            "max_photos": services.MAX_PHOTOS,
+            "max_photos": MAX_PHOTOS,
             "signed_in": self.request.user.is_authenticated,
         }
 
@@ -77,12 +77,7 @@ class ProjectListView(TemplateView):
     def get_context_data(self, slug, **kwargs):
         project = _project(slug)
         chosen = {name: self.request.GET.get(name, "") for name in FILTER_FIELDS}
-        filters = ContributionFilters(
-            kinds=[chosen["kind"]] if chosen["kind"] in Kind.values else None,
-            themes=[chosen["theme"]] if chosen["theme"] else None,
-            statuses=[chosen["status"]] if chosen["status"] in PUBLIC_STATUSES else None,
-            commune=chosen["commune"] or None,
-        )
+        filters = lenient_filters(chosen)
         contributions = (
             public_contributions(project, filters)
             .select_related("theme", "commune")

@@ -20,12 +20,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contributions.api import FilterQuery, filters_from
-from contributions.models import Status
-from contributions.selectors import ContributionFilters
-from layers import exports
+from contributions.filters import ContributionFilters, parse_filters
 from core.errors import DomainError
 from core.postgis import STORAGE_SRID
+from layers import exports
 from staff import permissions
 
 logger = logging.getLogger(__name__)
@@ -37,13 +35,6 @@ CONTENT_TYPES = {
 }
 
 
-class StaffFilterQuery(FilterQuery):
-    """The list's filters, with every status (staff see hidden and awaiting ones too)."""
-
-    def validate_status(self, value):
-        return self._within(value, Status.values)
-
-
 def _filters(request) -> tuple[ContributionFilters, int]:
     params = request.GET.copy()
     srid = params.pop("srid", [str(STORAGE_SRID)])[-1]
@@ -51,18 +42,7 @@ def _filters(request) -> tuple[ContributionFilters, int]:
         srid = int(srid)
     except ValueError:
         raise DomainError("invalid_srid", _("srid is an EPSG code, like 2154.")) from None
-    unknown = sorted(set(params) - set(StaffFilterQuery().fields))
-    if unknown:
-        raise DomainError(
-            "unknown_parameter",
-            _("Unknown query parameter(s): %(unknown)s.") % {"unknown": ", ".join(unknown)},
-        )
-    query = StaffFilterQuery(data=params)
-    if not query.is_valid():
-        raise DomainError(
-            "invalid", _("Some filters are not valid."), extra={"fields": query.errors}
-        )
-    return filters_from(query.validated_data), srid
+    return parse_filters(params, staff=True), srid
 
 
 def _stream_ogr2ogr(fmt: str, sql: str, srid: int):

@@ -22,16 +22,16 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 
-from layers.diagnostic.queries import GridCounts
 from core.i18n import localized
-from core.postgis import METRIC_SRID
+from core.postgis import METRIC_SRID, STORAGE_SRID
+from layers.diagnostic.queries import GridCounts
 
 VENDOR = Path(settings.BASE_DIR) / "mapping" / "static" / "vendor" / "leaflet"
 MAX_CLUSTERS = 1500
 CHOROPLETH_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 NO_DATA_COLOUR = "#bdbdbd"
 HOTSPOT_COLOUR = "#111111"
-TO_WGS84 = Transformer.from_crs(METRIC_SRID, 4326, always_xy=True)
+TO_WGS84 = Transformer.from_crs(METRIC_SRID, STORAGE_SRID, always_xy=True)
 
 
 def _inline_leaflet() -> str:

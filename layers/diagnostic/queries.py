@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-from contributions.models import Kind, Project, Status
-from contributions.selectors import PUBLIC_GEOM, ContributionFilters
+from contributions.filters import ContributionFilters
+from contributions.models import DECISION_STATUSES, PUBLIC_GEOM, Kind, Project, answered_sql
+from core.postgis import METRIC_SRID, STORAGE_SRID
 from layers.selectors import contribution_where
-from core.postgis import METRIC_SRID
 
-# Statuses that are themselves an answer; with answered_at, what "answered" means here.
-ANSWER_STATUSES = [Status.ACCEPTED, Status.PLANNED, Status.DONE, Status.REJECTED]
+# Statuses that are themselves an answer (the bundle's summary states the definition).
+ANSWER_STATUSES = DECISION_STATUSES
 
 # One point per contribution: itself, or a point on a line or an area; at its public location,
 # since the bundle is shown at meetings and may be published (docs/privacy.md).
@@ -117,7 +117,7 @@ def communes(project: Project, *, simplify_m: float | None = None) -> list[dict]
     if simplify_m:
         geom = (
             f"ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(t.geom, {METRIC_SRID}), %s),"
-            " 4326)"
+            f" {STORAGE_SRID})"
         )
         params.append(float(simplify_m))
     sql = f"""
@@ -141,7 +141,7 @@ def perimeter(project: Project, *, simplify_m: float | None = None) -> dict:
     if simplify_m:
         geom = (
             f"ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(geom, {METRIC_SRID}), %s),"
-            " 4326)"
+            f" {STORAGE_SRID})"
         )
         params.append(float(simplify_m))
     sql = f"SELECT ST_AsGeoJSON({geom}, 6)::json FROM territories_territory WHERE id = %s"  # noqa: S608
@@ -166,14 +166,15 @@ def per_commune(scope: Scope) -> dict:
     kinds = ", ".join(
         f"count(*) FILTER (WHERE c.kind = %s)::int AS k{n}" for n, _ in enumerate(Kind)
     )
+    answered, answered_params = answered_sql("c")
     sql = f"""
         SELECT c.commune_id, c.theme_id, count(*)::int, {kinds},
                coalesce(sum(c.vote_count), 0)::bigint,
-               count(*) FILTER (WHERE c.answered_at IS NOT NULL OR c.status = ANY(%s))::int
+               count(*) FILTER (WHERE {answered})::int
         FROM {source}
         GROUP BY 1, 2
     """  # noqa: S608 - fixed fragments and the compiled WHERE clause; values are parameters
-    rows = _rows(sql, [*Kind.values, list(map(str, ANSWER_STATUSES)), *params])
+    rows = _rows(sql, [*Kind.values, *answered_params, *params])
     result: dict = {}
     for commune_id, theme_id, total, *rest in rows:
         by_kind, votes, answered = rest[: len(Kind.values)], rest[-2], rest[-1]
@@ -240,7 +241,7 @@ def hulls(x: np.ndarray, y: np.ndarray, label: np.ndarray, *, buffer_m: float) -
     if len(x) == 0:
         return {}
     sql = f"""
-        SELECT h.label, ST_AsGeoJSON(ST_Transform(h.g, 4326), 6)::json, ST_Area(h.g) / 1e6
+        SELECT h.label, ST_AsGeoJSON(ST_Transform(h.g, {STORAGE_SRID}), 6)::json, ST_Area(h.g) / 1e6
         FROM (
             SELECT p.label,
                    ST_Buffer(ST_ConcaveHull(ST_Collect(ST_SetSRID(ST_MakePoint(p.x, p.y),

@@ -2,8 +2,9 @@
 
 from django.core.management.base import CommandError
 
+from contributions.filters import ContributionFilters, command_filters
 from contributions.models import Project
-from contributions.selectors import ContributionFilters
+from core.errors import DomainError
 
 
 def add_filter_arguments(parser):
@@ -21,10 +22,9 @@ def project_from(options) -> Project:
         raise CommandError(f"No project with the slug {options['project']!r}.") from None
 
 
-def filters_from(options) -> ContributionFilters:
-    return ContributionFilters(
-        kinds=options["kind"],
-        themes=options["theme"],
-        statuses=options["status"],
-        commune=options["commune"],
-    )
+def filters_from(options, *, staff: bool, project: Project) -> ContributionFilters:
+    """The options as filters, checked by the API's own rules (an unknown kind is refused)."""
+    try:
+        return command_filters(options, staff=staff, project=project)
+    except DomainError as error:
+        raise CommandError(error.message) from None

@@ -45,7 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         project = project_from(options)
-        filters = filters_from(options)
+        filters = filters_from(options, staff=False, project=project)
         quiet = options["no_progress"] or options["verbosity"] < 1
         try:
             result = bundle.run(

@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         project = project_from(options)
-        filters = filters_from(options)
+        filters = filters_from(options, staff=not options["public"], project=project)
         quiet = options["no_progress"] or options["verbosity"] < 1
         try:
             result = exports.export_layer(

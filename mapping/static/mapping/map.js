@@ -10,8 +10,8 @@
   var lang = document.documentElement.lang || "fr";
   var themeColours = {}, themeNames = {}, kindLabels = {};
   config.themes.forEach(function (th) { themeColours[th.slug] = th.colour; themeNames[th.slug] = th.name; });
-  config.kinds.forEach(function (k) { kindLabels[k.value] = k.label; });
-  var KIND_GLYPHS = { proposal: "+", report: "!", observation: "i" };
+  var kindGlyphs = {};
+  config.kinds.forEach(function (k) { kindLabels[k.value] = k.label; kindGlyphs[k.value] = k.glyph; });
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -112,7 +112,7 @@
   function pinIcon(kind, theme) {
     var box = el("div", { "class": "pin " + kind });
     box.style.background = themeColours[theme] || "#1f6feb";
-    box.appendChild(el("span", { "aria-hidden": "true" }, KIND_GLYPHS[kind] || "•"));
+    box.appendChild(el("span", { "aria-hidden": "true" }, kindGlyphs[kind] || "•"));
     return L.divIcon({ className: "", html: box, iconSize: [26, 26], iconAnchor: [13, 26], popupAnchor: [0, -24] });
   }
 
@@ -392,7 +392,9 @@
     function fail(name, message) { var f = fieldError(name, message); first = first || f; }
     if (!form.elements.title.value.trim()) fail("title", gettext("Give your contribution a title."));
     if (!$("field-consent").checked) fail("consent", gettext("Tick the box to agree before sending."));
-    if ($("field-photos").files.length > 3) fail("photos", gettext("At most 3 photos."));
+    if ($("field-photos").files.length > config.maxPhotos) {
+      fail("photos", interpolate(ngettext("At most %s photo.", "At most %s photos.", config.maxPhotos), [config.maxPhotos]));
+    }
     var email = $("field-email");
     if (email.value && !email.checkValidity()) fail("email", gettext("Enter a valid email address."));
     if (!chosen) {
@@ -418,7 +420,7 @@
     return {
       key: window.Outbox.newKey(),
       feature: JSON.stringify({ type: "Feature", geometry: chosen, properties: properties }),
-      photos: Array.prototype.slice.call($("field-photos").files, 0, 3),
+      photos: Array.prototype.slice.call($("field-photos").files, 0, config.maxPhotos),
       title: properties.title,
       language: lang,
       savedAt: new Date().toISOString(),

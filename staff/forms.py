@@ -5,10 +5,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from contributions.models import Kind, Sentiment, Status
+from contributions.models import ANSWER_STATUSES, Kind, Sentiment, Status
 from core.i18n import localized
 from staff.models import Action
-from staff.services import ANSWER_STATUSES, ASSISTED_CHANNELS, REASONS
+from staff.services.assisted_entry import ASSISTED_CHANNELS
+from staff.services.moderation import REASONS
 
 
 class LinkedErrors:

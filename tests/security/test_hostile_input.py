@@ -14,7 +14,7 @@ from PIL import Image
 
 from contributions.models import Contribution, Photo, Status
 from staff.models import Role
-from staff.services import set_status
+from staff.services.answers import set_status
 from territories.models import Territory
 from territories.services import BoundaryFileError, import_territories
 from tests import factories

@@ -5,8 +5,9 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from contributions.models import Contribution, Status
-from staff import permissions, services
+from staff import permissions
 from staff.models import AuditEntry, ImmutableError, Role
+from staff.services import moderation
 from tests.staff.conftest import give_role, make_user
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_one_role_per_person_and_project(demo, moderator):
 
 def test_the_audit_log_cannot_be_changed_even_in_sql(demo, moderator):
     item = Contribution.objects.filter(project=demo).first()
-    services.moderate(
+    moderation.moderate(
         actor=moderator, project=demo, action="hide", contribution_ids=[item.pk], reason="r"
     )
     entry = AuditEntry.objects.get()

@@ -21,8 +21,9 @@ from contributions.models import (
 )
 from contributions.services import Submission
 from core.errors import DomainError
-from staff import selectors, services
+from staff import selectors
 from staff.models import Action, AuditEntry
+from staff.services import answers, assisted_entry, duplicates, moderation
 from territories.models import Territory
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +59,12 @@ def make(project, title, point, *, status=Status.PUBLISHED, description="", **ex
 def test_hiding_and_publishing_write_the_audit_log_and_the_history(demo, moderator):
     item = Contribution.objects.filter(project=demo, status=Status.PLANNED).first()
     StatusChange.objects.create(contribution=item, status=Status.PLANNED)
-    services.moderate(
+    moderation.moderate(
         actor=moderator,
         project=demo,
         action=Action.HIDE,
         contribution_ids=[item.pk],
-        reason=services.reason_text(choice="abusive"),
+        reason=moderation.reason_text(choice="abusive"),
     )
     item.refresh_from_db()
     assert item.status == Status.HIDDEN
@@ -78,12 +79,12 @@ def test_hiding_and_publishing_write_the_audit_log_and_the_history(demo, moderat
     assert item.history.last().status == Status.HIDDEN
     assert item.history.last().changed_by == moderator
 
-    services.moderate(
+    moderation.moderate(
         actor=moderator,
         project=demo,
         action=Action.PUBLISH,
         contribution_ids=[item.pk],
-        reason=services.reason_text(typed="Checked with the author"),
+        reason=moderation.reason_text(typed="Checked with the author"),
     )
     item.refresh_from_db()
     # Back to the status it had before it was hidden.
@@ -100,7 +101,7 @@ def test_bulk_moderation_of_contributions_and_comments(demo, moderator, spot):
         contribution=make(demo, "Commented", spot), body="Rude words", status="published"
     )
     Contribution.objects.filter(pk=comment.contribution_id).update(comment_count=1)
-    done = services.moderate(
+    done = moderation.moderate(
         actor=moderator,
         project=demo,
         action=Action.PUBLISH,
@@ -109,7 +110,7 @@ def test_bulk_moderation_of_contributions_and_comments(demo, moderator, spot):
     assert done == 3
     published.refresh_from_db()
     assert published.status == Status.PUBLISHED and published.published_at
-    services.moderate(actor=moderator, project=demo, action=Action.HIDE, comment_ids=[comment.pk])
+    moderation.moderate(actor=moderator, project=demo, action=Action.HIDE, comment_ids=[comment.pk])
     comment.refresh_from_db()
     assert comment.status == CommentStatus.HIDDEN
     assert Contribution.objects.get(pk=comment.contribution_id).comment_count == 0
@@ -126,7 +127,7 @@ def test_reported_items_rise_in_the_queue_and_review_clears_them(demo, moderator
     queue = list(selectors.contribution_queue(demo))
     assert queue[0] == reported
     assert waiting in queue
-    services.moderate(
+    moderation.moderate(
         actor=moderator, project=demo, action=Action.PUBLISH, contribution_ids=[reported.pk]
     )
     reported.refresh_from_db()
@@ -139,7 +140,7 @@ def test_reported_items_rise_in_the_queue_and_review_clears_them(demo, moderator
 def test_after_moderation_items_wait_until_someone_reviews_them(demo, moderator, spot):
     item = make(demo, "Published at once", spot)
     assert item in selectors.contribution_queue(demo)
-    services.moderate(
+    moderation.moderate(
         actor=moderator, project=demo, action=Action.PUBLISH, contribution_ids=[item.pk]
     )
     assert item not in selectors.contribution_queue(demo)
@@ -154,7 +155,7 @@ def test_an_answer_sends_one_email_per_follower_in_their_language(
     Follow.objects.create(contribution=item, email="neighbour@example.org", language="en-GB")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.set_status(
+        answers.set_status(
             actor=moderator,
             contribution=item,
             status=Status.PLANNED,
@@ -191,7 +192,7 @@ def test_nothing_is_sent_when_the_answer_is_refused(
     Follow.objects.create(contribution=item, email="f@example.org", language="fr")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError) as error:
-        services.set_status(actor=moderator, contribution=item, status=Status.ACCEPTED)
+        answers.set_status(actor=moderator, contribution=item, status=Status.ACCEPTED)
     assert error.value.code == "answer_required"
     assert mail.outbox == [] and not AuditEntry.objects.exists()
 
@@ -230,7 +231,7 @@ def test_marking_a_duplicate_moves_votes_without_double_votes_and_followers(
     Follow.objects.create(contribution=copy, email="other@example.org", language="it")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.mark_duplicate(actor=moderator, contribution=copy, original=original)
+        duplicates.mark_duplicate(actor=moderator, contribution=copy, original=original)
     copy.refresh_from_db()
     original.refresh_from_db()
     assert copy.status == Status.DUPLICATE and copy.duplicate_of == original
@@ -248,7 +249,7 @@ def test_marking_a_duplicate_moves_votes_without_double_votes_and_followers(
     assert len(mail.outbox) == 2
     assert all(f"/c/{original.pk}/" in message.body for message in mail.outbox)
     with pytest.raises(DomainError):
-        services.mark_duplicate(actor=moderator, contribution=original, original=copy)
+        duplicates.mark_duplicate(actor=moderator, contribution=original, original=copy)
 
 
 def test_assisted_entry_records_channel_consent_and_the_staff_member(demo, moderator, spot):
@@ -261,7 +262,7 @@ def test_assisted_entry_records_channel_consent_and_the_staff_member(demo, moder
         consent=True,
         language="it",
     )
-    item = services.record_contribution(actor=moderator, project=demo, submission=submission)
+    item = assisted_entry.record_contribution(actor=moderator, project=demo, submission=submission)
     item.refresh_from_db()
     assert item.channel == Channel.PAPER
     assert item.consent_at and item.terms_version == demo.terms_version
@@ -271,11 +272,11 @@ def test_assisted_entry_records_channel_consent_and_the_staff_member(demo, moder
 
     refused = Submission(**{**submission.__dict__, "consent": False})
     with pytest.raises(DomainError) as error:
-        services.record_contribution(actor=moderator, project=demo, submission=refused)
+        assisted_entry.record_contribution(actor=moderator, project=demo, submission=refused)
     assert error.value.code == "consent_required"
     online = Submission(**{**submission.__dict__, "channel": Channel.ONLINE})
     with pytest.raises(DomainError):
-        services.record_contribution(actor=moderator, project=demo, submission=online)
+        assisted_entry.record_contribution(actor=moderator, project=demo, submission=online)
 
 
 def test_assisted_entry_page_with_a_commune_only(client, demo, moderator):

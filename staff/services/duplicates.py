@@ -1,0 +1,121 @@
+"""Marking a contribution as a duplicate of another: its votes and followers move to the
+original, and its followers are told where the discussion went."""
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contributions.models import Contribution, Follow, Status, StatusChange, Vote
+from core.errors import DomainError
+from staff.models import Action
+from staff.services.audit import audit, require
+from staff.services.emails import answer_email, followers, send_after_commit
+
+
+@transaction.atomic
+def mark_duplicate(
+    *, actor, contribution: Contribution, original: Contribution, answer: str = "", now=None
+) -> Contribution:
+    """Marks `contribution` as a duplicate of `original`: its votes and followers move to the
+    original (a participant who voted on both keeps one vote), its followers are told."""
+    project = contribution.project
+    require(actor, project, "moderate")
+    if original.project_id != project.pk:
+        raise DomainError("not_found", _("No such contribution in this project."), status=404)
+    if original.pk == contribution.pk:
+        raise DomainError(
+            "same_contribution", _("A contribution cannot duplicate itself."), status=422
+        )
+    first, second = sorted([contribution.pk, original.pk], key=str)
+    locked = {
+        c.pk: c
+        for c in Contribution.objects.select_for_update()
+        .filter(pk__in=[first, second])
+        .order_by("pk")
+    }
+    contribution, original = locked[contribution.pk], locked[original.pk]
+    if original.status in (Status.DUPLICATE, Status.HIDDEN, Status.SUBMITTED):
+        raise DomainError(
+            "not_an_original",
+            _("The original must be a published contribution, not a duplicate or hidden one."),
+            status=409,
+        )
+    if contribution.status == Status.DUPLICATE:
+        raise DomainError(
+            "already_duplicate", _("This is already marked as a duplicate."), status=409
+        )
+    now = now or timezone.now()
+    recipients = followers(contribution)
+
+    # Votes: one per participant on the original (its unique constraint); the rest go.
+    already_voted = Vote.objects.filter(contribution=original).values("participant")
+    moved_votes = (
+        Vote.objects.filter(contribution=contribution)
+        .exclude(participant__in=already_voted)
+        .update(contribution=original)
+    )
+    Vote.objects.filter(contribution=contribution).delete()
+    # Followers likewise, one per email; a moved follow keeps its token (its stop link).
+    already_following = Follow.objects.filter(contribution=original).values("email")
+    moved_follows = (
+        Follow.objects.filter(contribution=contribution)
+        .exclude(email__in=already_following)
+        .update(contribution=original)
+    )
+    Follow.objects.filter(contribution=contribution).delete()
+    for item in (original, contribution):
+        item.vote_count = Vote.objects.filter(contribution=item).aggregate(n=Count("pk"))["n"]
+
+    before = contribution.status
+    answer = (answer or "").strip() or _("This contribution duplicates “%(title)s”.") % {
+        "title": original.title
+    }
+    contribution.status = Status.DUPLICATE
+    contribution.duplicate_of = original
+    contribution.answer = answer
+    contribution.answered_at = contribution.answered_at or now
+    contribution.save(
+        update_fields=[
+            "status",
+            "duplicate_of",
+            "answer",
+            "answered_at",
+            "vote_count",
+            "updated_at",
+        ]
+    )
+    original.save(update_fields=["vote_count"])
+    StatusChange.objects.create(
+        contribution=contribution,
+        status=Status.DUPLICATE,
+        answer=answer,
+        changed_by=actor,
+        created_at=now,
+    )
+    audit(
+        actor=actor,
+        project=project,
+        action=Action.DUPLICATE,
+        target=contribution,
+        details={
+            "from": before,
+            "original": str(original.pk),
+            "votes_moved": moved_votes,
+            "followers_moved": moved_follows,
+        },
+        now=now,
+    )
+    send_after_commit(
+        [
+            answer_email(
+                contribution=contribution,
+                link_to=original,
+                status=Status.DUPLICATE,
+                answer=answer,
+                recipient=recipient,
+            )
+            for recipient in recipients
+        ]
+    )
+    return contribution

@@ -1,0 +1,76 @@
+"""The emails that tell followers what became of a contribution: one per follower, in their
+language, sent only once the change is committed."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from contributions.models import Follow, Status
+
+
+@dataclass
+class Recipient:
+    email: str
+    language: str
+    token: str = ""
+
+
+def _language(code: str) -> str:
+    code = (code or "").split("-")[0].lower()
+    known = [language for language, _name in settings.LANGUAGES]
+    return code if code in known else settings.LANGUAGE_CODE
+
+
+def answer_email(*, contribution, link_to, status: str, answer: str, recipient: Recipient):
+    """The email telling one follower the news, in their language, with a link back."""
+    language = _language(recipient.language)
+    with translation.override(language):
+        path = reverse("contribution", args=[link_to.project.slug, link_to.pk])
+        context = {
+            "contribution": contribution,
+            "status": Status(status).label,
+            "answer": answer,
+            "link": settings.SITE_URL + path,
+            "original": link_to if link_to.pk != contribution.pk else None,
+            "project": contribution.project,
+            "unfollow": _unfollow_link(recipient.token),
+        }
+        subject = render_to_string("staff/email/answer_subject.txt", context)
+        body = render_to_string("staff/email/answer_body.txt", context)
+    return mail.EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"Content-Language": language},
+    )
+
+
+def _unfollow_link(token):
+    # The public side's stop-following page, where it is installed.
+    if not token:
+        return ""
+    try:
+        return settings.SITE_URL + reverse("unfollow", args=[token])
+    except NoReverseMatch:
+        return ""
+
+
+def send_after_commit(messages):
+    # Only once the change is saved: a rolled-back answer must not have been announced.
+    if messages:
+        transaction.on_commit(lambda: mail.get_connection().send_messages(messages))
+
+
+def followers(contribution):
+    return [
+        Recipient(email=email, language=language, token=token)
+        for email, language, token in Follow.objects.filter(contribution=contribution)
+        .order_by("pk")
+        .values_list("email", "language", "token")
+    ]

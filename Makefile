@@ -7,12 +7,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Every Python dependency, pinned with hashes (make lock writes it from pyproject.toml).
+LOCK := requirements/lock.txt
+# ESLint, pinned by tools/package-lock.json; it lints each app's own scripts, not vendored ones.
+ESLINT := tools/node_modules/.bin/eslint
+ESLINT_STAMP := tools/node_modules/.package-lock.json
+JS_DIRS := $(wildcard */static)
 # GIS clients the tests drive for real (QGIS reads the OGC API headless), and the browser.
 TEST_PACKAGES := qgis python3-qgis chromium
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 
-.PHONY: help demo test lint fmt db db-stop db-shell serve migrate messages setup system-deps clean bench bench-quick
+.PHONY: help demo test lint lock fmt db db-stop db-shell serve migrate messages setup system-deps clean bench bench-quick
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,14 +27,16 @@ demo: setup db migrate messages ## install what is missing, start PostGIS, load 
 	@$(PY) manage.py load_demo
 	@$(MAKE) --no-print-directory serve
 
-test: setup db messages ## the whole suite against PostGIS (non-zero on any failure)
+test: setup db messages $(ESLINT_STAMP) ## the whole suite against PostGIS (non-zero on any failure)
 	@EXTRA_PACKAGES="$(TEST_PACKAGES)" scripts/system-deps.sh
 	@cd tests/a11y && npm install --no-audit --no-fund --silent
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: setup ## ruff format check, ruff lint, migrations in step with models
+lint: setup $(ESLINT_STAMP) ## ruff format and lint, the import contract, ESLint, migrations in step
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(ESLINT) --config tools/eslint.config.mjs --max-warnings 0 $(JS_DIRS)
 	$(MAKE) --no-print-directory db
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -41,11 +49,19 @@ setup: system-deps $(VENV)/.installed ## system packages and the virtual environ
 system-deps:
 	@scripts/system-deps.sh
 
-$(VENV)/.installed: pyproject.toml
+lock: ## refresh requirements/lock.txt after changing pyproject.toml (UPGRADE=1: newest releases)
+	@scripts/lock.sh $(if $(UPGRADE),--upgrade)
+
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: could not create $(VENV); install python3-venv" >&2; exit 2; }
 	@$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; echo "error: $(LOCK) does not satisfy pyproject.toml: run make lock" >&2; exit 2; }
 	@touch $@
+
+$(ESLINT_STAMP): tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
 
 db: ## start the project-local PostGIS (not when DATABASE_URL is set) and check PostGIS
 	@if [ -z "$$DATABASE_URL" ]; then scripts/localdb.sh start; fi

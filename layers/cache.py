@@ -116,7 +116,7 @@ def headers(request, tag: str) -> dict:
 def get(key: str):
     try:
         return cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage slows the map down, never breaks it
+    except Exception:  # a cache outage slows the map down, never breaks it
         log.warning("shared cache unavailable: clusters computed without it", exc_info=True)
         return None
 
@@ -124,5 +124,5 @@ def get(key: str):
 def put(key: str, body: bytes) -> None:
     try:
         cache.set(key, body, STORE_SECONDS)
-    except Exception:  # noqa: BLE001 - as above
+    except Exception:  # as above
         log.warning("shared cache unavailable: clusters not stored", exc_info=True)

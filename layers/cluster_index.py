@@ -454,7 +454,7 @@ def _build_in_background(project, alias):
             index.nbytes / 1e6,
             time.perf_counter() - started,
         )
-    except Exception:  # noqa: BLE001 - the SQL path keeps answering; try again next request
+    except Exception:  # the SQL path keeps answering; try again next request
         log.exception("cluster index of project %s not built", project.pk)
     finally:
         with _lock:

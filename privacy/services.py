@@ -332,7 +332,7 @@ def apply_retention(*, now=None, days: int | None = None, dry_run=False) -> Rete
 
 def user_by_email(email: str):
     """The account holding this address, if any (for staff handling a request by post)."""
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         try:

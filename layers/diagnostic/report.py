@@ -11,12 +11,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: files only
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from django.template.loader import render_to_string  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
-from layers.diagnostic.density import NODATA, Density  # noqa: E402
+from layers.diagnostic.density import NODATA, Density
 
 PNG_DPI = 110
 

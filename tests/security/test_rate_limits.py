@@ -207,11 +207,11 @@ def _redis_url():
 
 
 def _redis_answers(url):
-    try:
-        import redis
+    import redis
 
+    try:
         return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:
+    except redis.RedisError:
         return False
 
 

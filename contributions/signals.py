@@ -8,7 +8,12 @@ from django.dispatch import Signal
 # may be empty). A receiver that raises a DomainError rolls the whole submission back.
 contribution_submitted = Signal()
 
+# Sent inside the transaction of a bulk insert (the synthetic generator) before its first row,
+# with `project`: a receiver may switch its per-row bookkeeping off for the rest of the
+# transaction (layers defers its running counts), to catch up on contributions_bulk_inserted.
+contributions_bulk_insert_started = Signal()
+
 # Sent inside the transaction of a bulk insert that bypassed per-row bookkeeping (the
 # synthetic generator), with `table`: the name of a temporary table of the new rows, shaped
-# like contributions_contribution.
+# like contributions_contribution (project_id, theme_id, kind, status, public_geom).
 contributions_bulk_inserted = Signal()

@@ -11,15 +11,21 @@ every row and a failure leaves nothing behind.
 import json
 import math
 from datetime import timedelta
+from importlib import resources
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contributions.models import Project
-from contributions.synthetic_texts import TEXTS
-from layers import counts
+from contributions.models import Contribution, Project
+from contributions.signals import contributions_bulk_insert_started, contributions_bulk_inserted
 
 BATCH = 50_000
+
+# The texts, one JSON file per language: {theme: {kind: [{"title", "description"}]}}, where
+# kind is proposal, report, observation-positive or observation-negative and `{commune}` is
+# replaced by the commune's name. A commune in Italy gets Italian texts, any other French.
+DATA = resources.files("contributions") / "synthetic_data"
+LANGUAGES = ("fr", "it")
 
 SETUP_SQL = """
 CREATE TEMP TABLE synthetic_towns ON COMMIT DROP AS
@@ -57,10 +63,11 @@ CREATE TEMP TABLE synthetic_texts (
 ) ON COMMIT DROP;
 """
 
-# What the map's counts need of the new rows, kept as they are inserted.
+# The new rows, as contributions_bulk_inserted announces them (columns named as in
+# contributions_contribution): what the bookkeeping of the apps above needs.
 NEW_SQL = """
 CREATE TEMP TABLE synthetic_new (
-    project_id bigint, theme_id bigint, kind text, status text, geom geometry
+    project_id bigint, theme_id bigint, kind text, status text, public_geom geometry
 ) ON COMMIT DROP
 """
 
@@ -162,7 +169,7 @@ CROSS JOIN LATERAL (
     AND x.n = floor(d.r_text * 8)::int
     LIMIT 1
 ) tx
-RETURNING project_id, theme_id, kind, status, public_geom AS geom
+RETURNING project_id, theme_id, kind, status, public_geom
 )
 INSERT INTO synthetic_new SELECT * FROM inserted
 """
@@ -175,12 +182,19 @@ ANSWERS = {
 }
 
 
-def _text_rows():
-    for lang, themes in TEXTS.items():
+def load_texts() -> dict[str, dict[str, dict[str, list[dict[str, str]]]]]:
+    """texts[language][theme][kind] -> [{"title": ..., "description": ...}], in file order."""
+    return {
+        lang: json.loads((DATA / f"{lang}.json").read_text(encoding="utf-8")) for lang in LANGUAGES
+    }
+
+
+def _text_rows(texts):
+    for lang, themes in texts.items():
         for theme_key, kinds in themes.items():
-            for kind, pairs in kinds.items():
-                for n, (title, description) in enumerate(pairs):
-                    yield lang, theme_key, kind, n, title, description
+            for kind, entries in kinds.items():
+                for n, entry in enumerate(entries):
+                    yield lang, theme_key, kind, n, entry["title"], entry["description"]
 
 
 @transaction.atomic
@@ -195,8 +209,9 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
         # The planner overestimates these set-based inserts and would JIT-compile each batch
         # for longer than it takes to run.
         cursor.execute("SET LOCAL jit = off")
-        # The map's running counts move once, set-based, after the last batch (layers.counts).
-        cursor.execute("SET LOCAL layers.defer_counts = on")
+        # Before the first row: apps whose triggers keep per-row bookkeeping may defer it to
+        # one set-based pass on contributions_bulk_inserted (layers: the map's running counts).
+        contributions_bulk_insert_started.send(sender=Contribution, project=project)
         cursor.execute(NEW_SQL)
         cursor.execute("SELECT setseed(%s)", [((seed * 7919) % 1_000_003) / 1_000_003 * 2 - 1])
         cursor.execute(SETUP_SQL, {"perimeter": project.perimeter_id})
@@ -227,20 +242,21 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
                 bar.update(cursor.rowcount)
         if bar:
             bar.close()
-        cursor.execute(counts.delta_sql("synthetic_new", 1) + counts.bump_sql("synthetic_new"))
-        cursor.execute("SET LOCAL layers.defer_counts = off")
+        # Same connection, same transaction: the receivers read the temporary table.
+        contributions_bulk_inserted.send(sender=Contribution, table="synthetic_new")
     return inserted
 
 
 def _load_texts(cursor, themes):
+    texts = load_texts()
     cursor.execute(TEXTS_SQL)
     with cursor.copy(
         "COPY synthetic_texts (lang, theme, kind, n, title, description) FROM STDIN"
     ) as copy:
-        for row in _text_rows():
+        for row in _text_rows(texts):
             copy.write_row(row)
     # Texts exist for the four reference themes; a project's other themes borrow them in turn.
-    reference = sorted(TEXTS["fr"])
+    reference = sorted(texts["fr"])
     for position, slug in enumerate(themes):
         if slug not in reference:
             cursor.execute(

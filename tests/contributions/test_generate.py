@@ -6,9 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
-from contributions.models import Contribution, Kind, Status
-from contributions.synthetic_texts import TEXTS
+from contributions.models import PUBLIC_STATUSES, Contribution, Kind, Status
+from contributions.synthetic import generate, load_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -43,15 +44,50 @@ def test_generated_contributions_are_realistic_and_inside(demo):
     assert new.filter(commune__country="IT").exists()
     assert not new.filter(title__contains="{commune}").exists()
     italian = tuple(
-        description.split("{commune}")[0]
-        for kinds in TEXTS["it"].values()
-        for pairs in kinds.values()
-        for _title, description in pairs
+        entry["description"].split("{commune}")[0]
+        for kinds in load_texts()["it"].values()
+        for entries in kinds.values()
+        for entry in entries
     )
     sanremo = new.filter(commune__code="008055").values_list("description", flat=True)
     assert sanremo and all(d.startswith(italian) for d in sanremo)
     answered = new.filter(status__in=["accepted", "planned", "done", "rejected"])
     assert answered.exists() and not answered.filter(answer="").exists()
+
+
+def test_the_map_counts_skip_the_batches_and_catch_up_once(demo):
+    """Layers defers its running counts through the bulk-insert signals, then adds the new
+    rows in one pass: the counts end exact, neither missed nor counted twice."""
+
+    def version():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version FROM layers_version WHERE project_id = %s", [demo.pk])
+            return cursor.fetchone()[0]
+
+    before = version()
+    with CaptureQueriesContext(connection) as queries:
+        generate(project=demo, count=1500, seed=4)
+    sql = [query["sql"] for query in queries.captured_queries]
+
+    def first(fragment):
+        return next(i for i, text in enumerate(sql) if fragment in text)
+
+    assert (
+        first("SET LOCAL layers.defer_counts = on")
+        < first("INSERT INTO contributions_contribution")
+        < first("INSERT INTO layers_clustercell")
+        < first("SET LOCAL layers.defer_counts = off")
+    )
+    assert sum("INSERT INTO layers_clustercell" in text for text in sql) == 1
+    assert version() == before + 1
+    public = Contribution.objects.filter(project=demo, status__in=PUBLIC_STATUSES).count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT level, sum(n) FROM layers_clustercell WHERE project_id = %s GROUP BY level",
+            [demo.pk],
+        )
+        levels = dict(cursor.fetchall())
+    assert levels and set(levels.values()) == {public}
 
 
 def test_unknown_project_is_a_clear_error(demo):

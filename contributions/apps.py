@@ -5,13 +5,8 @@ class ContributionsConfig(AppConfig):
     name = "contributions"
 
     def ready(self):
+        # Receivers use the models, which are not loaded before ready().
+        from contributions.receivers import follow_new_perimeter
         from territories.signals import territory_superseded
 
         territory_superseded.connect(follow_new_perimeter, dispatch_uid="projects-follow-perimeter")
-
-
-def follow_new_perimeter(sender, old, new, **kwargs):
-    """A rebuilt perimeter is the project's perimeter from now on; past attributions stay."""
-    from contributions.models import Project
-
-    Project.objects.filter(perimeter=old).update(perimeter=new)

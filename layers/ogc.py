@@ -13,7 +13,6 @@ from django.contrib.gis.db.models import Extent
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,7 +22,7 @@ from contributions.photo_urls import photo_base
 from contributions.selectors import feature, feature_collection_page
 from core.errors import DomainError
 from core.i18n import localized
-from layers import ogc_openapi
+from layers import ogc_openapi, ogc_params
 from layers.ogc_territories import territory_items
 from territories.models import Territory, TerritoryKind
 from territories.selectors import territory_geojson
@@ -31,7 +30,6 @@ from territories.selectors import territory_geojson
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-MAX_LIMIT = 10_000
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -64,15 +62,6 @@ def _respond(request, data, *, template, content_type="application/json", contex
     )
 
 
-def _check_params(request, allowed):
-    unknown = sorted(set(request.GET) - set(allowed) - {"f"})
-    if unknown:
-        raise DomainError(
-            "unknown_parameter",
-            _("Unknown query parameter(s): %(unknown)s.") % {"unknown": ", ".join(unknown)},
-        )
-
-
 def ogc_errors(view):
     """OGC API clients expect JSON errors with a code and a description."""
 
@@ -91,7 +80,7 @@ def ogc_errors(view):
 @require_GET
 @ogc_errors
 def landing(request):
-    _check_params(request, [])
+    ogc_params.check_params(request, [])
     data = {
         "title": _("Participatory mapping: contributions and territories"),
         "description": _(
@@ -120,14 +109,14 @@ def landing(request):
 @require_GET
 @ogc_errors
 def conformance(request):
-    _check_params(request, [])
+    ogc_params.check_params(request, [])
     return _respond(request, {"conformsTo": CONFORMANCE}, template="layers/ogc_page.html")
 
 
 @require_GET
 @ogc_errors
 def api(request):
-    _check_params(request, [])
+    ogc_params.check_params(request, [])
     document = ogc_openapi.document(request.build_absolute_uri(reverse("ogc-landing")))
     if _wants_html(request):
         return render(request, "layers/ogc_page.html", {"data": document})
@@ -191,7 +180,7 @@ def _territories_collection(request):
 @require_GET
 @ogc_errors
 def collections(request):
-    _check_params(request, [])
+    ogc_params.check_params(request, [])
     data = {
         "links": [
             {"rel": "self", "type": "application/json", "href": _url(request, "ogc-collections")},
@@ -211,7 +200,7 @@ def _project_of(collection_id):
 @require_GET
 @ogc_errors
 def collection(request, collection_id):
-    _check_params(request, [])
+    ogc_params.check_params(request, [])
     if collection_id == TERRITORIES:
         data = _territories_collection(request)
     else:
@@ -220,74 +209,6 @@ def collection(request, collection_id):
             raise DomainError("not_found", _("No such collection."), status=404)
         data = _contributions_collection(request, project)
     return _respond(request, data, template="layers/ogc_page.html")
-
-
-def _bbox(value):
-    try:
-        numbers = [float(v) for v in value.split(",")]
-    except ValueError:
-        numbers = []
-    if len(numbers) == 6:  # 3D boxes: minx, miny, minz, maxx, maxy, maxz
-        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4 or not (
-        -180 <= numbers[0] <= numbers[2] <= 180 and -90 <= numbers[1] <= numbers[3] <= 90
-    ):
-        raise DomainError(
-            "invalid_bbox",
-            _("bbox is minlon,minlat,maxlon,maxlat in WGS84 (CRS84), min before max."),
-        )
-    return tuple(numbers)
-
-
-def _datetime(value):
-    """(start, end) from an instant or an interval (open ends as '..' or empty)."""
-    parts = value.split("/")
-    if len(parts) > 2:
-        raise DomainError("invalid_datetime", _("datetime is an instant or start/end."))
-
-    def parse(text):
-        if text in ("", ".."):
-            return None
-        moment = parse_datetime(text)
-        if moment is None:
-            raise DomainError(
-                "invalid_datetime",
-                _("%(value)s is not an RFC 3339 date-time.") % {"value": text},
-            )
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-    if len(parts) == 1:
-        moment = parse(parts[0])
-        return moment, moment
-    start, end = parse(parts[0]), parse(parts[1])
-    if start and end and start > end:
-        raise DomainError("invalid_datetime", _("The interval ends before it starts."))
-    return start, end
-
-
-def _paging(request):
-    try:
-        limit = int(request.GET.get("limit", 100))
-        offset = int(request.GET.get("offset", 0))
-    except ValueError:
-        raise DomainError("invalid_paging", _("limit and offset are whole numbers.")) from None
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise DomainError(
-            "invalid_paging",
-            _("limit is 1 to %(max)d and offset 0 or more.") % {"max": MAX_LIMIT},
-        )
-    return limit, offset
-
-
-def _list(request, name, allowed):
-    values = [v for v in request.GET.get(name, "").split(",") if v]
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        raise DomainError(
-            "invalid_filter",
-            _("Unknown %(name)s: %(values)s.") % {"name": name, "values": ", ".join(unknown)},
-        )
-    return values or None
 
 
 def _links(request, collection_id, limit, offset, returned, matched):
@@ -317,11 +238,11 @@ def _links(request, collection_id, limit, offset, returned, matched):
 @require_GET
 @ogc_errors
 def items(request, collection_id):
-    limit, offset = _paging(request)
-    bbox = _bbox(request.GET["bbox"]) if "bbox" in request.GET else None
+    limit, offset = ogc_params.paging(request)
+    bbox = ogc_params.bbox(request.GET["bbox"]) if "bbox" in request.GET else None
     if collection_id == TERRITORIES:
-        _check_params(request, ["limit", "offset", "bbox", "kind"])
-        kinds = _list(request, "kind", TerritoryKind.values)
+        ogc_params.check_params(request, ["limit", "offset", "bbox", "kind"])
+        kinds = ogc_params.listed(request, "kind", TerritoryKind.values)
         features, matched, returned = territory_items(
             bbox=bbox, kinds=kinds, limit=limit, offset=offset
         )
@@ -329,9 +250,13 @@ def items(request, collection_id):
         project = _project_of(collection_id)
         if project is None:
             raise DomainError("not_found", _("No such collection."), status=404)
-        _check_params(request, ["limit", "offset", "bbox", "datetime", "kind", "theme", "status"])
+        ogc_params.check_params(
+            request, ["limit", "offset", "bbox", "datetime", "kind", "theme", "status"]
+        )
         start, end = (
-            _datetime(request.GET["datetime"]) if "datetime" in request.GET else (None, None)
+            ogc_params.datetime_interval(request.GET["datetime"])
+            if "datetime" in request.GET
+            else (None, None)
         )
         params = {
             name: request.GET[name] for name in ("kind", "theme", "status") if name in request.GET
@@ -374,7 +299,7 @@ def items(request, collection_id):
 @require_GET
 @ogc_errors
 def item(request, collection_id, feature_id):
-    _check_params(request, [])
+    ogc_params.check_params(request, [])
     if collection_id == TERRITORIES:
         territory = get_object_or_404(Territory.objects.current(), slug=feature_id)
         body = territory_geojson(territory)

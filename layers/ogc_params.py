@@ -1,0 +1,91 @@
+"""The OGC API's query parameters: bbox, datetime, paging, lists, unknown names.
+
+OGC API - Features defines its own parameter syntax (bbox in CRS84, RFC 3339 datetime
+intervals); the contribution filters themselves are parsed by contributions.filters.
+"""
+
+from datetime import UTC
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+
+MAX_LIMIT = 10_000
+
+
+def check_params(request, allowed):
+    unknown = sorted(set(request.GET) - set(allowed) - {"f"})
+    if unknown:
+        raise DomainError(
+            "unknown_parameter",
+            _("Unknown query parameter(s): %(unknown)s.") % {"unknown": ", ".join(unknown)},
+        )
+
+
+def bbox(value):
+    try:
+        numbers = [float(v) for v in value.split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) == 6:  # 3D boxes: minx, miny, minz, maxx, maxy, maxz
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or not (
+        -180 <= numbers[0] <= numbers[2] <= 180 and -90 <= numbers[1] <= numbers[3] <= 90
+    ):
+        raise DomainError(
+            "invalid_bbox",
+            _("bbox is minlon,minlat,maxlon,maxlat in WGS84 (CRS84), min before max."),
+        )
+    return tuple(numbers)
+
+
+def datetime_interval(value):
+    """(start, end) from an instant or an interval (open ends as '..' or empty)."""
+    parts = value.split("/")
+    if len(parts) > 2:
+        raise DomainError("invalid_datetime", _("datetime is an instant or start/end."))
+
+    def parse(text):
+        if text in ("", ".."):
+            return None
+        moment = parse_datetime(text)
+        if moment is None:
+            raise DomainError(
+                "invalid_datetime",
+                _("%(value)s is not an RFC 3339 date-time.") % {"value": text},
+            )
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    if len(parts) == 1:
+        moment = parse(parts[0])
+        return moment, moment
+    start, end = parse(parts[0]), parse(parts[1])
+    if start and end and start > end:
+        raise DomainError("invalid_datetime", _("The interval ends before it starts."))
+    return start, end
+
+
+def paging(request):
+    try:
+        limit = int(request.GET.get("limit", 100))
+        offset = int(request.GET.get("offset", 0))
+    except ValueError:
+        raise DomainError("invalid_paging", _("limit and offset are whole numbers.")) from None
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise DomainError(
+            "invalid_paging",
+            _("limit is 1 to %(max)d and offset 0 or more.") % {"max": MAX_LIMIT},
+        )
+    return limit, offset
+
+
+def listed(request, name, allowed):
+    values = [v for v in request.GET.get(name, "").split(",") if v]
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise DomainError(
+            "invalid_filter",
+            _("Unknown %(name)s: %(values)s.") % {"name": name, "values": ", ".join(unknown)},
+        )
+    return values or None

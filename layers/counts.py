@@ -1,11 +1,13 @@
 """The SQL that moves the running per-cell counts by a set of contribution rows.
 
-Shared by the triggers (migrations) and the bulk generator, so both count the same way.
+The bulk path (layers.receivers) runs it live. The triggers run the same statements, pasted
+into their migrations as literal text (layers 0001-0005: a migration never imports live code),
+and tests/database/test_counts_schema.py fails as soon as the two differ: a new kind or public
+status, or a change here, needs a migration that rewrites the columns and trigger functions.
 `source` is always a table or subquery written in this code base, never user input.
 """
 
-from contributions.models import PUBLIC_STATUSES
-from contributions.selectors import PUBLIC_GEOM
+from contributions.models import PUBLIC_GEOM, PUBLIC_STATUSES
 from layers.grid import COUNT_COLUMNS, ORIGIN, STORED_LEVELS, WORLD
 
 COUNTS = list(COUNT_COLUMNS.items())
@@ -13,12 +15,11 @@ PUBLIC = ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
 LEVELS = ", ".join(f"({level})" for level in STORED_LEVELS)
 
 
-def delta_sql(source: str, sign: int, *, location: str = "geom") -> str:
+def delta_sql(source: str, sign: int, *, location: str = PUBLIC_GEOM) -> str:
     """Adds (sign 1) or subtracts (sign -1) the public rows of `source` from the counts.
 
-    `location` is the column the cells are keyed by: the triggers (layers 0004 on) pass
-    PUBLIC_GEOM, so no cell's running mean or extent reveals an exact place. The default
-    keeps the earlier migrations and sources without that column as they were written.
+    `location` is the column the cells are keyed by: the public location (as the triggers do
+    since layers 0004), so no cell's running mean or extent reveals an exact place.
     """
     counts = ", ".join(
         f"coalesce(sum(r.sign) FILTER (WHERE r.kind = '{kind}' AND r.status = '{status}'), 0)"
@@ -58,18 +59,15 @@ def bump_sql(source: str) -> str:
     """
 
 
-# Only rows whose place in the counts changed matter on update (not votes, not answers).
-CHANGED = """(SELECT o.* FROM {side} o JOIN {other} x ON x.id = o.id
-    WHERE (o.geom, o.status, o.kind, o.theme_id, o.project_id)
-          IS DISTINCT FROM (x.geom, x.status, x.kind, x.theme_id, x.project_id))"""
-
-# The same, once the cells follow the public location: a recomputed public point moves them.
+# The rows of an update that the update trigger (layers 0004, 0005) recounts: only those whose
+# place in the counts changed (not votes, not answers); a recomputed public point moves them.
 PUBLIC_CHANGED = f"""(SELECT o.* FROM {{side}} o JOIN {{other}} x ON x.id = o.id
     WHERE (o.{PUBLIC_GEOM}, o.status, o.kind, o.theme_id, o.project_id)
           IS DISTINCT FROM (x.{PUBLIC_GEOM}, x.status, x.kind, x.theme_id, x.project_id))"""
 
-# What the map shows of a contribution (clusters' single items, tiles' points): a change to
-# any of it is a new data version, so caches keyed by the version never serve the old text.
+# The rows of an update that bump the data version (layers 0005): what the map shows of a
+# contribution (clusters' single items, tiles' points), so caches keyed by the version never
+# serve an old text.
 SHOWN_CHANGED = f"""(SELECT o.* FROM {{side}} o JOIN {{other}} x ON x.id = o.id
     WHERE (o.{PUBLIC_GEOM}, o.status, o.kind, o.theme_id, o.project_id, o.title)
           IS DISTINCT FROM

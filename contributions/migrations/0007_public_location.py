@@ -10,6 +10,9 @@ trigger, so raw-SQL bulk inserts get it too), from the project's location rules:
 Lines and areas move as a whole by their representative point's displacement (shape kept).
 With no rule, the public location is the exact one. The backfill is one UPDATE (no rule
 exists yet, so it copies `geom`); the spatial index is built after it.
+
+The SQL is written out, the SRIDs as numbers (4326 storage, 3035 metric), so this
+migration means the same in a year whatever the live code says.
 """
 
 import django.contrib.gis.db.models.fields
@@ -17,14 +20,12 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.postgis import METRIC_SRID, STORAGE_SRID
-
-KEY_TABLE = "contributions_location_key"
-
-FUNCTIONS = f"""
+# The key table got an unmanaged, read-only model in contributions 0008; a flush still
+# leaves it alone (Django flushes managed tables only), so offsets survive between tests.
+FUNCTIONS = """
 -- Not a model: a flush between tests must not change the offsets.
-CREATE TABLE {KEY_TABLE} (key text NOT NULL);
-INSERT INTO {KEY_TABLE}
+CREATE TABLE contributions_location_key (key text NOT NULL);
+INSERT INTO contributions_location_key
 SELECT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
 
 CREATE FUNCTION contributions_public_location(
@@ -47,13 +48,13 @@ BEGIN
     IF NOT FOUND OR g IS NULL THEN
         RETURN g;
     END IF;
-    m := ST_Transform(g, {METRIC_SRID});
+    m := ST_Transform(g, 3035);
     r := CASE WHEN GeometryType(m) = 'POINT' THEN m ELSE ST_PointOnSurface(m) END;
     IF rule.method = 'grid' THEN
         tx := round(ST_X(r) / rule.p) * rule.p;
         ty := round(ST_Y(r) / rule.p) * rule.p;
     ELSE
-        h := sha256(convert_to((SELECT key FROM {KEY_TABLE} LIMIT 1) || ':' || cid::text,
+        h := sha256(convert_to((SELECT key FROM contributions_location_key LIMIT 1) || ':' || cid::text,
                                'UTF8'));
         angle := 2 * pi()
             * (('x' || encode(substring(h FROM 1 FOR 4), 'hex'))::bit(32)::bigint / 4294967296.0);
@@ -63,7 +64,7 @@ BEGIN
         tx := ST_X(r) + distance * cos(angle);
         ty := ST_Y(r) + distance * sin(angle);
     END IF;
-    RETURN ST_Transform(ST_Translate(m, tx - ST_X(r), ty - ST_Y(r)), {STORAGE_SRID});
+    RETURN ST_Transform(ST_Translate(m, tx - ST_X(r), ty - ST_Y(r)), 4326);
 END $$;
 
 CREATE FUNCTION contributions_set_public_location() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -78,10 +79,11 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-"""  # noqa: S608 - fixed names and SRID constants, no input
+"""
 
-FORWARD = f"""
-ALTER TABLE contributions_contribution ADD COLUMN public_geom geometry(Geometry, {STORAGE_SRID});
+FORWARD = (
+    """
+ALTER TABLE contributions_contribution ADD COLUMN public_geom geometry(Geometry, 4326);
 -- The map's running counts do not move (public_geom = geom): skip their update trigger.
 DO $$ BEGIN
     IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'layers_cells_update') THEN
@@ -96,17 +98,20 @@ DO $$ BEGIN
 END $$;
 CREATE INDEX contributions_contribution_public_geom_id
     ON contributions_contribution USING gist (public_geom);
-{FUNCTIONS}
+"""
+    + FUNCTIONS
+    + """
 CREATE TRIGGER contributions_public_location
     BEFORE INSERT OR UPDATE ON contributions_contribution
     FOR EACH ROW EXECUTE FUNCTION contributions_set_public_location();
-"""  # noqa: S608 - fixed names and SRID constants, no input
+"""
+)
 
-BACKWARD = f"""
+BACKWARD = """
 DROP TRIGGER IF EXISTS contributions_public_location ON contributions_contribution;
 DROP FUNCTION IF EXISTS contributions_set_public_location();
 DROP FUNCTION IF EXISTS contributions_public_location(uuid, bigint, text, bigint, geometry);
-DROP TABLE IF EXISTS {KEY_TABLE};
+DROP TABLE IF EXISTS contributions_location_key;
 ALTER TABLE contributions_contribution DROP COLUMN IF EXISTS public_geom;
 """
 

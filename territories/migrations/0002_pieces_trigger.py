@@ -5,9 +5,8 @@ A trigger rather than Python signals, so imports, raw SQL and the admin all go t
 
 from django.db import migrations
 
-MAX_VERTICES = 96
-
-FORWARD = f"""
+# Pieces of at most 96 vertices: small enough for fast point-in-polygon tests.
+FORWARD = """
 CREATE FUNCTION territories_set_area() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.area_m2 := ST_Area(NEW.geom::geography);
@@ -26,7 +25,7 @@ BEGIN
     IF TG_OP <> 'DELETE' THEN
         INSERT INTO territories_territorypiece (territory_id, geom)
         SELECT NEW.id, piece
-        FROM ST_Subdivide(NEW.geom, {MAX_VERTICES}) AS piece
+        FROM ST_Subdivide(NEW.geom, 96) AS piece
         WHERE GeometryType(piece) = 'POLYGON';
     END IF;
     IF TG_OP = 'DELETE' THEN

@@ -3,9 +3,10 @@
 Points cluster around town centres (weighted by population) and along the roads between
 neighbouring towns, with a thinner spread across each commune; kinds, themes, statuses,
 dates and votes follow plausible proportions; texts are French or Italian after the
-commune's country. Everything is one transaction of set-based INSERT ... SELECT, so the
-database's own guarantees (perimeter trigger, commune attribution, constraints) hold for
-every row and a failure leaves nothing behind.
+commune's country, or all in one language when one is asked for. Everything is one
+transaction of set-based INSERT ... SELECT, so the database's own guarantees (perimeter
+trigger, commune attribution, constraints) hold for every row and a failure leaves nothing
+behind.
 """
 
 import json
@@ -23,9 +24,11 @@ BATCH = 50_000
 
 # The texts, one JSON file per language: {theme: {kind: [{"title", "description"}]}}, where
 # kind is proposal, report, observation-positive or observation-negative and `{commune}` is
-# replaced by the commune's name. A commune in Italy gets Italian texts, any other French.
+# replaced by the commune's name. A commune in Italy gets Italian texts, any other French,
+# unless generate() is given one language for every text (English exists for that alone).
 DATA = resources.files("contributions") / "synthetic_data"
-LANGUAGES = ("fr", "it")
+LANGUAGES = ("fr", "it", "en")
+BY_COUNTRY = ("fr", "it")
 
 SETUP_SQL = """
 CREATE TEMP TABLE synthetic_towns ON COMMIT DROP AS
@@ -160,7 +163,8 @@ CROSS JOIN LATERAL (
 ) s
 CROSS JOIN LATERAL (
     SELECT title, description FROM synthetic_texts x
-    WHERE x.lang = CASE WHEN d.country = 'IT' THEN 'it' ELSE 'fr' END
+    WHERE x.lang = coalesce(%(language)s::text,
+                            CASE WHEN d.country = 'IT' THEN 'it' ELSE 'fr' END)
     AND x.theme = d.theme_slug
     AND x.kind = CASE WHEN d.kind = 'observation'
                       THEN 'observation-' || CASE WHEN d.r_sent < 0.45
@@ -182,10 +186,10 @@ ANSWERS = {
 }
 
 
-def load_texts() -> dict[str, dict[str, dict[str, list[dict[str, str]]]]]:
+def load_texts(languages=LANGUAGES) -> dict[str, dict[str, dict[str, list[dict[str, str]]]]]:
     """texts[language][theme][kind] -> [{"title": ..., "description": ...}], in file order."""
     return {
-        lang: json.loads((DATA / f"{lang}.json").read_text(encoding="utf-8")) for lang in LANGUAGES
+        lang: json.loads((DATA / f"{lang}.json").read_text(encoding="utf-8")) for lang in languages
     }
 
 
@@ -198,8 +202,13 @@ def _text_rows(texts):
 
 
 @transaction.atomic
-def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> int:
-    """Inserts `count` contributions into the project; returns how many were inserted."""
+def generate(
+    *, project: Project, count: int, seed: int = 1, progress=None, language: str | None = None
+) -> int:
+    """Inserts `count` contributions into the project; returns how many were inserted. Texts
+    follow each commune's country, or are all in `language` (one of LANGUAGES) when given."""
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"No synthetic texts in {language!r}.")
     themes = list(project.themes.values_list("slug", flat=True))
     until = min(project.closes_at or timezone.now(), timezone.now())
     since = project.opens_at or until - timedelta(days=120)
@@ -215,7 +224,7 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
         cursor.execute(NEW_SQL)
         cursor.execute("SELECT setseed(%s)", [((seed * 7919) % 1_000_003) / 1_000_003 * 2 - 1])
         cursor.execute(SETUP_SQL, {"perimeter": project.perimeter_id})
-        _load_texts(cursor, themes)
+        _load_texts(cursor, themes, (language,) if language else BY_COUNTRY)
         cursor.execute(
             "SELECT ST_Y(ST_Centroid(geom)) FROM territories_territory WHERE id = %s",
             [project.perimeter_id],
@@ -229,6 +238,7 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
             "since": since,
             "until": until,
             "answers": json.dumps(ANSWERS),
+            "language": language,
         }
         inserted = 0
         bar = progress(total=count) if progress else None
@@ -247,8 +257,8 @@ def generate(*, project: Project, count: int, seed: int = 1, progress=None) -> i
     return inserted
 
 
-def _load_texts(cursor, themes):
-    texts = load_texts()
+def _load_texts(cursor, themes, languages):
+    texts = load_texts(languages)
     cursor.execute(TEXTS_SQL)
     with cursor.copy(
         "COPY synthetic_texts (lang, theme, kind, n, title, description) FROM STDIN"
@@ -256,7 +266,7 @@ def _load_texts(cursor, themes):
         for row in _text_rows(texts):
             copy.write_row(row)
     # Texts exist for the four reference themes; a project's other themes borrow them in turn.
-    reference = sorted(texts["fr"])
+    reference = sorted(texts[languages[0]])
     for position, slug in enumerate(themes):
         if slug not in reference:
             cursor.execute(

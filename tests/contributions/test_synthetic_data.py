@@ -6,9 +6,11 @@ import re
 import string
 import tomllib
 import unicodedata
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from contributions import synthetic
 from contributions.models import Contribution
@@ -55,7 +57,8 @@ def entries(texts):
 
 
 def test_one_file_per_language_the_generator_writes():
-    assert set(synthetic.LANGUAGES) == {"fr", "it"}
+    assert set(synthetic.LANGUAGES) == {"fr", "it", "en"}
+    assert set(synthetic.BY_COUNTRY) == {"fr", "it"} <= set(synthetic.LANGUAGES)
     assert sorted(p.name for p in DATA.iterdir()) == sorted(
         f"{lang}.json" for lang in synthetic.LANGUAGES
     )
@@ -68,11 +71,23 @@ def test_every_language_has_every_theme_and_kind(texts):
             assert set(kinds) == KINDS, (lang, theme)
             for kind, items in kinds.items():
                 assert isinstance(items, list) and len(items) >= PICKED, (lang, theme, kind)
+    # The same themes and kinds, in the same order, with as many texts: a translation.
     shapes = {
-        lang: {(t, k) for t, kinds in themes.items() for k in kinds}
+        lang: [(t, k, len(items)) for t, kinds in themes.items() for k, items in kinds.items()]
         for lang, themes in texts.items()
     }
-    assert len({frozenset(shape) for shape in shapes.values()}) == 1
+    assert all(shape == shapes["fr"] for shape in shapes.values()), shapes
+
+
+def test_english_is_the_french_translated_entry_by_entry(texts):
+    # Italian has its own texts; English translates the French, so the commune's name goes
+    # where the French puts it.
+    for (_lang, theme, kind, n), entry in entries({"en": texts["en"]}):
+        french = texts["fr"][theme][kind][n]
+        for field in ("title", "description"):
+            has = (PLACEHOLDER in entry[field], PLACEHOLDER in french[field])
+            assert has[0] == has[1], (theme, kind, n, field)
+            assert entry[field] != french[field], (theme, kind, n, field)
 
 
 def test_texts_are_clean_and_fit_the_model(texts):
@@ -109,6 +124,10 @@ def test_the_generator_reads_these_files(texts):
     first = loaded["fr"]["infrastructure"]["proposal"][0]
     assert first["title"] == "Navette quotidienne vers la vallée de la Roya"
     assert loaded["it"]["services"]["observation-negative"][-1]["title"] == "Bancomat introvabile"
+    assert loaded["en"]["infrastructure"]["proposal"][0]["title"] == (
+        "Daily shuttle to the Roya valley"
+    )
+    assert synthetic.load_texts(("en",)) == {"en": texts["en"]}
     rows = list(synthetic._text_rows(loaded))
     assert len(rows) == sum(1 for _ in entries(texts))
     assert ("it", "services", "observation-negative", 8, "Bancomat introvabile") in {
@@ -153,4 +172,37 @@ def test_generated_rows_carry_these_texts(demo, texts):
         }
         assert found, (row.theme.slug, kind, row.title)
         languages |= found
-    assert languages == set(synthetic.LANGUAGES)
+    # By default the texts follow the country: French and Italian, never English.
+    assert languages == set(synthetic.BY_COUNTRY)
+
+
+@pytest.mark.django_db
+def test_language_en_writes_every_text_in_english(demo, texts):
+    before = set(Contribution.objects.values_list("pk", flat=True))
+    call_command(
+        "generate_contributions",
+        "--project=piter-alpimed",
+        "--count=300",
+        "--seed=8",
+        "--language=en",
+        stdout=StringIO(),
+    )
+    new = Contribution.objects.exclude(pk__in=before).select_related("theme", "commune")
+    assert len(new) == 300
+    # Italian communes too: the language asked for overrides the country.
+    assert any(row.commune.country == "IT" for row in new)
+    towns = set(demo.perimeter.members.values_list("name", flat=True))
+    for row in new:
+        kind = row.kind if row.kind != "observation" else f"observation-{row.sentiment}"
+        found = {
+            lang
+            for lang in texts
+            for entry in texts[lang][row.theme.slug][kind][:PICKED]
+            if _matches(entry, row, towns)
+        }
+        assert found == {"en"}, (row.theme.slug, kind, row.title)
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(CommandError, match="invalid choice: 'de'"):
+        call_command("generate_contributions", "--project=x", "--count=1", "--language=de")

@@ -17,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--count", required=True, type=int)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--language",
+            choices=synthetic.LANGUAGES,
+            help="Write every text in this language (default: Italian in Italy, else French).",
+        )
 
     def handle(self, *args, **options):
         if options["count"] < 1:
@@ -30,6 +35,7 @@ class Command(BaseCommand):
             project=project,
             count=options["count"],
             seed=options["seed"],
+            language=options["language"],
             progress=lambda total: tqdm(total=total, unit="contribution", file=sys.stderr),
         )
         elapsed = time.monotonic() - started

@@ -10,8 +10,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from contributions.models import Comment, Contribution, Status, Vote
-from staff import selectors
 from staff.models import DailyVisit, VisitSalt
+from staff.selectors import dashboard
 from staff.visits import record_visit
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def varied(demo):
 
 
 def test_summary_matches_sql(varied):
-    figures = selectors.summary(varied)
+    figures = dashboard.summary(varied)
     p = varied.pk
     [(total, answered, median)] = sql(
         """SELECT count(*),
@@ -91,7 +91,7 @@ def test_breakdowns_match_sql(varied, table, column):
             [varied.pk],
         )
     )
-    rows = selectors.TABLES[table](varied).rows
+    rows = dashboard.TABLES[table](varied).rows
     assert {row[0]: row[2] for row in rows if row[2]} == expected
 
 
@@ -105,7 +105,7 @@ def test_themes_communes_and_weeks_match_sql(varied):
             [p],
         )
     )
-    assert {r[0]: r[2] for r in selectors.by_theme(varied).rows if r[2]} == themes
+    assert {r[0]: r[2] for r in dashboard.by_theme(varied).rows if r[2]} == themes
     communes = dict(
         sql(
             """SELECT coalesce(t.code, ''), count(*) FROM contributions_contribution c
@@ -114,8 +114,8 @@ def test_themes_communes_and_weeks_match_sql(varied):
             [p],
         )
     )
-    assert {r[0]: r[3] for r in selectors.by_commune(varied).rows} == communes
-    weeks = selectors.over_time(varied).rows
+    assert {r[0]: r[3] for r in dashboard.by_commune(varied).rows} == communes
+    weeks = dashboard.over_time(varied).rows
     assert sum(row[1] for row in weeks) == weeks[-1][2] == 300 - 7
 
 
@@ -134,7 +134,7 @@ def test_visits_are_counted_once_per_visitor_and_day_without_storing_the_ip(vari
     hashes = list(DailyVisit.objects.values_list("visitor_hash", flat=True))
     assert len(set(hashes)) == 3  # alice yesterday and today cannot be linked
     assert not any("203.0.113.7" in h or "198.51.100.2" in h for h in hashes)
-    figures = selectors.summary(varied)
+    figures = dashboard.summary(varied)
     [(online,)] = sql(
         """SELECT count(*) FROM contributions_contribution WHERE project_id = %s
            AND status <> 'hidden' AND channel = 'online'
@@ -144,18 +144,18 @@ def test_visits_are_counted_once_per_visitor_and_day_without_storing_the_ip(vari
     assert figures["visits"] == 3
     assert figures["online_contributions_since_counting"] == online
     assert figures["conversion"] == pytest.approx(online / 3)
-    rows = selectors.visits_by_day(varied).rows
+    rows = dashboard.visits_by_day(varied).rows
     assert [row[1] for row in rows] == [1, 2]
 
 
 def test_every_figure_downloads_as_csv(client, varied, analyst):
     client.force_login(analyst)
-    for name in selectors.TABLES:
+    for name in dashboard.TABLES:
         response = client.get(f"/fr/staff/{varied.slug}/dashboard/{name}.csv")
         assert response.status_code == 200, name
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode())))
-        assert rows[0] == selectors.TABLES[name](varied).columns
+        assert rows[0] == dashboard.TABLES[name](varied).columns
     summary = dict(
         csv.reader(
             io.StringIO(

@@ -21,8 +21,9 @@ from contributions.models import (
 )
 from contributions.services import Submission
 from core.errors import DomainError
-from staff import selectors
 from staff.models import Action, AuditEntry
+from staff.selectors.duplicates import duplicate_counts, possible_duplicates
+from staff.selectors.queue import contribution_queue
 from staff.services import answers, assisted_entry, duplicates, moderation
 from territories.models import Territory
 
@@ -124,7 +125,7 @@ def test_reported_items_rise_in_the_queue_and_review_clears_them(demo, moderator
     for who in ("anon:1", "anon:2"):
         AbuseReport.objects.create(contribution=reported, participant=who, reason="spam")
     waiting = make(demo, "Waiting", spot, status=Status.SUBMITTED)
-    queue = list(selectors.contribution_queue(demo))
+    queue = list(contribution_queue(demo))
     assert queue[0] == reported
     assert waiting in queue
     moderation.moderate(
@@ -134,16 +135,16 @@ def test_reported_items_rise_in_the_queue_and_review_clears_them(demo, moderator
     assert reported.report_count == 0
     assert not AbuseReport.objects.filter(contribution=reported, reviewed_at__isnull=True).exists()
     assert AuditEntry.objects.get(target_id=reported.pk).details["reports_reviewed"] == 2
-    assert reported not in selectors.contribution_queue(demo)
+    assert reported not in contribution_queue(demo)
 
 
 def test_after_moderation_items_wait_until_someone_reviews_them(demo, moderator, spot):
     item = make(demo, "Published at once", spot)
-    assert item in selectors.contribution_queue(demo)
+    assert item in contribution_queue(demo)
     moderation.moderate(
         actor=moderator, project=demo, action=Action.PUBLISH, contribution_ids=[item.pk]
     )
-    assert item not in selectors.contribution_queue(demo)
+    assert item not in contribution_queue(demo)
 
 
 def test_an_answer_sends_one_email_per_follower_in_their_language(
@@ -207,14 +208,14 @@ def test_near_identical_texts_40_m_apart_are_possible_duplicates_but_not_2_km_aw
     )
     far = make(demo, title, Point(spot.x, spot.y + 2000 * METRE))
     unrelated = make(demo, "Banc cassé au jardin public", Point(spot.x, spot.y + 20 * METRE))
-    found = {d.id: d for d in selectors.possible_duplicates(near)}
+    found = {d.id: d for d in possible_duplicates(near)}
     assert str(first.pk) in found
     assert 35 < found[str(first.pk)].distance_m < 45
     assert str(far.pk) not in found and str(unrelated.pk) not in found
-    assert str(near.pk) not in {d.id for d in selectors.possible_duplicates(far)}
-    counts = selectors.duplicate_counts(demo, [near.pk, far.pk])
+    assert str(near.pk) not in {d.id for d in possible_duplicates(far)}
+    counts = duplicate_counts(demo, [near.pk, far.pk])
     assert counts.get(str(near.pk), 0) >= 1
-    assert str(first.pk) not in {d.id for d in selectors.possible_duplicates(far)}
+    assert str(first.pk) not in {d.id for d in possible_duplicates(far)}
 
 
 def test_marking_a_duplicate_moves_votes_without_double_votes_and_followers(

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from staff.exports import staff_export
+from staff.views.exports import staff_export
 
 urlpatterns = [
     re_path(

@@ -1,0 +1,114 @@
+"""One contribution: its status and public answer, its history, reports and possible
+duplicates, and marking it as a duplicate."""
+
+from django.contrib import messages
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from contributions.models import Contribution, StatusChange
+from core.errors import DomainError
+from staff.access import page_context, workspace
+from staff.forms import ModerationForm, StatusForm
+from staff.models import AnswerTemplate, AuditEntry
+from staff.selectors.duplicates import possible_duplicates
+from staff.selectors.maps import perimeter_frame
+from staff.selectors.queue import open_reports
+from staff.services.answers import set_status
+from staff.services.duplicates import mark_duplicate
+
+
+def _contribution(project, contribution_id):
+    return get_object_or_404(
+        Contribution.objects.select_related(
+            "theme", "commune", "author", "recorded_by", "duplicate_of"
+        ).annotate(spot=PointOnSurface("geom")),
+        project=project,
+        pk=contribution_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace("view")
+def contribution(request, project, contribution_id):
+    item = _contribution(project, contribution_id)
+    templates = list(AnswerTemplate.objects.filter(project=project))
+    status_form = StatusForm(
+        request.POST or None,
+        templates=templates,
+        initial={"status": item.status, "answer": item.answer},
+    )
+    if request.method == "POST":
+        if "answer" not in request.can:
+            raise Http404
+        if status_form.is_valid():
+            try:
+                set_status(
+                    actor=request.user,
+                    contribution=item,
+                    status=status_form.cleaned_data["status"],
+                    answer=status_form.cleaned_data["answer"],
+                )
+            except DomainError as error:
+                field = "answer" if error.code in ("answer_required", "invalid") else None
+                status_form.add_error(field, error.message)
+            else:
+                followers = item.follows.count()
+                messages.success(
+                    request,
+                    _("Status and answer saved; %(n)d follower(s) notified by email.")
+                    % {"n": followers},
+                )
+                return redirect("staff:contribution", project.slug, item.pk)
+    frame = perimeter_frame(project)
+    zoom = frame.within(item.spot) if item.spot else frame
+    return render(
+        request,
+        "staff/contribution.html",
+        page_context(
+            request,
+            item=item,
+            frame=frame,
+            marker=frame.marker(item.spot),
+            zoom=zoom,
+            zoom_marker=zoom.marker(item.spot),
+            duplicates=possible_duplicates(item),
+            history=StatusChange.objects.filter(contribution=item).select_related("changed_by"),
+            audit=AuditEntry.objects.about(item.pk),
+            reports=open_reports(contribution=item),
+            comments=item.comments.order_by("created_at"),
+            followers=item.follows.count(),
+            status_form=status_form,
+            moderation_form=ModerationForm(),
+            templates=templates,
+            templates_json=[{"id": t.pk, "text": t.text, "status": t.status} for t in templates],
+            public_url=reverse("contribution", args=[project.slug, item.pk]),
+        ),
+        status=422 if status_form.errors else 200,
+    )
+
+
+@require_POST
+@workspace("moderate")
+def duplicate(request, project, contribution_id):
+    item = _contribution(project, contribution_id)
+    original = get_object_or_404(Contribution, project=project, pk=request.POST.get("original"))
+    try:
+        mark_duplicate(
+            actor=request.user,
+            contribution=item,
+            original=original,
+            answer=request.POST.get("answer", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Marked as a duplicate of “%(title)s”; its votes and followers moved there.")
+            % {"title": original.title},
+        )
+    return redirect("staff:contribution", project.slug, item.pk)

@@ -1,0 +1,66 @@
+"""The dashboard: the project's figures, its small map and weekly bars, each table also as
+CSV."""
+
+import csv
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from staff.access import page_context, workspace
+from staff.selectors.dashboard import TABLES, summary
+from staff.selectors.maps import map_points, perimeter_frame
+
+
+@workspace("dashboard")
+def dashboard(request, project):
+    tables = {name: build(project) for name, build in TABLES.items() if name != "summary"}
+    figures = summary(project)
+    frame = perimeter_frame(project)
+    points = [
+        {**frame.marker(spot), "colour": colour} for spot, colour in map_points(project) if spot
+    ]
+    weeks = tables["weeks"].rows
+    peak = max((row[1] for row in weeks), default=0)
+    return render(
+        request,
+        "staff/dashboard.html",
+        page_context(
+            request,
+            figures=figures,
+            tables=tables,
+            frame=frame,
+            points=points,
+            weeks=weeks,
+            bars=[
+                {
+                    "x": index + 0.1,
+                    "h": round(100 * n / peak, 2),
+                    "y": round(100 - 100 * n / peak, 2),
+                    "label": f"{week}: {n}",
+                }
+                for index, (week, n, _cumulative) in enumerate(weeks)
+            ],
+            target_percent=min(100, round(100 * (figures["target_share"] or 0))),
+            median_days=(
+                round(figures["median_hours_to_answer"] / 24, 1)
+                if figures["median_hours_to_answer"] is not None
+                else None
+            ),
+        ),
+    )
+
+
+@workspace("dashboard")
+def dashboard_csv(request, project, name):
+    build = TABLES.get(name)
+    if build is None:
+        raise Http404
+    table = build(project)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{name}-{day}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    return response

@@ -4,8 +4,8 @@ The public export of every published contribution (a million after bench/generat
 GeoJSON (EPSG:4326) and to GeoPackage (EPSG:2154), each beside ogr2ogr run by hand on a
 plain SELECT of the same rows and columns, alternating, `--rounds` times (medians):
 
-- **in-process**: `layers.exports.export_layer` called in this already-started process, as the
-  staff HTTP export runs it; the figure the target compares with ogr2ogr;
+- **in-process**: `layers.exports.files.export_layer` called in this already-started process,
+  as the staff HTTP export runs it; the figure the target compares with ogr2ogr;
 - **command**: `manage.py export_layer` as a whole command, Python and Django start-up (about
   a second, whatever the size) included, with its peak memory (GNU time's maximum resident
   set size, the command and its children).
@@ -50,8 +50,8 @@ def main():
     django_on_bench_database()
     from contributions.models import PUBLIC_STATUSES, Project
     from contributions.selectors import ContributionFilters
-    from layers import exports
-    from layers.exports import pg_source
+    from layers.exports.files import export_layer
+    from layers.exports.ogr2ogr import pg_source
 
     project = Project.objects.get(slug="piter-alpimed")
     count = project.contributions.public().count()
@@ -87,7 +87,7 @@ def main():
             for _ in range(args.rounds):
                 runs["command"].append(timed(command, env=env))
                 started = time.perf_counter()
-                exports.export_layer(
+                export_layer(
                     project=project, fmt=fmt, srid=srid, output=ours_path, public=True,
                     filters=ContributionFilters(), progress=None, overwrite=True,
                 )  # fmt: skip

@@ -1,10 +1,10 @@
 """The staff export over HTTP: every status, with the private fields (email, author), for
 people with a role in the project; 404 for anyone else.
 
-ogr2ogr (layers/exports.py builds its SELECT) writes GeoJSON and CSV to its standard output,
-streamed to the client as it comes, so memory stays constant however many rows. A GeoPackage
-is a database file that cannot be written to a pipe: it goes to a temporary file, handed to
-the response already unlinked, so it disappears when the download ends (or fails).
+ogr2ogr (layers/exports/sql.py builds its SELECT) writes GeoJSON and CSV to its standard
+output, streamed to the client as it comes, so memory stays constant however many rows. A
+GeoPackage is a database file that cannot be written to a pipe: it goes to a temporary file,
+handed to the response already unlinked, so it disappears when the download ends (or fails).
 """
 
 import logging
@@ -21,9 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contributions.filters import ContributionFilters, parse_filters
+from contributions.selectors import filtered_contributions
 from core.errors import DomainError
 from core.postgis import STORAGE_SRID
-from layers import exports
+from layers.exports.files import export_layer
+from layers.exports.formats import FORMATS, ExportError, check_srid
+from layers.exports.ogr2ogr import pg_source
+from layers.exports.sql import contributions_sql
 from staff import permissions
 
 logger = logging.getLogger(__name__)
@@ -47,8 +51,8 @@ def _filters(request) -> tuple[ContributionFilters, int]:
 
 def _stream_ogr2ogr(fmt: str, sql: str, srid: int):
     """ogr2ogr's standard output, in chunks; the process is stopped if the client leaves."""
-    source, env = exports.pg_source()
-    spec = exports.FORMATS[fmt]
+    source, env = pg_source()
+    spec = FORMATS[fmt]
     command = ["ogr2ogr", "-f", spec.driver]
     for option in spec.creation_options:
         # A pipe has no room for the .csvt sidecar: types are in the column names' docs.
@@ -92,13 +96,13 @@ def staff_export(request, slug, fmt):
         raise Http404
     try:
         filters, srid = _filters(request)
-        exports.check_srid(srid)
+        check_srid(srid)
         if fmt == "geojson" and srid != STORAGE_SRID:
             raise DomainError(
                 "invalid_srid",
                 _("GeoJSON is always WGS 84 (RFC 7946): use srid=4326 or leave it out."),
             )
-    except exports.ExportError as error:
+    except ExportError as error:
         return _error(DomainError("invalid_srid", str(error)))
     except DomainError as error:
         return _error(error)
@@ -108,8 +112,8 @@ def staff_export(request, slug, fmt):
     filename = f"{project.slug}-staff-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "gpkg":
         return _gpkg_response(project, filters, srid, language, filename)
-    queryset = exports.filtered_contributions(project, filters, public=False)
-    sql = exports.contributions_sql(
+    queryset = filtered_contributions(project, filters, public=False)
+    sql = contributions_sql(
         queryset,
         public=False,
         language=language,
@@ -127,7 +131,7 @@ def staff_export(request, slug, fmt):
 def _gpkg_response(project, filters, srid, language, filename):
     folder = Path(tempfile.mkdtemp(prefix="staff-export-"))
     try:
-        result = exports.export_layer(
+        result = export_layer(
             project=project,
             fmt="gpkg",
             srid=srid,
@@ -138,7 +142,7 @@ def _gpkg_response(project, filters, srid, language, filename):
             language=language,
         )
         handle = open(result.output, "rb")  # noqa: SIM115 - FileResponse closes it
-    except exports.ExportError as error:
+    except ExportError as error:
         return _error(DomainError("export_failed", str(error), status=500))
     finally:
         # The open handle keeps the data readable; the name is gone at once.

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from layers import exports
+from layers.exports.ogr2ogr import pg_source
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_requests_run_under_the_statement_timeout():
 
 def test_exports_get_the_longer_export_timeout(settings):
     settings.EXPORT_STATEMENT_TIMEOUT_MS = 123_456
-    _source, env = exports.pg_source()
+    _source, env = pg_source()
     assert "statement_timeout=123456" in env["PGOPTIONS"]
     assert settings.EXPORT_STATEMENT_TIMEOUT_MS > 0
 

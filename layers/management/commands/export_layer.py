@@ -4,7 +4,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from layers import exports
+from layers.exports.files import export_layer
+from layers.exports.formats import FORMATS, ExportError
+from layers.exports.sql import DEFAULT_BASE_URL
 from layers.management.selection import add_filter_arguments, filters_from, project_from
 
 
@@ -17,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, metavar="SLUG")
-        parser.add_argument("--format", required=True, choices=sorted(exports.FORMATS))
+        parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("--srid", required=True, type=int, metavar="EPSG")
         parser.add_argument("--output", required=True, metavar="PATH")
         parser.add_argument(
@@ -26,7 +28,7 @@ class Command(BaseCommand):
             help="only public items, no email or author; writes README.txt and LICENSE.txt",
         )
         add_filter_arguments(parser)
-        parser.add_argument("--base-url", default=exports.DEFAULT_BASE_URL)
+        parser.add_argument("--base-url", default=DEFAULT_BASE_URL)
         parser.add_argument("--language", help="for labels and theme names (fr, it, en)")
         parser.add_argument("--overwrite", action="store_true")
         parser.add_argument("--no-progress", action="store_true")
@@ -36,7 +38,7 @@ class Command(BaseCommand):
         filters = filters_from(options, staff=not options["public"], project=project)
         quiet = options["no_progress"] or options["verbosity"] < 1
         try:
-            result = exports.export_layer(
+            result = export_layer(
                 project=project,
                 fmt=options["format"],
                 srid=options["srid"],
@@ -48,7 +50,7 @@ class Command(BaseCommand):
                 language=options["language"],
                 overwrite=options["overwrite"],
             )
-        except exports.ExportError as error:
+        except ExportError as error:
             raise CommandError(str(error)) from error
         if not quiet:
             sys.stderr.write("\n")

@@ -1,0 +1,61 @@
+"""The notes beside an open-data export: README.txt (what, when, which filters, columns) and
+LICENSE.txt (the ODbL)."""
+
+from dataclasses import fields
+from pathlib import Path
+
+from django.utils import timezone
+
+from contributions.selectors import ContributionFilters
+from core.i18n import localized
+from layers.exports.formats import FORMATS
+
+ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
+
+
+def _describe_filters(filters: ContributionFilters) -> str:
+    shown = [
+        f"{item.name}={getattr(filters, item.name)}"
+        for item in fields(filters)
+        if getattr(filters, item.name)
+    ]
+    return ", ".join(shown) or "none"
+
+
+def write_public_notes(project, output: Path, *, fmt, srs, srid, filters, count):
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")
+    title = localized(project.title) or project.slug
+    readme = f"""Public contributions: {title}
+
+File: {output.name} ({FORMATS[fmt].driver})
+What: the public contributions (proposals, reports of problems, observations) made by
+residents to the participatory project {project.slug}, as moderated and published on the
+map. Unpublished and hidden contributions, emails and authors are not included.
+Features: {count}
+Coordinate reference system: EPSG:{srid} ({srs.name})
+Exported: {now}
+Filters: {_describe_filters(filters)}
+
+Columns: id, kind, kind_label, sentiment, theme, theme_name, title, description, status,
+commune_code, commune_name, answer, answered_at, votes, comments, channel, created_at,
+photo_urls (space-separated photo URLs) and the geometry.
+"""
+    if fmt == "shp":
+        readme += "Shapefile: field names are cut to 10 characters and texts to 254.\n"
+    readme += f"\nLicence: Open Database License (ODbL) 1.0, see LICENSE.txt\n{ODBL_URL}\n"
+    license_text = f"""This database ({output.name}) is made available under the Open Database
+License (ODbL) 1.0: {ODBL_URL}
+
+Summary (not a substitute for the licence):
+- You are free to share (copy, distribute and use the database), to create (produce works
+  from the database) and to adapt (modify, transform and build upon the database).
+- Attribute: you must attribute any public use of the database, or works produced from it,
+  as "Contributors to {title}", and keep intact any notices on the original database.
+- Share-alike: if you publicly use an adapted version of this database, or works produced
+  from an adapted database, you must also offer that adapted database under the ODbL.
+- Keep open: if you redistribute the database, or an adapted version of it, you may use
+  technological measures that restrict the work only if you also redistribute a version
+  without such measures.
+"""
+    (output.parent / "README.txt").write_text(readme, encoding="utf-8")
+    (output.parent / "LICENSE.txt").write_text(license_text, encoding="utf-8")

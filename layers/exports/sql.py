@@ -1,0 +1,143 @@
+"""The SELECT ogr2ogr runs: the contributions (the list's own WHERE clause, rendered as SQL
+literals since ogr2ogr cannot bind parameters) and the GeoPackage's territory layers."""
+
+from django.db import connection
+from django.utils import translation
+
+from contributions.models import Kind, Project
+from contributions.selectors import PUBLIC_GEOM
+from core.i18n import FALLBACK_ORDER
+from layers.exports.formats import ExportError
+from territories.models import Territory
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def check_single_geometry_type(queryset):
+    # Public and exact locations have the same type: the public one is moved, not reshaped.
+    where_sql, params = _where(queryset)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(DISTINCT ST_Dimension(geom)) FROM contributions_contribution "  # noqa: S608
+            f"WHERE {where_sql}",
+            params,
+        )
+        (kinds,) = cursor.fetchone()
+    if kinds > 1:
+        raise ExportError(
+            "A Shapefile holds one geometry type, and these contributions mix points, lines "
+            "or areas; export to GeoPackage or FlatGeobuf instead."
+        )
+
+
+def _where(queryset):
+    return queryset.query.get_compiler(connection=connection).compile(queryset.query.where)
+
+
+def _literal(value) -> str:
+    """A value as a SQL literal, quoted by psycopg for this connection."""
+    from psycopg import sql
+
+    connection.ensure_connection()
+    return sql.Literal(value).as_string(connection.connection)
+
+
+def _inline(sql_text: str, params) -> str:
+    # ogr2ogr takes one SQL string and cannot bind parameters, so the WHERE clause's values
+    # are rendered here as SQL literals, each quoted and escaped by psycopg for the server's
+    # encoding and standard_conforming_strings; no value is ever pasted in by formatting.
+    # Django's compiled SQL escapes literal percent signs as %%, which `%` turns back.
+    return sql_text % tuple(_literal(value) for value in params)
+
+
+def contributions_sql(
+    queryset,
+    *,
+    public: bool,
+    language: str,
+    base_url: str = DEFAULT_BASE_URL,
+    xy_srid: int | None = None,
+) -> str:
+    """The SELECT ogr2ogr runs: one row per contribution, typed columns, geometry last."""
+    where_sql, params = _where(queryset)
+    with translation.override(language):
+        labels = " ".join(
+            f"WHEN {_literal(value)} THEN {_literal(str(label))}" for value, label in Kind.choices
+        )
+    theme_name = ", ".join(
+        f"NULLIF(th.name ->> {_literal(code)}, '')"
+        for code in dict.fromkeys((language, *FALLBACK_ORDER))
+    )
+    photos = _literal(base_url.rstrip("/") + "/photos/")
+    private = "" if public else "NULLIF(c.email, '') AS email, c.author_id AS author_id,"
+    # The open-data variant carries the public location only; staff get the exact place.
+    location = f"c.{PUBLIC_GEOM}" if public else "c.geom"
+    where = _inline(where_sql, params)
+    xy = ""
+    if xy_srid is not None:
+        srid = int(xy_srid)
+        xy = (
+            f"CASE WHEN GeometryType({location}) = 'POINT' "
+            f"THEN ST_X(ST_Transform({location}, {srid})) END AS x, "
+            f"CASE WHEN GeometryType({location}) = 'POINT' "
+            f"THEN ST_Y(ST_Transform({location}, {srid})) END AS y,"
+        )
+    return f"""
+        SELECT c.id::text AS id,
+               c.kind,
+               CASE c.kind {labels} END AS kind_label,
+               NULLIF(c.sentiment, '') AS sentiment,
+               th.slug AS theme,
+               coalesce({theme_name}) AS theme_name,
+               c.title,
+               c.description,
+               c.status,
+               t.code AS commune_code,
+               t.name AS commune_name,
+               NULLIF(c.answer, '') AS answer,
+               c.answered_at,
+               c.vote_count::integer AS votes,
+               c.comment_count::integer AS comments,
+               c.channel,
+               c.created_at,
+               ph.photo_urls,
+               {private}
+               {xy}
+               {location} AS geom
+        FROM (SELECT * FROM contributions_contribution WHERE {where}) c
+        JOIN contributions_theme th ON th.id = c.theme_id
+        LEFT JOIN territories_territory t ON t.id = c.commune_id
+        -- The photos of the exported rows, aggregated once and hash-joined: a subquery per
+        -- row costs an index probe per contribution, most of which have no photo.
+        LEFT JOIN (
+            SELECT ph.contribution_id,
+                   string_agg({photos} || ph.id::text || '/large.jpg', ' '
+                              ORDER BY ph.position) AS photo_urls
+            FROM contributions_photo ph
+            WHERE ph.contribution_id IN (SELECT id FROM contributions_contribution
+                                         WHERE {where})
+            GROUP BY ph.contribution_id
+        ) ph ON ph.contribution_id = c.id
+    """  # noqa: S608 - fixed fragments; every value is a psycopg literal
+    # No ORDER BY: sorting a million rows with their geometries would cost more than the
+    # export itself, and GIS files carry no order anyway.
+
+
+def territory_layers_sql(project: Project) -> dict[str, str]:
+    """The GeoPackage's other layers: the perimeter's communes and the perimeter itself."""
+    members = Territory.members.through._meta.db_table
+    perimeter = _literal(int(project.perimeter_id))
+    return {
+        "communes": f"""
+            SELECT t.code, t.name, t.population::integer AS population, t.country,
+                   ST_Multi(t.geom) AS geom
+            FROM territories_territory t
+            JOIN {members} m ON m.to_territory_id = t.id
+            WHERE m.from_territory_id = {perimeter}
+            ORDER BY t.code
+        """,  # noqa: S608
+        "perimeter": f"""
+            SELECT t.code, t.name, t.area_m2, ST_Multi(t.geom) AS geom
+            FROM territories_territory t WHERE t.id = {perimeter}
+        """,  # noqa: S608
+    }

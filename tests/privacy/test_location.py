@@ -13,7 +13,7 @@ from pyproj import Transformer
 from contributions.models import Contribution, Kind, LocationMethod
 from contributions.selectors import ContributionFilters, filtered_contributions
 from layers import grid
-from layers.exports import contributions_sql
+from layers.exports.sql import contributions_sql
 from privacy.services import RuleSpec, set_location_rules
 
 pytestmark = pytest.mark.django_db

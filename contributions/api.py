@@ -2,7 +2,6 @@
 
 import json
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
@@ -20,7 +19,6 @@ from contributions.filters import FilterQuery, filters_from
 from contributions.geojson import MAX_BODY_BYTES, GeoJSONError, parse_feature
 from contributions.models import (
     MAX_PHOTOS,
-    AgeBracket,
     Channel,
     CommentStatus,
     Contribution,
@@ -35,7 +33,6 @@ from contributions.query import read_query
 from core import ratelimit
 from core.errors import DomainError
 from core.i18n import localized
-from privacy import services as privacy_services
 from territories.models import Territory
 from territories.selectors import territory_geojson
 
@@ -208,11 +205,10 @@ class ContributionListView(APIView):
 
         def create():
             submission, profile = self._submission(body, uploads)
-            with transaction.atomic():
-                contribution = services.submit_contribution(
-                    project=project, submission=submission, author=author
-                )
-                privacy_services.record_profile(contribution=contribution, **profile)
+            # The profile answers go to privacy (contribution_submitted), in the same transaction.
+            contribution = services.submit_contribution(
+                project=project, submission=submission, author=author, profile=profile
+            )
             location = request.build_absolute_uri(
                 reverse("contribution-detail", args=[project.slug, contribution.pk])
             )
@@ -287,8 +283,9 @@ class PropertiesSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
     consent = serializers.BooleanField(required=False, default=False)
-    # Optional, opt-in profile questions (representativeness; docs/privacy.md).
-    age_bracket = serializers.ChoiceField(choices=AgeBracket.choices, required=False)
+    # Optional, opt-in profile questions (representativeness; docs/privacy.md). Privacy knows
+    # the brackets and refuses an unknown one with the same error shape (code "invalid").
+    age_bracket = serializers.CharField(max_length=10, required=False)
     residence = serializers.RegexField(
         r"^[0-9A-Za-z]{1,12}$", required=False, help_text="commune of residence (code)"
     )

@@ -247,8 +247,9 @@ class Contribution(models.Model):
     title = models.CharField(_("title"), max_length=140)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     geom = models.GeometryField(_("location"), srid=STORAGE_SRID)
-    # What every public output shows: `geom` generalised by the project's LocationRule, set
-    # by the database on every write (so raw-SQL bulk inserts get it too). docs/privacy.md
+    # What every public output shows: `geom` generalised by the project's location rules
+    # (privacy), set by the database on every write (so raw-SQL bulk inserts get it too).
+    # docs/privacy.md
     public_geom = models.GeometryField(
         _("public location"), srid=STORAGE_SRID, null=True, blank=True, editable=False
     )
@@ -341,85 +342,8 @@ class Contribution(models.Model):
         return self.status in PUBLIC_STATUSES
 
 
-class LocationMethod(models.TextChoices):
-    GRID = "grid", _("snap to a grid")
-    OFFSET = "offset", _("move by a stable offset")
-
-
-class LocationRule(models.Model):
-    """Where the public sees a project's contributions: generalised, never the exact place.
-
-    The most specific rule wins (kind and theme, then theme, then kind, then any). The
-    database applies it (contributions_public_location); privacy.services.set_location_rules
-    recomputes the project's public locations when rules change.
-    """
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="location_rules")
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=Kind.choices, blank=True, help_text=_("blank: any")
-    )
-    theme = models.ForeignKey(
-        Theme,
-        verbose_name=_("theme"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        help_text=_("empty: any"),
-    )
-    method = models.CharField(_("method"), max_length=10, choices=LocationMethod.choices)
-    precision_m = models.PositiveIntegerField(
-        _("precision (m)"),
-        validators=[MinValueValidator(10), MaxValueValidator(10_000)],
-        help_text=_("grid cell size, or offset radius, in metres"),
-    )
-
-    class Meta:
-        verbose_name = _("location rule")
-        verbose_name_plural = _("location rules")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "kind", "theme"],
-                nulls_distinct=False,
-                name="one_location_rule_per_scope",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.method} {self.precision_m} m"
-
-
-class AgeBracket(models.TextChoices):
-    UNDER_18 = "under_18", _("under 18")
-    FROM_18 = "18_29", _("18 to 29")
-    FROM_30 = "30_44", _("30 to 44")
-    FROM_45 = "45_59", _("45 to 59")
-    FROM_60 = "60_74", _("60 to 74")
-    FROM_75 = "75_plus", _("75 or more")
-
-
-class ParticipantProfile(models.Model):
-    """Optional, opt-in answers for representativeness; reported only in groups of 5 or more
-    (privacy.selectors.profile_aggregates), never with the contribution."""
-
-    contribution = models.OneToOneField(
-        Contribution, on_delete=models.CASCADE, related_name="profile"
-    )
-    age_bracket = models.CharField(
-        _("age bracket"), max_length=10, choices=AgeBracket.choices, blank=True
-    )
-    residence = models.ForeignKey(
-        "territories.Territory",
-        verbose_name=_("commune of residence"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("participant profile")
-        verbose_name_plural = _("participant profiles")
+# The most photos one contribution carries: the API, the service and the page agree.
+MAX_PHOTOS = 3
 
 
 class Photo(models.Model):
@@ -567,43 +491,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_per_scope")
         ]
-
-
-def new_api_key():
-    import secrets
-
-    return secrets.token_urlsafe(32)
-
-
-class ApiClient(models.Model):
-    """A third-party application posting reports through Open311 (GeoReport v2) with a key."""
-
-    name = models.CharField(_("name"), max_length=120)
-    key = models.CharField(
-        _("API key"), max_length=64, unique=True, default=new_api_key, editable=False
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    projects = models.ManyToManyField(
-        Project,
-        verbose_name=_("projects"),
-        blank=True,
-        related_name="api_clients",
-        help_text=_("the projects this key may post to; none means every project"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("API client")
-        verbose_name_plural = _("API clients")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def covers(self, project) -> bool:
-        """Whether this key may post to the project: an empty list means every project."""
-        projects = self.projects.all()
-        return not projects.exists() or projects.filter(pk=project.pk).exists()
 
 
 _KEY_READ_ONLY = "contributions_location_key is read-only: only its migration writes it."

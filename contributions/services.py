@@ -29,6 +29,7 @@ from contributions.models import (
     StatusChange,
     Vote,
 )
+from contributions.signals import contribution_submitted
 from core.errors import DomainError, validated
 from territories import selectors as territory_selectors
 
@@ -162,8 +163,10 @@ def _measure(geom):
 
 
 def submit_contribution(
-    *, project: Project, submission: Submission, author=None, now=None
+    *, project: Project, submission: Submission, author=None, now=None, profile=None
 ) -> Contribution:
+    """Stores a submission; `profile` holds the submitter's opt-in profile answers, handed to
+    the apps above through contribution_submitted (privacy records and checks them)."""
     check_submission(project=project, submission=submission, author=author)
     now = now or timezone.now()
     published = project.moderation == ModerationMode.AFTER
@@ -194,7 +197,7 @@ def submit_contribution(
         exclude=["commune", "theme", "project", "author"],
     )
     try:
-        _store(contribution, submission, author, now)
+        _store(contribution, submission, author, now, profile or {})
     except BaseException:
         # The rows are rolled back; the photo files written meanwhile must go too.
         _delete_photo_files(contribution)
@@ -203,7 +206,7 @@ def submit_contribution(
 
 
 @transaction.atomic
-def _store(contribution, submission, author, now):
+def _store(contribution, submission, author, now, profile):
     contribution.save(force_insert=True)
     for position, photo in enumerate(submission.photos):
         _save_photo(contribution, position, photo)
@@ -218,6 +221,8 @@ def _store(contribution, submission, author, now):
             user=author,
             language=submission.language,
         )
+    # Inside the transaction: a receiver's DomainError undoes the whole submission.
+    contribution_submitted.send(sender=Contribution, contribution=contribution, profile=profile)
     return contribution
 
 

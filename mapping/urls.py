@@ -27,7 +27,7 @@ urlpatterns = [
     # GIS clients ask for the landing page with and without the trailing slash.
     path("ogc", ogc.landing),
     path("ogc/", include("layers.ogc_urls")),
-    path("open311/v2/", include("contributions.open311_urls")),
+    path("open311/v2/", include("open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("csp-report/", include("privacy.report_urls")),

@@ -22,7 +22,6 @@ from contributions import services
 from contributions.filters import lenient_filters
 from contributions.models import (
     MAX_PHOTOS,
-    AgeBracket,
     CommentStatus,
     Contribution,
     Project,
@@ -32,6 +31,7 @@ from contributions.selectors import public_contributions
 from core import ratelimit
 from core.errors import DomainError
 from mapping import page_data
+from privacy.models import AgeBracket
 from staff.visits import record_visit
 
 

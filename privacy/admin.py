@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from contributions.models import LocationRule
 from privacy import services
+from privacy.models import LocationRule
 
 
 @admin.register(LocationRule)

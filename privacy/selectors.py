@@ -12,10 +12,10 @@ from contributions.models import (
     Comment,
     Contribution,
     Follow,
-    ParticipantProfile,
     Project,
     Vote,
 )
+from privacy.models import ParticipantProfile
 
 # Groups smaller than this are never shown: a bracket of two in a small commune names people.
 MIN_GROUP = 5

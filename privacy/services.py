@@ -24,8 +24,6 @@ from contributions.models import (
     Contribution,
     Follow,
     IdempotencyRecord,
-    LocationRule,
-    ParticipantProfile,
     Photo,
     Project,
     Vote,
@@ -33,6 +31,7 @@ from contributions.models import (
 from contributions.selectors import PUBLIC_GEOM
 from core.errors import DomainError, validated
 from privacy import selectors
+from privacy.models import LocationRule, ParticipantProfile
 from territories.models import Territory
 
 logger = logging.getLogger("privacy")
@@ -72,8 +71,9 @@ def set_location_rules(*, project: Project, rules: list[RuleSpec]) -> int:
 def recompute_public_locations(*, project: Project) -> int:
     """Brings every public location of the project in line with its rules, in one UPDATE
     (only the rows that change are written)."""
-    # Why raw SQL: the rule is the database's own function, shared with the insert trigger.
-    expression = "contributions_public_location(id, project_id, kind, theme_id, geom)"
+    # Why raw SQL: the rule is the database's own function, shared with the insert trigger
+    # (privacy 0001).
+    expression = "privacy_public_location(id, project_id, kind, theme_id, geom)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE contributions_contribution SET {PUBLIC_GEOM} = {expression}"  # noqa: S608
@@ -89,7 +89,9 @@ def recompute_public_locations(*, project: Project) -> int:
 def record_profile(*, contribution: Contribution, age_bracket: str = "", residence: str = ""):
     """Stores the opt-in profile answers of a contribution; nothing when none is given.
 
-    `residence` is a commune code of the project's perimeter."""
+    `residence` is a commune code. Wrong answers are refused like the submission's other
+    properties (code "invalid", the field named), since they arrive with it
+    (receivers.record_submitted_profile)."""
     if not (age_bracket or residence):
         return None
     commune = None
@@ -99,16 +101,17 @@ def record_profile(*, contribution: Contribution, age_bracket: str = "", residen
         ).first()
         if commune is None:
             raise DomainError(
-                "unknown_commune",
-                _("There is no commune with the code %(code)s.") % {"code": residence},
+                "invalid",
+                _("Some values are missing or not valid."),
+                extra={"fields": {"residence": [_("There is no commune with this code.")]}},
             )
     profile = ParticipantProfile(
         contribution=contribution, age_bracket=age_bracket, residence=commune
     )
     validated(
         profile,
-        code="invalid_profile",
-        message=_("The profile answers are not valid."),
+        code="invalid",
+        message=_("Some values are missing or not valid."),
         exclude=["contribution"],
     )
     profile.save()

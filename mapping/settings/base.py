@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "layers",
     "staff",
     "privacy",
+    "open311",
     "csp",
 ]
 

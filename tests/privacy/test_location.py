@@ -10,10 +10,11 @@ import pytest
 from django.db import connection
 from pyproj import Transformer
 
-from contributions.models import Contribution, Kind, LocationMethod
+from contributions.models import Contribution, Kind
 from contributions.selectors import ContributionFilters, filtered_contributions
 from layers import grid
 from layers.exports.sql import contributions_sql
+from privacy.models import LocationMethod
 from privacy.services import RuleSpec, set_location_rules
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,10 @@ from contributions.models import (
     CommentStatus,
     Contribution,
     Follow,
-    ParticipantProfile,
     Vote,
 )
 from privacy import selectors, services
+from privacy.models import ParticipantProfile
 
 from .test_location import post_report
 

@@ -18,10 +18,10 @@ WITHOUT_PROJECT_ID = {
     "contributions_abusereport",
     "contributions_comment",
     "contributions_follow",
-    "contributions_participantprofile",
     "contributions_photo",
     "contributions_statuschange",
     "contributions_vote",
+    "privacy_participantprofile",
 }
 # The per-project tables of the map's hot paths: each is keyed or filtered by project.
 HOT_TABLES = ("contributions_contribution", "layers_clustercell", "layers_version")

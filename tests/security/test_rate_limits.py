@@ -18,8 +18,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
-from contributions.models import ApiClient, Comment, Contribution, Vote
+from contributions.models import Comment, Contribution, Vote
 from core import ratelimit
+from open311.models import ApiClient
 from tests import factories
 from tests.conftest import ROOT, need
 from tests.contributions.conftest import NICE, point

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from contributions.models import ApiClient, Contribution, Photo, Status
+from contributions.models import Contribution, Photo, Status
+from open311.models import ApiClient
 from tests.contributions.conftest import MONACO, NICE
 
 pytestmark = pytest.mark.django_db
@@ -488,7 +489,7 @@ def test_staff_create_a_key_in_the_admin_and_see_it_once(client, demo, django_us
     staff = django_user_model.objects.create_superuser("staff", "staff@example.org", "x")
     client.force_login(staff)
     response = client.post(
-        "/admin/contributions/apiclient/add/",
+        "/admin/open311/apiclient/add/",
         {"name": "Application de la ville", "is_active": "on", "projects": [demo.pk]},
         follow=True,
     )
@@ -496,7 +497,7 @@ def test_staff_create_a_key_in_the_admin_and_see_it_once(client, demo, django_us
     created = ApiClient.objects.get(name="Application de la ville")
     assert len(created.key) >= 40 and list(created.projects.all()) == [demo]
     assert created.key in response.content.decode()
-    page = client.get(f"/admin/contributions/apiclient/{created.pk}/change/").content.decode()
+    page = client.get(f"/admin/open311/apiclient/{created.pk}/change/").content.decode()
     assert created.key not in page and f"{created.key[:4]}…" in page
-    assert created.key not in client.get("/admin/contributions/apiclient/").content.decode()
+    assert created.key not in client.get("/admin/open311/apiclient/").content.decode()
     as_json(post(Client(), report(created.key)), status=201)

@@ -11,20 +11,19 @@ import json
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from contributions.models import PUBLIC_STATUSES, Kind, Project, Status
+from contributions.models import PUBLIC_STATUSES, Kind, Project
 from contributions.selectors import ContributionFilters
-from layers.diagnostic import areas, density, folium_map, hotspots, queries, report
 from core.i18n import localized
-from core.postgis import METRIC_SRID
+from layers.diagnostic import areas, density, folium_map, hotspots, queries, report, summary
 
 FILES = (
     "map.html",
@@ -37,7 +36,6 @@ FILES = (
 )
 DEFAULT_CELL_M = 250.0
 DEFAULT_BANDWIDTH_M = 500.0
-TOP_COMMUNES = 10
 
 
 class DiagnosticError(Exception):
@@ -188,7 +186,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     found = hotspots.find(
         scope, eps=parameters.eps_m, minpoints=parameters.minpoints, theme_slugs=theme_slugs
     )
-    _write_hotspots(found, theme_list, folder / "hotspots.geojson")
+    hotspots.write_geojson(found, theme_list, folder / "hotspots.geojson")
     steps.update()
 
     steps.set_description(_("communes"))
@@ -200,7 +198,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     steps.set_description(_("summary"))
     statuses = queries.by_status(scope)
     first, last, weeks = queries.period(scope)
-    summary = _summary(
+    figures = summary.build(
         project=project,
         filters=filters,
         language=language,
@@ -212,9 +210,10 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         raster=raster,
         found=found,
         total=base_counts.total,
+        files=FILES,
     )
     (folder / "summary.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+        json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     steps.update()
 
@@ -233,182 +232,10 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
 
     steps.set_description(_("report"))
     (folder / "report.html").write_text(
-        _report(summary, theme_list, weeks, raster, found, title), encoding="utf-8"
+        report.page(figures, theme_list, weeks, raster, found, title), encoding="utf-8"
     )
     steps.update()
     steps.set_description(_("done"))
     steps.update()
     steps.close()
     return DiagnosticResult(output=folder, count=base_counts.total, hotspots=len(found.hotspots))
-
-
-def _write_hotspots(found, themes, path):
-    names = {t["slug"]: t["name"] for t in themes}
-    features = []
-    for h in found.hotspots:
-        dominant = h.dominant_theme
-        features.append(
-            {
-                "type": "Feature",
-                "id": h.rank,
-                "geometry": h.geometry,
-                "properties": {
-                    "rank": h.rank,
-                    "count": h.count,
-                    "dominant_theme": dominant,
-                    "dominant_theme_name": localized(names.get(dominant, {})) or dominant,
-                    "dominant_share": round(h.themes.get(dominant, 0) / h.count, 4),
-                    **{areas.theme_column(slug): h.themes.get(slug, 0) for slug in names},
-                    "cells": h.cells,
-                    "area_km2": round(h.area_km2, 4),
-                    "eps_m": found.eps,
-                    "minpoints": found.minpoints,
-                },
-            }
-        )
-    collection = {"type": "FeatureCollection", "name": "hotspots", "features": features}
-    Path(path).write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
-
-
-def _summary(
-    *, project, filters, language, parameters, table, themes, statuses, period, raster, found, total
-):
-    rows = table.rows
-    population = sum(r["population"] or 0 for r in rows)
-    with_population = sum(r["contributions"] for r in rows if r["population"])
-    answered = sum(r["answered"] for r in rows) + table.outside.get("answered", 0)
-    votes = sum(r["votes"] for r in rows) + table.outside.get("votes", 0)
-    top = sorted(rows, key=lambda r: (-r["contributions"], r["code"]))[:TOP_COMMUNES]
-    return {
-        "project": {"slug": project.slug, "title": localized(project.title, language)},
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "language": language,
-        "filters": {
-            "kinds": filters.kinds or [],
-            "themes": filters.themes or [],
-            "statuses": filters.statuses or [str(s) for s in PUBLIC_STATUSES],
-            "commune": filters.commune,
-        },
-        "parameters": {**asdict(parameters), "metric_crs": f"EPSG:{METRIC_SRID}"},
-        "period": {
-            "first": period[0].isoformat() if period[0] else None,
-            "last": period[1].isoformat() if period[1] else None,
-        },
-        "totals": {
-            "contributions": total,
-            "votes": votes,
-            "answered": answered,
-            "answered_share": round(answered / total, 4) if total else None,
-            "communes": len(rows),
-            "communes_with_contributions": sum(1 for r in rows if r["contributions"]),
-            "outside_communes": table.outside.get("total", 0),
-            "population": population,
-            "per_1000_inhabitants": (
-                round(with_population * 1000 / population, 3) if population else None
-            ),
-        },
-        "by_kind": {k: sum(r[areas.kind_column(k)] for r in rows) for k in Kind.values},
-        "by_theme": {
-            t["slug"]: sum(r[areas.theme_column(t["slug"])] for r in rows) for t in themes
-        },
-        "by_status": statuses,
-        "top_communes": [
-            {
-                "code": r["code"],
-                "name": r["name"],
-                "population": r["population"],
-                "contributions": r["contributions"],
-                "per_1000_inhabitants": r["per_1000_inhabitants"],
-            }
-            for r in top
-        ],
-        "density": {
-            "file": "density.tif",
-            "crs": f"EPSG:{METRIC_SRID}",
-            "cell_m": raster.cell,
-            "bandwidth_m": raster.bandwidth,
-            "kernel": f"Gaussian truncated at {density.KERNEL_SIGMAS:g} sigma, weights sum to 1",
-            "units": "contributions per km2",
-            "points": raster.points,
-            "sum_times_cell_area": round(raster.mass, 3),
-            "edge_loss": "none (float32 rounding only)",
-            "max": float(raster.values.max()) if raster.values.size else 0.0,
-        },
-        "hotspots": {
-            "count": len(found.hotspots),
-            "eps_m": found.eps,
-            "minpoints": found.minpoints,
-            "grid_cell_m": found.cell,
-            "contributions_in_hotspots": found.clustered,
-            "largest": [
-                {"rank": h.rank, "count": h.count, "dominant_theme": h.dominant_theme}
-                for h in found.hotspots[:TOP_COMMUNES]
-            ],
-        },
-        "answered_definition": (
-            "answered_at is set, or status is one of "
-            + ", ".join(str(s) for s in queries.ANSWER_STATUSES)
-        ),
-        "files": list(FILES),
-    }
-
-
-def _report(summary, themes, weeks, raster, found, title) -> str:
-    theme_names = {t["slug"]: localized(t["name"]) or t["slug"] for t in themes}
-    theme_colours = {t["slug"]: t["colour"] for t in themes}
-    kind_labels = dict(Kind.choices)
-    status_labels = dict(Status.choices)
-    by_theme = summary["by_theme"]
-    top = summary["top_communes"]
-    charts = {
-        "themes": report.bar_chart(
-            [theme_names[s] for s in by_theme],
-            list(by_theme.values()),
-            title=_("Contributions by theme"),
-            colours=[theme_colours[s] for s in by_theme],
-        ),
-        "kinds": report.bar_chart(
-            [str(kind_labels[k]) for k in summary["by_kind"]],
-            list(summary["by_kind"].values()),
-            title=_("Contributions by kind"),
-        ),
-        "statuses": report.bar_chart(
-            [str(status_labels.get(s, s)) for s in summary["by_status"]],
-            list(summary["by_status"].values()),
-            title=_("Contributions by status"),
-            colours=["#6f42c1"] * len(summary["by_status"]),
-        ),
-        "timeline": report.timeline_chart(weeks, title=_("Contributions over time")),
-        "communes": report.bar_chart(
-            [c["name"] for c in top],
-            [c["contributions"] for c in top],
-            title=_("Communes with the most contributions"),
-            colours=["#b3261e"] * len(top),
-        ),
-        "density": report.density_chart(
-            raster, found, title=_("Kernel density of contributions (hotspots numbered)")
-        ),
-    }
-    context = {
-        "title": title,
-        "summary": summary,
-        "charts": charts,
-        "top_communes": top,
-        "hotspots": [
-            {
-                "rank": h.rank,
-                "count": h.count,
-                "theme": theme_names.get(h.dominant_theme, ""),
-                "share": round(100 * h.themes.get(h.dominant_theme, 0) / h.count),
-                "area_km2": h.area_km2,
-            }
-            for h in found.hotspots[:TOP_COMMUNES]
-        ],
-        "answered_pct": (
-            round(100 * summary["totals"]["answered_share"])
-            if summary["totals"]["answered_share"] is not None
-            else None
-        ),
-        "language": summary["language"],
-    }
-    return report.render(context)

@@ -20,11 +20,15 @@ Each hotspot is the concave hull of its cells' centres, buffered by one cell, so
 every contribution it counts.
 """
 
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from core.i18n import localized
+from layers.diagnostic import areas
 from layers.diagnostic.queries import Scope, dbscan, grid_counts, hulls
 
 DEFAULT_EPS_M = 250.0
@@ -172,3 +176,32 @@ def find(scope: Scope, *, eps: float, minpoints: int, theme_slugs: dict[int, str
         hotspot.rank = rank
     result.hotspots = found
     return result
+
+
+def write_geojson(found, themes, path):
+    """hotspots.geojson: one feature per hotspot, ranked, with its theme counts."""
+    names = {t["slug"]: t["name"] for t in themes}
+    features = []
+    for h in found.hotspots:
+        dominant = h.dominant_theme
+        features.append(
+            {
+                "type": "Feature",
+                "id": h.rank,
+                "geometry": h.geometry,
+                "properties": {
+                    "rank": h.rank,
+                    "count": h.count,
+                    "dominant_theme": dominant,
+                    "dominant_theme_name": localized(names.get(dominant, {})) or dominant,
+                    "dominant_share": round(h.themes.get(dominant, 0) / h.count, 4),
+                    **{areas.theme_column(slug): h.themes.get(slug, 0) for slug in names},
+                    "cells": h.cells,
+                    "area_km2": round(h.area_km2, 4),
+                    "eps_m": found.eps,
+                    "minpoints": found.minpoints,
+                },
+            }
+        )
+    collection = {"type": "FeatureCollection", "name": "hotspots", "features": features}
+    Path(path).write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")

@@ -16,7 +16,10 @@ import numpy as np
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from contributions.models import Kind, Status
+from core.i18n import localized
 from layers.diagnostic.density import NODATA, Density
+from layers.diagnostic.summary import TOP_COMMUNES
 
 PNG_DPI = 110
 
@@ -84,3 +87,65 @@ def density_chart(density: Density, hotspots, *, title) -> str:
 
 def render(context: dict) -> str:
     return render_to_string("layers/diagnostic/report.html", context)
+
+
+def page(summary, themes, weeks, raster, found, title) -> str:
+    """The report's HTML: the summary's figures, its charts and the largest hotspots."""
+    theme_names = {t["slug"]: localized(t["name"]) or t["slug"] for t in themes}
+    theme_colours = {t["slug"]: t["colour"] for t in themes}
+    kind_labels = dict(Kind.choices)
+    status_labels = dict(Status.choices)
+    by_theme = summary["by_theme"]
+    top = summary["top_communes"]
+    charts = {
+        "themes": bar_chart(
+            [theme_names[s] for s in by_theme],
+            list(by_theme.values()),
+            title=_("Contributions by theme"),
+            colours=[theme_colours[s] for s in by_theme],
+        ),
+        "kinds": bar_chart(
+            [str(kind_labels[k]) for k in summary["by_kind"]],
+            list(summary["by_kind"].values()),
+            title=_("Contributions by kind"),
+        ),
+        "statuses": bar_chart(
+            [str(status_labels.get(s, s)) for s in summary["by_status"]],
+            list(summary["by_status"].values()),
+            title=_("Contributions by status"),
+            colours=["#6f42c1"] * len(summary["by_status"]),
+        ),
+        "timeline": timeline_chart(weeks, title=_("Contributions over time")),
+        "communes": bar_chart(
+            [c["name"] for c in top],
+            [c["contributions"] for c in top],
+            title=_("Communes with the most contributions"),
+            colours=["#b3261e"] * len(top),
+        ),
+        "density": density_chart(
+            raster, found, title=_("Kernel density of contributions (hotspots numbered)")
+        ),
+    }
+    context = {
+        "title": title,
+        "summary": summary,
+        "charts": charts,
+        "top_communes": top,
+        "hotspots": [
+            {
+                "rank": h.rank,
+                "count": h.count,
+                "theme": theme_names.get(h.dominant_theme, ""),
+                "share": round(100 * h.themes.get(h.dominant_theme, 0) / h.count),
+                "area_km2": h.area_km2,
+            }
+            for h in found.hotspots[:TOP_COMMUNES]
+        ],
+        "answered_pct": (
+            round(100 * summary["totals"]["answered_share"])
+            if summary["totals"]["answered_share"] is not None
+            else None
+        ),
+        "language": summary["language"],
+    }
+    return render(context)

@@ -1,0 +1,108 @@
+"""summary.json: the bundle's figures in one document (totals, breakdowns, top communes, the
+density and hotspot parameters), which report.html is drawn from."""
+
+from dataclasses import asdict
+
+from django.utils import timezone
+
+from contributions.models import PUBLIC_STATUSES, Kind
+from core.i18n import localized
+from core.postgis import METRIC_SRID
+from layers.diagnostic import areas, density, queries
+
+TOP_COMMUNES = 10
+
+
+def build(
+    *,
+    project,
+    filters,
+    language,
+    parameters,
+    table,
+    themes,
+    statuses,
+    period,
+    raster,
+    found,
+    total,
+    files,
+):
+    rows = table.rows
+    population = sum(r["population"] or 0 for r in rows)
+    with_population = sum(r["contributions"] for r in rows if r["population"])
+    answered = sum(r["answered"] for r in rows) + table.outside.get("answered", 0)
+    votes = sum(r["votes"] for r in rows) + table.outside.get("votes", 0)
+    top = sorted(rows, key=lambda r: (-r["contributions"], r["code"]))[:TOP_COMMUNES]
+    return {
+        "project": {"slug": project.slug, "title": localized(project.title, language)},
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "language": language,
+        "filters": {
+            "kinds": filters.kinds or [],
+            "themes": filters.themes or [],
+            "statuses": filters.statuses or [str(s) for s in PUBLIC_STATUSES],
+            "commune": filters.commune,
+        },
+        "parameters": {**asdict(parameters), "metric_crs": f"EPSG:{METRIC_SRID}"},
+        "period": {
+            "first": period[0].isoformat() if period[0] else None,
+            "last": period[1].isoformat() if period[1] else None,
+        },
+        "totals": {
+            "contributions": total,
+            "votes": votes,
+            "answered": answered,
+            "answered_share": round(answered / total, 4) if total else None,
+            "communes": len(rows),
+            "communes_with_contributions": sum(1 for r in rows if r["contributions"]),
+            "outside_communes": table.outside.get("total", 0),
+            "population": population,
+            "per_1000_inhabitants": (
+                round(with_population * 1000 / population, 3) if population else None
+            ),
+        },
+        "by_kind": {k: sum(r[areas.kind_column(k)] for r in rows) for k in Kind.values},
+        "by_theme": {
+            t["slug"]: sum(r[areas.theme_column(t["slug"])] for r in rows) for t in themes
+        },
+        "by_status": statuses,
+        "top_communes": [
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "population": r["population"],
+                "contributions": r["contributions"],
+                "per_1000_inhabitants": r["per_1000_inhabitants"],
+            }
+            for r in top
+        ],
+        "density": {
+            "file": "density.tif",
+            "crs": f"EPSG:{METRIC_SRID}",
+            "cell_m": raster.cell,
+            "bandwidth_m": raster.bandwidth,
+            "kernel": f"Gaussian truncated at {density.KERNEL_SIGMAS:g} sigma, weights sum to 1",
+            "units": "contributions per km2",
+            "points": raster.points,
+            "sum_times_cell_area": round(raster.mass, 3),
+            "edge_loss": "none (float32 rounding only)",
+            "max": float(raster.values.max()) if raster.values.size else 0.0,
+        },
+        "hotspots": {
+            "count": len(found.hotspots),
+            "eps_m": found.eps,
+            "minpoints": found.minpoints,
+            "grid_cell_m": found.cell,
+            "contributions_in_hotspots": found.clustered,
+            "largest": [
+                {"rank": h.rank, "count": h.count, "dominant_theme": h.dominant_theme}
+                for h in found.hotspots[:TOP_COMMUNES]
+            ],
+        },
+        "answered_definition": (
+            "answered_at is set, or status is one of "
+            + ", ".join(str(s) for s in queries.ANSWER_STATUSES)
+        ),
+        "files": list(files),
+    }

@@ -1,5 +1,10 @@
 """Clusters from an in-process index of a project's public points, for the unfiltered map.
 
+Over 400 lines: one idea on the map's hottest path, kept whole: the index's layout, the walk
+that answers a viewport from it, and when a worker may use or rebuild it. Its parts (Z-order
+codes, run tables, the accumulator) only make sense read together, and the module is
+benchmarked and tested against the SQL path as one unit.
+
 Why: the SQL path (layers.selectors) is exact and needs nothing in memory, but most of a
 viewport's time there is PostgreSQL planning a query whose shape changes with the viewport.
 The map's first and most asked view is unfiltered, so each worker keeps that view's points
@@ -27,8 +32,12 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, connections, transaction
 
-from contributions.models import Kind
+from contributions.filters import ContributionFilters
+from contributions.models import PUBLIC_GEOM, Kind
+from core.db import read_alias, reading_from
 from layers import grid
+from layers.cache import data_version
+from layers.public_sql import POINT_SQL, contribution_where
 
 log = logging.getLogger(__name__)
 
@@ -403,8 +412,6 @@ def current(project, version: str) -> ClusterIndex | None:
         finally:
             with _lock:
                 _building.discard(project.pk)
-    from core.db import read_alias
-
     thread = threading.Thread(
         target=_build_in_background, args=(project, read_alias()), daemon=True
     )
@@ -436,9 +443,6 @@ def _store(pk, index):
 
 
 def _build_in_background(project, alias):
-    from layers.cache import data_version
-    from core.db import reading_from
-
     started = time.perf_counter()
     try:
         with reading_from(alias), transaction.atomic(using=alias):
@@ -468,9 +472,6 @@ def _build_in_background(project, alias):
 
 def build(project, version: str) -> ClusterIndex:
     """Reads the project's public points where this request reads (the SQL path's rows)."""
-    from contributions.selectors import PUBLIC_GEOM, ContributionFilters
-    from layers.selectors import POINT_SQL, contribution_where
-
     t = "contributions_contribution"
     is_point = f"GeometryType({t}.{PUBLIC_GEOM}) = 'POINT'"
 

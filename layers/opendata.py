@@ -20,7 +20,7 @@ from contributions.models import Project
 from contributions.photo_urls import photo_base
 from contributions.query import read_query
 from contributions.selectors import FEATURE_SQL, PUBLIC_PROPERTIES
-from layers.selectors import contribution_where
+from layers.public_sql import contribution_where
 
 CHUNK = 2_000
 CSV_COLUMNS = [*PUBLIC_PROPERTIES, "lon", "lat", "wkt"]

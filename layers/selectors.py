@@ -17,9 +17,10 @@ import numpy as np
 from django.db import connection
 
 from contributions.models import Project
-from contributions.selectors import PUBLIC_GEOM, ContributionFilters, public_contributions
+from contributions.selectors import PUBLIC_GEOM, ContributionFilters
 from core.postgis import STORAGE_SRID, WEB_MERCATOR_SRID
 from layers import cluster_index, grid
+from layers.public_sql import POINT_SQL, contribution_where
 
 MAX_VIEW_CELLS = 64  # per side, in clusters: larger viewports are cut around their centre
 
@@ -282,16 +283,6 @@ def _ring(ranges, previous, level):
         (px0, px1, py1 + 1, cy1),
     ]
     return [r for r in rectangles if r[0] <= r[1] and r[2] <= r[3]]
-
-
-def contribution_where(project, filters):
-    """The list's own WHERE clause (public, project, filters), so map and list agree."""
-    queryset = public_contributions(project, ContributionFilters(**{**vars(filters), "bbox": None}))
-    return queryset.query.get_compiler(connection=connection).compile(queryset.query.where)
-
-
-# Clusters count, place and search by the public location only, like the running counts.
-POINT_SQL = f"layers_point(contributions_contribution.{PUBLIC_GEOM})"
 
 
 def _strip(bounds, level, previous, where_sql, where_params):

@@ -12,7 +12,8 @@ from contributions.models import Project
 from contributions.selectors import PUBLIC_GEOM, ContributionFilters
 from core.postgis import STORAGE_SRID, WEB_MERCATOR_SRID
 from layers import grid
-from layers.selectors import clusters, contribution_where
+from layers.public_sql import contribution_where
+from layers.selectors import clusters
 
 POINTS_FROM_ZOOM = 14  # below: clusters; from here: the contributions themselves...
 MAX_POINTS_PER_TILE = 5_000  # ...unless a tile would hold more than this

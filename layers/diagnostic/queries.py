@@ -3,7 +3,7 @@
 Why raw SQL: every figure here is an aggregate over up to a million rows (grid counts on
 reprojected coordinates, per-commune pivots, DBSCAN); PostgreSQL computes them in one pass
 each and returns thousands of rows instead of a million model instances. The WHERE clause is
-the public list's own (`layers.selectors.contribution_where`), so the bundle holds exactly
+the public list's own (`layers.public_sql.contribution_where`), so the bundle holds exactly
 what the map and the API show for the same filters. Every value is a bound parameter; the
 only SQL built from strings are that compiled clause and fixed fragments.
 """
@@ -16,7 +16,7 @@ from django.db import connection
 from contributions.filters import ContributionFilters
 from contributions.models import DECISION_STATUSES, PUBLIC_GEOM, Kind, Project, answered_sql
 from core.postgis import METRIC_SRID, STORAGE_SRID
-from layers.selectors import contribution_where
+from layers.public_sql import contribution_where
 
 # Statuses that are themselves an answer (the bundle's summary states the definition).
 ANSWER_STATUSES = DECISION_STATUSES

@@ -26,7 +26,7 @@ from contributions.models import (
     Project,
     Sentiment,
 )
-from contributions.participants import participant_of
+from contributions.participants import participant_of, user_participant
 from contributions.photo_urls import photo_base
 from contributions.photos import PhotoError, process_photo
 from contributions.query import read_query
@@ -221,7 +221,7 @@ class ContributionListView(APIView):
             )
 
         # Keys are client-made UUIDs: anonymous clients (often without cookies) share a scope.
-        scope = f"contributions:{project.pk}:{f'user:{author.pk}' if author else 'anonymous'}"
+        scope = f"contributions:{project.pk}:{user_participant(author) if author else 'anonymous'}"
         return idempotency.run_once(request, scope=scope, request_hash=request_hash, run=create)
 
     def _body_and_photos(self, request):

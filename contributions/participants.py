@@ -8,10 +8,15 @@ USER_PREFIX = "user:"
 ANONYMOUS_PREFIX = "anon:"
 
 
+def user_participant(user) -> str:
+    """The participant a signed-in person is, wherever they take part."""
+    return f"{USER_PREFIX}{user.pk}"
+
+
 def participant_of(request, project) -> str | None:
     """The request's participant in this project, or None when it must sign in first."""
     if request.user.is_authenticated:
-        return f"{USER_PREFIX}{request.user.pk}"
+        return user_participant(request.user)
     if not project.allow_anonymous:
         return None
     session = request.session

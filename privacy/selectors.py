@@ -15,6 +15,7 @@ from contributions.models import (
     Project,
     Vote,
 )
+from contributions.participants import user_participant
 from privacy.models import ParticipantProfile
 
 # Groups smaller than this are never shown: a bracket of two in a small commune names people.
@@ -72,7 +73,7 @@ def personal_data(*, user=None, email=None) -> dict:
     vote or address, even on their contributions.
     """
     emails = sorted(user_emails(user)) if user else [email.lower()]
-    participant = f"user:{user.pk}" if user else None
+    participant = user_participant(user) if user else None
     contributions = (
         held_contributions(user=user, email=email)
         .select_related("project", "theme", "commune")

@@ -28,6 +28,7 @@ from contributions.models import (
     Project,
     Vote,
 )
+from contributions.participants import user_participant
 from contributions.selectors import PUBLIC_GEOM
 from core.errors import DomainError, validated
 from privacy import selectors
@@ -186,7 +187,7 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
     follows = Follow.objects.filter(by_email | (Q(user=user) if user else Q(pk__in=[])))
     report.follows = follows.delete()[0]
     if user is not None:
-        participant = f"user:{user.pk}"
+        participant = user_participant(user)
         report.comments = Comment.objects.filter(author=user).update(author=None)
         votes = Vote.objects.filter(Q(user=user) | Q(participant=participant))
         for vote in votes:

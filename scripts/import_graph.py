@@ -11,7 +11,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top: a package may import only those listed before it (see the import contract).
-PACKAGES = ["core", "territories", "contributions", "layers", "privacy", "open311", "staff", "mapping"]
+PACKAGES = [
+    "core",
+    "territories",
+    "contributions",
+    "layers",
+    "privacy",
+    "open311",
+    "staff",
+    "mapping",
+]
 DOC = ROOT / "docs" / "architecture.md"
 BEGIN, END = "```mermaid\n", "```\n"
 

@@ -17,7 +17,7 @@ from PIL import Image
 
 from contributions.models import Comment, CommentStatus, Contribution, Photo, Status
 from contributions.photos import process_photo
-from contributions.services import _save_photo, upsert_project
+from contributions.services import save_photo, upsert_project
 from staff.models import ProjectRole
 
 SCRIPT = "<script>alert(1)</script>"
@@ -112,5 +112,5 @@ def upload(content: bytes | None = None, *, name=None, content_type="image/jpeg"
 def make_photo(contribution, *, position=0) -> Photo:
     """A photo stored as the service stores one (re-encoded, under contributions/<id>/)."""
     file = upload()
-    _save_photo(contribution, position, process_photo(file, filename=file.name))
+    save_photo(contribution, position, process_photo(file, filename=file.name))
     return contribution.photos.get(position=position)

@@ -242,3 +242,14 @@ def test_the_size_check_reads_the_reason():
     assert oversized('"""Clusters, not over 400 lines: no."""\n' + body, path) is not None
     assert oversized('"""Over 400 lines:"""\n' + body, path) is not None
     assert oversized(body[: -len("x = 1\n")], path) is None
+
+
+def test_the_architecture_page_shows_the_imports_as_they_are():
+    result = subprocess.run(
+        [sys.executable, "scripts/import_graph.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -21,8 +21,8 @@ from rasterio.features import geometry_mask
 from rasterio.transform import from_origin
 from shapely import wkb as shapely_wkb
 
-from layers.diagnostic.queries import GridCounts, Scope, grid_counts, perimeter_metric
 from core.postgis import METRIC_SRID
+from layers.diagnostic.queries import GridCounts, Scope, grid_counts, perimeter_metric
 
 NODATA = -9999.0
 KERNEL_SIGMAS = 3.0

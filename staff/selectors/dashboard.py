@@ -18,6 +18,7 @@ from contributions.models import (
     Status,
     Vote,
 )
+from contributions.participants import USER_PREFIX
 from core.i18n import localized
 from staff.models import DailyVisit
 
@@ -45,7 +46,7 @@ def _scalar(sql, params):
 def summary(project: Project) -> dict:
     contributions = counted(project)
     total = contributions.count()
-    answered = contributions.exclude(answer="").filter(answered_at__isnull=False)
+    answered = contributions.answered()
     votes = Vote.objects.filter(contribution__in=contributions).count()
     comments = (
         Comment.objects.filter(contribution__in=contributions)
@@ -64,7 +65,7 @@ def summary(project: Project) -> dict:
     )
     participants = _scalar(
         """SELECT count(DISTINCT who) FROM (
-               SELECT CASE WHEN author_id IS NOT NULL THEN 'user:' || author_id
+               SELECT CASE WHEN author_id IS NOT NULL THEN %(user)s || author_id
                            WHEN email <> '' THEN 'email:' || lower(email)
                            ELSE 'contribution:' || id END AS who
                FROM contributions_contribution WHERE project_id = %(p)s AND status <> 'hidden'
@@ -73,13 +74,14 @@ def summary(project: Project) -> dict:
                JOIN contributions_contribution c ON c.id = v.contribution_id
                WHERE c.project_id = %(p)s AND c.status <> 'hidden'
                UNION ALL
-               SELECT CASE WHEN m.author_id IS NOT NULL THEN 'user:' || m.author_id
+               SELECT CASE WHEN m.author_id IS NOT NULL THEN %(user)s || m.author_id
                            ELSE 'comment:' || m.id END
                FROM contributions_comment m
                JOIN contributions_contribution c ON c.id = m.contribution_id
                WHERE c.project_id = %(p)s AND c.status <> 'hidden' AND m.status <> 'hidden'
            ) people""",
-        {"p": project.pk},
+        # The same identity as votes use (contributions.participants).
+        {"p": project.pk, "user": USER_PREFIX},
     )
     visits = DailyVisit.objects.filter(project=project)
     visit_count = visits.count()

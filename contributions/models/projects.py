@@ -1,0 +1,146 @@
+"""Projects (participatory processes) and their themes."""
+
+from functools import partial
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contributions.vocabulary import (
+    Kind,
+    ModerationMode,
+    ParticipationLevel,
+)
+from core.i18n import localized
+
+
+class ProjectQuerySet(models.QuerySet):
+    def open_at(self, moment=None):
+        moment = moment or timezone.now()
+        return self.filter(
+            Q(opens_at__isnull=True) | Q(opens_at__lte=moment),
+            Q(closes_at__isnull=True) | Q(closes_at__gt=moment),
+        )
+
+
+class Project(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.JSONField(_("title"), default=dict, help_text=_("per language: fr, it, en"))
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    perimeter = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("perimeter"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"kind": "perimeter", "valid_until__isnull": True},
+    )
+    tolerance_m = models.FloatField(
+        _("containment tolerance (m)"),
+        default=25.0,
+        validators=[MinValueValidator(0), MaxValueValidator(1000)],
+    )
+    kinds = ArrayField(
+        models.CharField(max_length=20, choices=Kind.choices),
+        verbose_name=_("accepted kinds"),
+        # A builtin with the kinds as data (not a function of this module), so migrations
+        # record the list itself and never import this file.
+        default=partial(list, Kind.values),
+    )
+    allow_lines = models.BooleanField(_("lines allowed"), default=False)
+    allow_polygons = models.BooleanField(_("areas allowed"), default=False)
+    max_line_length_m = models.FloatField(_("longest line (m)"), default=5_000)
+    max_polygon_area_m2 = models.FloatField(_("largest area (m²)"), default=1_000_000)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    moderation = models.CharField(
+        _("moderation"), max_length=10, choices=ModerationMode.choices, default=ModerationMode.AFTER
+    )
+    allow_anonymous = models.BooleanField(_("anonymous contributions allowed"), default=True)
+    participation_level = models.CharField(
+        _("participation level"),
+        max_length=12,
+        choices=ParticipationLevel.choices,
+        default=ParticipationLevel.CONSULT,
+    )
+    promise = models.JSONField(
+        _("promise to participants"),
+        default=dict,
+        blank=True,
+        help_text=_("what will be done with contributions, per language"),
+    )
+    target_contributions = models.PositiveIntegerField(_("target contributions"), default=100)
+    publishes_open_data = models.BooleanField(
+        _("publishes open data"),
+        default=False,
+        help_text=_("Anyone may download the published contributions, without personal data."),
+    )
+    open_data_licence = models.CharField(_("open data licence"), max_length=40, default="ODbL-1.0")
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports before hiding"),
+        default=3,
+        help_text=_("An item reported this many times is hidden until a moderator reviews it."),
+    )
+    duplicate_distance_m = models.FloatField(
+        _("distance for possible duplicates (m)"),
+        default=150.0,
+        validators=[MinValueValidator(0), MaxValueValidator(10_000)],
+    )
+    terms_version = models.CharField(_("version of the terms"), max_length=20, default="1")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True)
+                | Q(opens_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="project_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self):
+        return localized(self.title) or self.slug
+
+    def is_open(self, moment=None):
+        moment = moment or timezone.now()
+        return (self.opens_at is None or self.opens_at <= moment) and (
+            self.closes_at is None or moment < self.closes_at
+        )
+
+
+class Theme(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    slug = models.SlugField(_("slug"), max_length=60)
+    name = models.JSONField(_("name"), default=dict)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#1f6feb",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #1f6feb."))],
+    )
+    icon = models.CharField(_("icon"), max_length=40, default="marker")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "slug"], name="theme_slug_per_project")
+        ]
+
+    def __str__(self):
+        return localized(self.name) or self.slug

@@ -1,0 +1,93 @@
+"""The domain's vocabulary and the rules stated in it: kinds, statuses, channels, what the
+public sees, what counts as answered, the photo limit. Defined here once; models, selectors,
+SQL fast paths, pages and the map script (through its JSON settings) read them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    PROPOSAL = "proposal", _("proposal")
+    REPORT = "report", _("report of a problem")
+    OBSERVATION = "observation", _("observation")
+
+
+# The sign each kind wears on the map and in lists (beside its colour, never instead of it).
+KIND_GLYPHS = {Kind.PROPOSAL: "+", Kind.REPORT: "!", Kind.OBSERVATION: "i"}
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", _("positive")
+    NEGATIVE = "negative", _("negative")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online")
+    WORKSHOP = "workshop", _("workshop")
+    PAPER = "paper", _("paper")
+    PHONE = "phone", _("phone")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted, awaiting moderation")
+    PUBLISHED = "published", _("published")
+    UNDER_REVIEW = "under_review", _("under review")
+    ACCEPTED = "accepted", _("accepted")
+    PLANNED = "planned", _("planned")
+    DONE = "done", _("done")
+    REJECTED = "rejected", _("rejected")
+    DUPLICATE = "duplicate", _("duplicate")
+    HIDDEN = "hidden", _("hidden")
+
+
+# What the public may see: everything moderation has let through.
+PUBLIC_STATUSES = [s for s in Status.values if s not in (Status.SUBMITTED, Status.HIDDEN)]
+
+# The statuses an official answer may set ("under review" tells the resident it is read).
+ANSWER_STATUSES = [
+    Status.UNDER_REVIEW,
+    Status.ACCEPTED,
+    Status.PLANNED,
+    Status.DONE,
+    Status.REJECTED,
+]
+# Statuses that are themselves a decision, so a contribution holding one counts as answered
+# even without a written answer (an import, a bulk decision).
+DECISION_STATUSES = [Status.ACCEPTED, Status.PLANNED, Status.DONE, Status.REJECTED]
+
+# The column every public output reads for the location: the exact `geom` generalised by the
+# project's location rules, kept by the database (docs/privacy.md). The exact `geom` is for
+# staff.
+PUBLIC_GEOM = "public_geom"
+
+
+def answered_sql(alias: str = "c") -> tuple[str, list]:
+    """ "Answered" for raw SQL over contributions_contribution AS `alias`: the same rule as
+    ContributionQuerySet.answered(), as a condition and its parameters."""
+    return (
+        f"({alias}.answered_at IS NOT NULL OR {alias}.status = ANY(%s))",
+        [[str(status) for status in DECISION_STATUSES]],
+    )
+
+
+class ModerationMode(models.TextChoices):
+    BEFORE = "before", _("before publication")
+    AFTER = "after", _("after publication")
+
+
+class ParticipationLevel(models.TextChoices):
+    INFORM = "inform", _("inform")
+    CONSULT = "consult", _("consult")
+    INVOLVE = "involve", _("involve")
+    COLLABORATE = "collaborate", _("collaborate")
+    EMPOWER = "empower", _("empower")
+
+
+class CommentStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted, awaiting moderation")
+    PUBLISHED = "published", _("published")
+    HIDDEN = "hidden", _("hidden")
+
+
+# The most photos one contribution carries: the API, the service and the page agree.
+MAX_PHOTOS = 3

@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from contributions.models import PUBLIC_STATUSES, Kind, Project
+from contributions.models import Project
 from contributions.selectors import ContributionFilters
 from core.i18n import localized
 from layers.diagnostic import areas, density, folium_map, hotspots, queries, report, summary
@@ -56,28 +56,6 @@ class DiagnosticResult:
     count: int
     hotspots: int
     files: list[Path] = field(default_factory=list)
-
-
-def check_filters(project: Project, filters: ContributionFilters) -> None:
-    """Unknown kinds, themes, statuses or communes are errors, not silently empty bundles."""
-    checks = [
-        ("kind", filters.kinds, list(Kind.values)),
-        ("theme", filters.themes, list(project.themes.values_list("slug", flat=True))),
-        ("status", filters.statuses, [str(s) for s in PUBLIC_STATUSES]),
-    ]
-    for name, given, known in checks:
-        unknown = [value for value in given or [] if value not in known]
-        if unknown:
-            raise DiagnosticError(
-                f"Unknown {name} {unknown[0]!r} for project {project.slug}; "
-                f"choose among: {', '.join(known)}."
-            )
-    if filters.commune:
-        codes = set(project.perimeter.members.values_list("code", flat=True))
-        if filters.commune not in codes:
-            raise DiagnosticError(
-                f"No commune with the code {filters.commune!r} in the perimeter of {project.slug}."
-            )
 
 
 def check_parameters(parameters: Parameters) -> None:
@@ -126,7 +104,6 @@ def run(
         raise DiagnosticError(
             f"Unknown language {language!r}; choose one of {', '.join(dict(settings.LANGUAGES))}."
         )
-    check_filters(project, filters)
     check_parameters(parameters)
     output = Path(output)
     prepare_output(output, overwrite=overwrite)

@@ -141,8 +141,10 @@ replica_start() {
       { cat "$REPLICA_BASE/basebackup.log" >&2; die "pg_basebackup failed"; }
   fi
   as_owner mkdir -p "$REPLICA_RUN"
+  # A read on the replica waits for replay rather than being cancelled by a conflict with it.
   if ! as_owner "$BIN/pg_ctl" -D "$REPLICA_DATA" -l "$REPLICA_BASE/postgres.log" -w -t 120 \
-    -o "-p $REPLICA_PORT -c unix_socket_directories=$REPLICA_RUN -c shared_buffers=128MB" \
+    -o "-p $REPLICA_PORT -c unix_socket_directories=$REPLICA_RUN -c shared_buffers=128MB \
+        -c hot_standby_feedback=on -c max_standby_streaming_delay=-1" \
     start >/dev/null; then
     tail -n 20 "$REPLICA_BASE/postgres.log" >&2 || true
     die "the replica did not start (log: $REPLICA_BASE/postgres.log)"

@@ -33,7 +33,6 @@ from contributions.query import read_query
 from core import ratelimit
 from core.errors import DomainError
 from core.i18n import localized
-from territories.models import Territory
 from territories.selectors import territory_geojson
 
 GEOJSON = "application/geo+json"
@@ -284,18 +283,12 @@ class PropertiesSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
     consent = serializers.BooleanField(required=False, default=False)
     # Optional, opt-in profile questions (representativeness; docs/privacy.md). Privacy knows
-    # the brackets and refuses an unknown one with the same error shape (code "invalid").
+    # the brackets and the communes and refuses an unknown one with the same error shape
+    # (code "invalid", the field named).
     age_bracket = serializers.CharField(max_length=10, required=False)
     residence = serializers.RegexField(
         r"^[0-9A-Za-z]{1,12}$", required=False, help_text="commune of residence (code)"
     )
-
-    def validate_residence(self, value):
-        if not Territory.objects.filter(
-            code=value, kind="commune", valid_until__isnull=True
-        ).exists():
-            raise serializers.ValidationError(_("There is no commune with this code."))
-        return value
 
 
 def visible_contribution(slug, contribution_id):

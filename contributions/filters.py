@@ -110,12 +110,12 @@ def filters_from(q) -> ContributionFilters:
     )
 
 
-def parse_filters(params, *, staff=False, ignore=(), project=None) -> ContributionFilters:
+def parse_filters(params, *, staff=False, project=None) -> ContributionFilters:
     """ContributionFilters from query-string values (an unknown or invalid one is an error);
     with `project`, themes are checked against its own."""
     serializer_class = StaffFilterQuery if staff else FilterQuery
     context = {"project": project} if project is not None else None
-    return filters_from(read_params(params, serializer_class, ignore=ignore, context=context))
+    return filters_from(read_params(params, serializer_class, context=context))
 
 
 def lenient_filters(params) -> ContributionFilters:
@@ -130,22 +130,21 @@ def lenient_filters(params) -> ContributionFilters:
 
 
 def command_filters(options, *, staff, project=None) -> ContributionFilters:
-    """The filters of a layer command's repeatable options, checked as the API checks them."""
+    """The filters of a layer command's repeatable options, checked as the API checks them;
+    the error names each option with its reason."""
     params = {
         "kind": ",".join(options.get("kind") or []),
         "theme": ",".join(options.get("theme") or []),
         "status": ",".join(options.get("status") or []),
         "commune": options.get("commune") or "",
     }
-    context = {"project": project} if project is not None else {}
-    query = (StaffFilterQuery if staff else FilterQuery)(
-        data={name: value for name, value in params.items() if value}, context=context
-    )
-    if not query.is_valid():
+    try:
+        return parse_filters(
+            {name: value for name, value in params.items() if value}, staff=staff, project=project
+        )
+    except DomainError as error:
+        fields = error.extra.get("fields", {})
         raise DomainError(
             "invalid",
-            " ".join(
-                f"--{name}: {' '.join(map(str, errors))}" for name, errors in query.errors.items()
-            ),
-        )
-    return filters_from(query.validated_data)
+            " ".join(f"--{name}: {' '.join(map(str, errors))}" for name, errors in fields.items()),
+        ) from None

@@ -14,10 +14,10 @@ def parameters(serializer_class) -> tuple[str, ...]:
     return tuple(serializer_class().fields)
 
 
-def read_params(params, serializer_class, *, ignore=(), context=None):
+def read_params(params, serializer_class, *, context=None):
     """Validated values of a query dict (a QueryDict or a plain dict of strings)."""
     known = parameters(serializer_class)
-    unknown = sorted(set(params) - set(known) - set(ignore))
+    unknown = sorted(set(params) - set(known))
     if unknown:
         raise DomainError(
             "unknown_parameter",
@@ -36,6 +36,6 @@ def read_params(params, serializer_class, *, ignore=(), context=None):
     return query.validated_data
 
 
-def read_query(request, serializer_class, *, ignore=()):
+def read_query(request, serializer_class):
     """Validated query parameters of a DRF request; an unknown one is an error."""
-    return read_params(request.query_params, serializer_class, ignore=ignore)
+    return read_params(request.query_params, serializer_class)

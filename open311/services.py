@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from contributions import services as contribution_services
 from contributions.models import Channel, Contribution, Kind
 from core.errors import DomainError
+from core.postgis import STORAGE_SRID
 from open311.models import ApiClient
 from open311.selectors import find_service
 
-WGS84 = 4326
 TITLE_LENGTH = Contribution._meta.get_field("title").max_length
 # A TextField's max_length is not checked by the model: the HTTP layers check it.
 DESCRIPTION_LENGTH = Contribution._meta.get_field("description").max_length
@@ -58,7 +58,7 @@ def read_location(form) -> Point:
             "coordinates_out_of_range",
             _("lat must be between -90 and 90 and long between -180 and 180 (WGS84)."),
         )
-    return Point(lon, lat, srid=WGS84)
+    return Point(lon, lat, srid=STORAGE_SRID)
 
 
 def title_of(description: str) -> str:

@@ -37,8 +37,8 @@ def covers_point_in_database(
     """The same answer as covers_point, computed by PostGIS over the pieces."""
     return bool(
         _one(
-            "SELECT territories_covers(%s, ST_Point(%s, %s, 4326), %s)",
-            [territory_id, lon, lat, tolerance_m],
+            "SELECT territories_covers(%s, ST_Point(%s, %s, %s), %s)",
+            [territory_id, lon, lat, STORAGE_SRID, tolerance_m],
         )
     )
 

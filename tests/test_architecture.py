@@ -5,10 +5,12 @@ The contract itself lives in pyproject.toml ([tool.importlinter]) and is checked
 """
 
 import ast
+import io
 import os
 import re
 import subprocess
 import sys
+import tokenize
 import tomllib
 import uuid
 from pathlib import Path
@@ -253,3 +255,36 @@ def test_the_architecture_page_shows_the_imports_as_they_are():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The SRIDs are named once (core/postgis.py); code and SQL read the names. Prose may say
+# "EPSG:4326".
+SRID_NUMBERS = {"4326", "3857", "3035"}
+SRID_IN_SQL = re.compile(r"[(,]\s*(4326|3857|3035)\s*\)")
+
+
+def srid_offenders(source, path):
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NUMBER and token.string in SRID_NUMBERS:
+            found.append(f"{path}:{token.start[0]}: {token.string}")
+        elif token.type == tokenize.STRING and SRID_IN_SQL.search(token.string):
+            found.append(f"{path}:{token.start[0]}: {SRID_IN_SQL.search(token.string).group(0)}")
+    return found
+
+
+def test_srids_are_named_once():
+    offenders = [
+        offender
+        for path in app_modules()
+        if rel(path) != "core/postgis.py"
+        for offender in srid_offenders(path.read_text(encoding="utf-8"), rel(path))
+    ]
+    assert not offenders, "write STORAGE_SRID, METRIC_SRID or WEB_MERCATOR_SRID:\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_srid_check_sees_numbers_and_sql():
+    source = 'p = Point(1, 2, srid=4326)\nsql = "ST_Transform(g, 3857)"\nnote = "EPSG:4326"\n'
+    assert len(srid_offenders(source, "planted.py")) == 2

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from contributions.services import Submission
 from core.errors import DomainError
+from core.postgis import STORAGE_SRID
 from staff.access import page_context, workspace
 from staff.forms import RecordForm
 from staff.selectors.maps import perimeter_frame
@@ -35,11 +36,11 @@ def record(request, project):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["longitude"] is not None and data["latitude"] is not None:
-            geometry = Point(data["longitude"], data["latitude"], srid=4326)
+            geometry = Point(data["longitude"], data["latitude"], srid=STORAGE_SRID)
         else:
             commune = communes.annotate(spot=PointOnSurface("geom")).get(code=data["commune"])
             geometry = commune.spot
-            geometry.srid = 4326
+            geometry.srid = STORAGE_SRID
         submission = Submission(
             kind=data["kind"],
             theme=data["theme"],

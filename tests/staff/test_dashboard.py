@@ -44,7 +44,8 @@ def test_summary_matches_sql(varied):
     p = varied.pk
     [(total, answered, median)] = sql(
         """SELECT count(*),
-                  count(*) FILTER (WHERE answer <> '' AND answered_at IS NOT NULL),
+                  count(*) FILTER (WHERE answered_at IS NOT NULL
+                                   OR status IN ('accepted', 'planned', 'done', 'rejected')),
                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
                       answered_at - created_at) / 3600)
                       FILTER (WHERE answer <> '' AND answered_at IS NOT NULL)
@@ -165,3 +166,26 @@ def test_every_figure_downloads_as_csv(client, varied, analyst):
     )
     assert summary["contributions"] == str(300 - 7)
     assert client.get(f"/fr/staff/{varied.slug}/dashboard/nothing.csv").status_code == 404
+
+
+def test_answered_is_the_diagnostics_answered(varied):
+    """One definition: a decision without a written answer, and a written answer, both count,
+    on the dashboard as in the diagnostic."""
+    from contributions.filters import ContributionFilters
+    from layers.diagnostic import queries
+
+    public = Contribution.objects.public().filter(project=varied, answered_at__isnull=True)
+    decided, written = public.filter(status=Status.PUBLISHED).order_by("pk")[:2]
+    Contribution.objects.filter(pk=decided.pk).update(status=Status.ACCEPTED)
+    Contribution.objects.filter(pk=written.pk).update(answer="Merci", answered_at=timezone.now())
+    figures = dashboard.summary(varied)
+    per_commune = queries.per_commune(queries.Scope(varied, ContributionFilters()))
+    in_diagnostic = sum(entry["answered"] for entry in per_commune.values())
+    assert figures["answered"] == in_diagnostic
+    assert figures["answered"] == sql(
+        """SELECT count(*) FROM contributions_contribution
+           WHERE project_id = %s AND status <> 'hidden'
+             AND (answered_at IS NOT NULL
+                  OR status IN ('accepted', 'planned', 'done', 'rejected'))""",
+        [varied.pk],
+    )[0][0]

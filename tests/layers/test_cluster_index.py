@@ -61,13 +61,15 @@ def _within(inner, outer, tolerance):
 
 def _some_lines_and_areas(project):
     """Turns a few points into lines and areas: their items' geometry comes from the
-    database, the rest from memory."""
+    database, the rest from memory. Picked by their place (the seeded generator's), not by
+    their random ids, so every run draws the same lines and areas."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH picked AS (
-                SELECT id, row_number() OVER (ORDER BY id) AS n FROM contributions_contribution
-                WHERE project_id = %s ORDER BY id LIMIT 200
+                SELECT id, row_number() OVER (ORDER BY md5(ST_AsText(geom)), id) AS n
+                FROM contributions_contribution
+                WHERE project_id = %s ORDER BY md5(ST_AsText(geom)), id LIMIT 200
             )
             UPDATE contributions_contribution c SET geom = CASE
                 WHEN p.n %% 2 = 0 THEN ST_MakeLine(c.geom, ST_Translate(c.geom, 0.0004, 0.0003))

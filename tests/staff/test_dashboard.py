@@ -182,10 +182,13 @@ def test_answered_is_the_diagnostics_answered(varied):
     per_commune = queries.per_commune(queries.Scope(varied, ContributionFilters()))
     in_diagnostic = sum(entry["answered"] for entry in per_commune.values())
     assert figures["answered"] == in_diagnostic
-    assert figures["answered"] == sql(
-        """SELECT count(*) FROM contributions_contribution
+    assert (
+        figures["answered"]
+        == sql(
+            """SELECT count(*) FROM contributions_contribution
            WHERE project_id = %s AND status <> 'hidden'
              AND (answered_at IS NOT NULL
                   OR status IN ('accepted', 'planned', 'done', 'rejected'))""",
-        [varied.pk],
-    )[0][0]
+            [varied.pk],
+        )[0][0]
+    )

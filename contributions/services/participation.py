@@ -44,13 +44,8 @@ def vote(*, contribution: Contribution, participant: str, user=None) -> bool:
                RETURNING id""",
             [contribution.pk, user.pk if user else None, participant],
         )
-        added = cursor.fetchone() is not None
-        if added:
-            cursor.execute(
-                "UPDATE contributions_contribution SET vote_count = vote_count + 1 WHERE id = %s",
-                [contribution.pk],
-            )
-    return added
+        # vote_count follows by trigger (contributions 0010).
+        return cursor.fetchone() is not None
 
 
 @transaction.atomic
@@ -59,13 +54,6 @@ def unvote(*, contribution: Contribution, participant: str) -> bool:
     removed, _details = Vote.objects.filter(
         contribution=contribution, participant=participant
     ).delete()
-    if removed:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE contributions_contribution SET vote_count = vote_count - 1"
-                " WHERE id = %s AND vote_count > 0",
-                [contribution.pk],
-            )
     return bool(removed)
 
 
@@ -90,9 +78,8 @@ def add_comment(*, contribution: Contribution, body: str, author=None, participa
         message=_("The comment is empty or too long."),
         exclude=["contribution", "author"],
     )
+    # comment_count follows by trigger (contributions 0010).
     comment.save(force_insert=True)
-    if published:
-        Contribution.objects.filter(pk=contribution.pk).update(comment_count=F("comment_count") + 1)
     return comment
 
 
@@ -171,9 +158,5 @@ def report_abuse(
         Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
         comment.refresh_from_db(fields=["report_count", "status"])
         if threshold and comment.report_count >= threshold:
-            if comment.status == CommentStatus.PUBLISHED:
-                Contribution.objects.filter(pk=contribution.pk, comment_count__gt=0).update(
-                    comment_count=F("comment_count") - 1
-                )
             Comment.objects.filter(pk=comment.pk).update(status=CommentStatus.HIDDEN)
     return True

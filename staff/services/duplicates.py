@@ -1,8 +1,11 @@
 """Marking a contribution as a duplicate of another: its votes and followers move to the
-original, and its followers are told where the discussion went."""
+original, and its followers are told where the discussion went.
+
+The original then holds its own votes plus the duplicate's, one per participant; a vote given
+to both stays on the duplicate, so no vote is lost and none is counted twice on one item.
+The counters follow the vote rows by trigger (contributions 0010)."""
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,14 +51,13 @@ def mark_duplicate(
     now = now or timezone.now()
     recipients = followers(contribution)
 
-    # Votes: one per participant on the original (its unique constraint); the rest go.
+    # Votes: one per participant on the original (its unique constraint).
     already_voted = Vote.objects.filter(contribution=original).values("participant")
     moved_votes = (
         Vote.objects.filter(contribution=contribution)
         .exclude(participant__in=already_voted)
         .update(contribution=original)
     )
-    Vote.objects.filter(contribution=contribution).delete()
     # Followers likewise, one per email; a moved follow keeps its token (its stop link).
     already_following = Follow.objects.filter(contribution=original).values("email")
     moved_follows = (
@@ -64,8 +66,6 @@ def mark_duplicate(
         .update(contribution=original)
     )
     Follow.objects.filter(contribution=contribution).delete()
-    for item in (original, contribution):
-        item.vote_count = Vote.objects.filter(contribution=item).aggregate(n=Count("pk"))["n"]
 
     before = contribution.status
     answer = (answer or "").strip() or _("This contribution duplicates “%(title)s”.") % {
@@ -81,11 +81,11 @@ def mark_duplicate(
             "duplicate_of",
             "answer",
             "answered_at",
-            "vote_count",
             "updated_at",
         ]
     )
-    original.save(update_fields=["vote_count"])
+    for item in (original, contribution):
+        item.refresh_from_db(fields=["vote_count"])
     StatusChange.objects.create(
         contribution=contribution,
         status=Status.DUPLICATE,

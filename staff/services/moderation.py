@@ -3,7 +3,6 @@ the reasons a moderator gives."""
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -151,13 +150,8 @@ def _moderate_comment(actor, project, comment, action, reason, now):
     before = comment.status
     after = CommentStatus.HIDDEN if action == Action.HIDE else CommentStatus.PUBLISHED
     cleared = _clear_reports(now, comment=comment)
+    # The contribution's count of published comments follows by trigger.
     Comment.objects.filter(pk=comment.pk).update(status=after, report_count=0)
-    # The contribution's comment count is of published comments.
-    change = (after == CommentStatus.PUBLISHED) - (before == CommentStatus.PUBLISHED)
-    if change:
-        Contribution.objects.filter(pk=comment.contribution_id).update(
-            comment_count=F("comment_count") + change
-        )
     audit(
         actor=actor,
         project=project,

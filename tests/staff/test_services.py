@@ -221,8 +221,8 @@ def test_near_identical_texts_40_m_apart_are_possible_duplicates_but_not_2_km_aw
 def test_marking_a_duplicate_moves_votes_without_double_votes_and_followers(
     demo, moderator, spot, django_capture_on_commit_callbacks
 ):
-    original = make(demo, "Original", spot, vote_count=2)
-    copy = make(demo, "Copy", Point(spot.x, spot.y + 30 * METRE), vote_count=2)
+    original = make(demo, "Original", spot)
+    copy = make(demo, "Copy", Point(spot.x, spot.y + 30 * METRE))
     for participant in ("user:1", "anon:a"):
         Vote.objects.create(contribution=original, participant=participant)
     for participant in ("user:1", "anon:b"):  # user:1 voted on both
@@ -239,8 +239,13 @@ def test_marking_a_duplicate_moves_votes_without_double_votes_and_followers(
     assert sorted(
         Vote.objects.filter(contribution=original).values_list("participant", flat=True)
     ) == ["anon:a", "anon:b", "user:1"]
-    assert original.vote_count == 3 and copy.vote_count == 0
-    assert not Vote.objects.filter(contribution=copy).exists()
+    # The original keeps its votes plus the duplicate's, one per participant; the vote given
+    # to both stays on the duplicate, so the project's total is unchanged (4).
+    assert original.vote_count == 3 and copy.vote_count == 1
+    assert list(Vote.objects.filter(contribution=copy).values_list("participant", flat=True)) == [
+        "user:1"
+    ]
+    assert Vote.objects.filter(contribution__project=demo).count() == 4
     assert sorted(Follow.objects.filter(contribution=original).values_list("email", flat=True)) == [
         "other@example.org",
         "same@example.org",

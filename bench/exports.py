@@ -62,7 +62,7 @@ def main():
         " c.status, t.code AS commune_code, t.name AS commune_name, c.answer, c.answered_at,"
         " c.vote_count AS votes, c.comment_count AS comments, c.channel, c.created_at, c.geom"
         " FROM contributions_contribution c JOIN contributions_theme th ON th.id = c.theme_id"
-        " LEFT JOIN territories_territory t ON t.id = c.commune_id"
+        " LEFT JOIN territories_current_of t ON t.id = c.commune_id"
         f" WHERE c.project_id = {project.pk} AND c.status IN ({statuses})"
     )
     env = {**os.environ, "DB_NAME": BENCH_DB, "DEBUG": "false"}

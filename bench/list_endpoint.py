@@ -83,7 +83,7 @@ def main():
         "c.status, t.code AS commune, t.name AS commune_name, c.answer, c.answered_at, "
         "c.vote_count, c.comment_count, c.channel, c.created_at, c.geom "
         "FROM contributions_contribution c JOIN contributions_theme th ON th.id = c.theme_id "
-        "LEFT JOIN territories_territory t ON t.id = c.commune_id "
+        "LEFT JOIN territories_current_of t ON t.id = c.commune_id "
         f"WHERE c.id IN ({ids_literal})) c;\n"
     )
 

@@ -2,8 +2,9 @@
 
 Points cluster around town centres (weighted by population) and along the roads between
 neighbouring towns, with a thinner spread across each commune; kinds, themes, statuses,
-dates and votes follow plausible proportions; texts are French or Italian after the
-commune's country, or all in one language when one is asked for. Everything is one
+dates and votes (vote rows from a pool of anonymous participants) follow plausible
+proportions; texts are French or Italian after the commune's country, or all in one language
+when one is asked for. Everything is one
 transaction of set-based INSERT ... SELECT, so the database's own guarantees (perimeter
 trigger, commune attribution, constraints) hold for every row and a failure leaves nothing
 behind.
@@ -70,9 +71,28 @@ CREATE TEMP TABLE synthetic_texts (
 # contributions_contribution): what the bookkeeping of the apps above needs.
 NEW_SQL = """
 CREATE TEMP TABLE synthetic_new (
-    project_id bigint, theme_id bigint, kind text, status text, public_geom geometry
+    project_id bigint, theme_id bigint, kind text, status text, public_geom geometry,
+    id uuid, created_at timestamptz
 ) ON COMMIT DROP
 """
+
+# Votes are rows, from a pool of anonymous participants (as a browser session votes): each
+# contribution draws how many (most get few, a handful many) and which consecutive members of
+# the pool, so no one votes twice for it. The database keeps vote_count equal to the rows.
+VOTES_SQL = """
+WITH drawn AS MATERIALIZED (
+    SELECT id, created_at, floor(power(random(), 4) * %(most)s)::int AS votes,
+           floor(random() * %(pool)s)::int AS first, random() AS r_when
+    FROM synthetic_new
+)
+INSERT INTO contributions_vote (contribution_id, user_id, participant, created_at)
+SELECT d.id, NULL,
+       'anon:' || md5('synthetic-voter-' || %(seed)s || '-' || ((d.first + k) %% %(pool)s)),
+       d.created_at + (%(until)s::timestamptz - d.created_at) * d.r_when * k / (d.votes + 1)
+FROM drawn d
+CROSS JOIN LATERAL generate_series(1, d.votes) AS k
+"""
+MOST_VOTES = 60
 
 TEXTS_INDEX_SQL = "CREATE INDEX ON synthetic_texts (lang, theme, kind, n)"
 
@@ -81,7 +101,7 @@ INSERT_SQL = """
 WITH draws AS (
     SELECT random() AS r_town, random() AS r_shape, random() AS u1, random() AS u2,
            random() AS r_kind, random() AS r_sent, random() AS r_theme, random() AS r_status,
-           random() AS r_text, random() AS r_date, random() AS r_chan, random() AS r_votes,
+           random() AS r_text, random() AS r_date, random() AS r_chan,
            random() AS r_road, random() AS r_along
     FROM generate_series(1, %(candidates)s)
 ),
@@ -148,7 +168,7 @@ SELECT gen_random_uuid(), %(project)s, d.kind,
             THEN %(answers)s::jsonb ->> s.status ELSE '' END,
        CASE WHEN s.status IN ('accepted', 'planned', 'done', 'rejected')
             THEN s.created + interval '9 days' END,
-       floor(power(d.r_votes, 4) * 60)::int, 0,
+       0, 0,
        s.created, s.created, s.created
 FROM described d
 JOIN contributions_theme th ON th.project_id = %(project)s AND th.slug = d.theme_slug
@@ -173,7 +193,7 @@ CROSS JOIN LATERAL (
     AND x.n = floor(d.r_text * 8)::int
     LIMIT 1
 ) tx
-RETURNING project_id, theme_id, kind, status, public_geom
+RETURNING project_id, theme_id, kind, status, public_geom, id, created_at
 )
 INSERT INTO synthetic_new SELECT * FROM inserted
 """
@@ -252,6 +272,16 @@ def generate(
                 bar.update(cursor.rowcount)
         if bar:
             bar.close()
+        cursor.execute(
+            VOTES_SQL,
+            {
+                "most": MOST_VOTES,
+                # Enough people that no contribution exhausts them; half as many as items.
+                "pool": max(MOST_VOTES, count // 2),
+                "seed": seed,
+                "until": until,
+            },
+        )
         # Same connection, same transaction: the receivers read the temporary table.
         contributions_bulk_inserted.send(sender=Contribution, table="synthetic_new")
     return inserted

@@ -213,6 +213,9 @@ def upsert_territory(
     )
     successor.full_clean()
     successor.save()
+    # The perimeters it belonged to now hold the new generation: attribution and every
+    # per-commune table read the members, and must see the boundary in force.
+    Territory.members.through.objects.filter(to_territory=existing).update(to_territory=successor)
     territory_superseded.send(sender=Territory, old=existing, new=successor)
     return "updated", successor
 

@@ -2,9 +2,11 @@
 
 "Answered" means the contribution has an official answer date (answered_at) or a status that
 is itself an answer (accepted, planned, done, rejected); the share is answered / total.
-Every commune of the perimeter has a row, those without contributions too; contributions
-attributed to no commune (on the perimeter's edge, within its tolerance) are counted in the
-summary, not here.
+Every commune of the perimeter has a row, those without contributions too, keyed by its
+official code (contributions attributed to an older boundary generation count with the current
+one). Contributions attributed to no commune of the perimeter (on its edge, within its
+tolerance, or in a commune since removed from it) are `outside`: counted in the summary, whose
+breakdowns add them, so every breakdown sums to the total.
 """
 
 import csv
@@ -12,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from contributions.models import Kind
-from layers.diagnostic.queries import Scope, communes, per_commune
+from layers.diagnostic.queries import Scope, add_counts, communes, empty_counts, per_commune
 
 
 def theme_column(slug: str) -> str:
@@ -28,7 +30,7 @@ class AreaTable:
     columns: list[str]
     rows: list[dict]  # one per commune, in code order, with "geometry" (GeoJSON) aside
     geometries: list[dict]
-    outside: dict  # the contributions attributed to no commune
+    outside: dict  # the contributions attributed to no commune of the perimeter
 
     def as_frame(self):
         import pandas as pd
@@ -56,10 +58,10 @@ def build(scope: Scope, themes: list[dict]) -> AreaTable:
         "answered",
         "answered_share",
     ]
-    empty = {"total": 0, "kinds": dict.fromkeys(Kind.values, 0), "themes": {}, "votes": 0}
     rows, geometries = [], []
-    for commune in communes(scope.project):
-        entry = stats.get(commune["id"], {**empty, "answered": 0})
+    members = communes(scope.project)
+    for commune in members:
+        entry = stats.get(commune["code"], empty_counts())
         total = entry["total"]
         row = {
             "code": commune["code"],
@@ -76,7 +78,11 @@ def build(scope: Scope, themes: list[dict]) -> AreaTable:
         }
         rows.append(row)
         geometries.append(commune["geom"])
-    outside = stats.get(None, {"total": 0, "votes": 0, "answered": 0})
+    codes = {commune["code"] for commune in members}
+    outside = empty_counts()
+    for code, entry in stats.items():
+        if code not in codes:
+            add_counts(outside, entry)
     return AreaTable(columns, rows, geometries, outside)
 
 

@@ -160,41 +160,60 @@ def perimeter_metric(project: Project, *, buffer_m: float = 0.0):
 
 
 def per_commune(scope: Scope) -> dict:
-    """Per commune id (None: outside every commune): total, by kind, by theme id, votes,
-    answered. One pass with FILTER aggregates."""
+    """Per commune code (None: attributed to no commune): total, by kind, by theme id, votes,
+    answered. One pass with FILTER aggregates. Grouped by the official code, not the row, so
+    contributions attributed to an older boundary generation count with the current one."""
     source, params = scope.source()
     kinds = ", ".join(
         f"count(*) FILTER (WHERE c.kind = %s)::int AS k{n}" for n, _ in enumerate(Kind)
     )
     answered, answered_params = answered_sql("c")
     sql = f"""
-        SELECT c.commune_id, c.theme_id, count(*)::int, {kinds},
+        SELECT t.code, c.theme_id, count(*)::int, {kinds},
                coalesce(sum(c.vote_count), 0)::bigint,
                count(*) FILTER (WHERE {answered})::int
         FROM {source}
+        LEFT JOIN territories_territory t ON t.id = c.commune_id
         GROUP BY 1, 2
     """  # noqa: S608 - fixed fragments and the compiled WHERE clause; values are parameters
     rows = _rows(sql, [*Kind.values, *answered_params, *params])
     result: dict = {}
-    for commune_id, theme_id, total, *rest in rows:
+    for code, theme_id, total, *rest in rows:
         by_kind, votes, answered = rest[: len(Kind.values)], rest[-2], rest[-1]
-        entry = result.setdefault(
-            commune_id,
+        entry = result.setdefault(code, empty_counts())
+        add_counts(
+            entry,
             {
-                "total": 0,
-                "kinds": dict.fromkeys(Kind.values, 0),
-                "themes": {},
-                "votes": 0,
-                "answered": 0,
+                "total": total,
+                "kinds": dict(zip(Kind.values, by_kind, strict=True)),
+                "themes": {theme_id: total},
+                "votes": int(votes),
+                "answered": answered,
             },
         )
-        entry["total"] += total
-        for kind, count in zip(Kind.values, by_kind, strict=True):
-            entry["kinds"][kind] += count
-        entry["themes"][theme_id] = entry["themes"].get(theme_id, 0) + total
-        entry["votes"] += int(votes)
-        entry["answered"] += answered
     return result
+
+
+def empty_counts() -> dict:
+    """The figures of a group of contributions with none in it."""
+    return {
+        "total": 0,
+        "kinds": dict.fromkeys(Kind.values, 0),
+        "themes": {},
+        "votes": 0,
+        "answered": 0,
+    }
+
+
+def add_counts(entry: dict, more: dict) -> dict:
+    """Adds the figures of `more` to `entry` (both as per_commune gives them)."""
+    for key in ("total", "votes", "answered"):
+        entry[key] += more[key]
+    for kind, count in more["kinds"].items():
+        entry["kinds"][kind] += count
+    for theme_id, count in more["themes"].items():
+        entry["themes"][theme_id] = entry["themes"].get(theme_id, 0) + count
+    return entry
 
 
 def by_status(scope: Scope) -> dict[str, int]:

@@ -83,6 +83,27 @@ def test_50_parallel_votes_by_one_user_make_one_vote(django_user_model):
 
     statuses = in_parallel(50, vote)
     assert sorted(set(statuses)) == [200, 201] and statuses.count(201) == 1
-    assert Vote.objects.filter(contribution=target).count() == 1
+    assert Vote.objects.filter(contribution=target, user=user).count() == 1
     target.refresh_from_db()
-    assert target.vote_count == start + 1
+    assert target.vote_count == start + 1 == Vote.objects.filter(contribution=target).count()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_votes_are_each_counted_once(django_user_model):
+    # 30 people vote at the same instant: the counter adds each (by delta), none overwrites.
+    project = load_demo()
+    users = [django_user_model.objects.create_user(f"voter{n}") for n in range(30)]
+    target = Contribution.objects.public().filter(project=project).first()
+    start = target.vote_count
+    turn = iter(users)
+    lock = threading.Lock()
+
+    def vote(client):
+        with lock:
+            client.force_login(next(turn))
+        return client.post(f"{URL}{target.pk}/vote/").status_code
+
+    assert in_parallel(30, vote) == [201] * 30
+    target.refresh_from_db()
+    assert target.vote_count == start + 30 == Vote.objects.filter(contribution=target).count()

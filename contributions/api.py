@@ -23,6 +23,7 @@ from contributions.models import (
     CommentStatus,
     Contribution,
     Kind,
+    LocationPrecision,
     Project,
     Sentiment,
 )
@@ -270,6 +271,7 @@ class ContributionListView(APIView):
             photos=photos,
             language=(get_language() or "")[:8],
             consent=values.get("consent", False),
+            location_precision=values["location_precision"],
         ), profile
 
 
@@ -282,6 +284,11 @@ class PropertiesSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
     consent = serializers.BooleanField(required=False, default=False)
+    # The map sends "commune" when the point is where its commune search put it and the
+    # resident did not move it; clients that say nothing placed it themselves.
+    location_precision = serializers.ChoiceField(
+        choices=LocationPrecision.choices, default=LocationPrecision.EXACT
+    )
     # Optional, opt-in profile questions (representativeness; docs/privacy.md). Privacy knows
     # the brackets and the communes and refuses an unknown one with the same error shape
     # (code "invalid", the field named).

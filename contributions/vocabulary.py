@@ -1,6 +1,7 @@
-"""The domain's vocabulary and the rules stated in it: kinds, statuses, channels, what the
-public sees, what counts as answered, the photo limit. Defined here once; models, selectors,
-SQL fast paths, pages and the map script (through its JSON settings) read them."""
+"""The domain's vocabulary and the rules stated in it: kinds, statuses, channels, location
+precisions, what the public sees, what counts as answered, the photo limit. Defined here
+once; models, selectors, SQL fast paths, pages and the map script (through its JSON
+settings) read them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,20 @@ class Kind(models.TextChoices):
 
 # The sign each kind wears on the map and in lists (beside its colour, never instead of it).
 KIND_GLYPHS = {Kind.PROPOSAL: "+", Kind.REPORT: "!", Kind.OBSERVATION: "i"}
+
+
+class LocationPrecision(models.TextChoices):
+    # Exact: the person tapped, dragged or drew the place. Approximate: staff entered it for
+    # someone who could only say "around here". Commune: only the commune is known, so the
+    # point is the commune's PointOnSurface and says nothing about where within it.
+    EXACT = "exact", _("exact")
+    APPROXIMATE = "approximate", _("approximate")
+    COMMUNE = "commune", _("commune only")
+
+
+# The precisions a density raster or a hotspot may use: a commune-only point would pile every
+# such contribution onto one spot per commune and invent a concentration there.
+DENSITY_PRECISIONS = (LocationPrecision.EXACT, LocationPrecision.APPROXIMATE)
 
 
 class Sentiment(models.TextChoices):

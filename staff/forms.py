@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from contributions.models import ANSWER_STATUSES, Kind, Sentiment, Status
+from contributions.models import ANSWER_STATUSES, Kind, LocationPrecision, Sentiment, Status
 from core.i18n import localized
 from staff.models import Action
 from staff.services.assisted_entry import ASSISTED_CHANNELS
@@ -104,6 +104,10 @@ class RecordForm(LinkedErrors, forms.Form):
         label=_("Longitude"), required=False, min_value=-180, max_value=180
     )
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    approximate = forms.BooleanField(
+        label=_("The place on the map is approximate: the resident could only say roughly where"),
+        required=False,
+    )
     email = forms.EmailField(
         label=_("Resident's email (optional)"),
         required=False,
@@ -127,6 +131,14 @@ class RecordForm(LinkedErrors, forms.Form):
         has_point = data.get("longitude") is not None and data.get("latitude") is not None
         if not has_point and not data.get("commune"):
             self.add_error("commune", _("Choose the commune or tap the place on the map."))
+        # A commune alone is placed at a spot inside it that says nothing of where the
+        # resident meant, which density maps and hotspots must know.
+        if not has_point:
+            data["location_precision"] = LocationPrecision.COMMUNE
+        elif data.get("approximate"):
+            data["location_precision"] = LocationPrecision.APPROXIMATE
+        else:
+            data["location_precision"] = LocationPrecision.EXACT
         if data.get("kind") == Kind.OBSERVATION and not data.get("sentiment"):
             self.add_error(
                 "sentiment", _("An observation says whether it is positive or negative.")

@@ -15,6 +15,7 @@ from contributions.models.records import IdempotencyRecord, LocationKey
 from contributions.vocabulary import (
     ANSWER_STATUSES,
     DECISION_STATUSES,
+    DENSITY_PRECISIONS,
     KIND_GLYPHS,
     MAX_PHOTOS,
     PUBLIC_GEOM,
@@ -22,6 +23,7 @@ from contributions.vocabulary import (
     Channel,
     CommentStatus,
     Kind,
+    LocationPrecision,
     ModerationMode,
     ParticipationLevel,
     Sentiment,
@@ -32,6 +34,7 @@ from contributions.vocabulary import (
 __all__ = [
     "ANSWER_STATUSES",
     "DECISION_STATUSES",
+    "DENSITY_PRECISIONS",
     "KIND_GLYPHS",
     "MAX_PHOTOS",
     "PUBLIC_GEOM",
@@ -46,6 +49,7 @@ __all__ = [
     "IdempotencyRecord",
     "Kind",
     "LocationKey",
+    "LocationPrecision",
     "ModerationMode",
     "ParticipationLevel",
     "Photo",

@@ -14,6 +14,7 @@ from contributions.vocabulary import (
     PUBLIC_STATUSES,
     Channel,
     Kind,
+    LocationPrecision,
     Sentiment,
     Status,
 )
@@ -45,6 +46,15 @@ class Contribution(models.Model):
     title = models.CharField(_("title"), max_length=140)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     geom = models.GeometryField(_("location"), srid=STORAGE_SRID)
+    # How much `geom` says about the place (docs/contributions.md); density and hotspots
+    # leave commune-only points out.
+    location_precision = models.CharField(
+        _("location precision"),
+        max_length=12,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.EXACT,
+        db_default="exact",
+    )
     # What every public output shows: `geom` generalised by the project's location rules
     # (privacy), set by the database on every write (so raw-SQL bulk inserts get it too).
     # docs/privacy.md

@@ -17,6 +17,7 @@ from contributions.models import (
     Contribution,
     Follow,
     Kind,
+    LocationPrecision,
     ModerationMode,
     Photo,
     Project,
@@ -48,6 +49,9 @@ class Submission:
     # assisted entry).
     consent: bool = False
     recorded_by: object = None  # staff who entered it on the resident's behalf
+    # How much the geometry says about the place (LocationPrecision); lines and areas were
+    # drawn, so they are exact.
+    location_precision: str = LocationPrecision.EXACT
 
 
 def check_submission(*, project: Project, submission: Submission, author=None) -> None:
@@ -100,6 +104,19 @@ def check_submission(*, project: Project, submission: Submission, author=None) -
             _("A contribution has at most %(n)d photos.") % {"n": MAX_PHOTOS},
         )
     check_geometry(project, submission.geometry)
+    if (
+        submission.location_precision != LocationPrecision.EXACT
+        and submission.geometry.geom_type != "Point"
+    ):
+        raise DomainError(
+            "precision_needs_a_point",
+            _(
+                "Only a point can be approximate or placed by its commune; a line or an area "
+                "is drawn where it is."
+            ),
+            status=422,
+            extra={"field": "location_precision"},
+        )
 
 
 def check_geometry(project, geom):
@@ -173,6 +190,7 @@ def submit_contribution(
         title=submission.title.strip(),
         description=submission.description.strip(),
         geom=submission.geometry,
+        location_precision=submission.location_precision,
         commune=territory_selectors.attribute(submission.geometry, within=project.perimeter),
         author=author,
         email=submission.email.strip(),

@@ -154,6 +154,10 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     )
     steps.update()
 
+    # Every contribution in scope; the raster holds only those placed more precisely than by
+    # their commune.
+    total = base_counts.total + raster.left_out
+
     steps.set_description(_("hotspots"))
     if parameters.minpoints is None:
         minpoints = hotspots.default_minpoints(
@@ -186,7 +190,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         period=(first, last),
         raster=raster,
         found=found,
-        total=base_counts.total,
+        total=total,
         files=FILES,
     )
     (folder / "summary.json").write_text(
@@ -215,4 +219,4 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     steps.set_description(_("done"))
     steps.update()
     steps.close()
-    return DiagnosticResult(output=folder, count=base_counts.total, hotspots=len(found.hotspots))
+    return DiagnosticResult(output=folder, count=total, hotspots=len(found.hotspots))

@@ -10,6 +10,9 @@ sum(values) x cell area (km²) = number of contributions counted. There is no ed
 grid reaches past every point by more than the kernel's radius, and the cells marked nodata
 (outside the perimeter buffered by more than that radius) cannot receive any weight. The
 only difference is float32 rounding (relative error well under 1e-5).
+
+Only contributions whose point is a place are counted (layers.diagnostic.placed): those
+placed by their commune alone are left out, and `left_out` says how many.
 """
 
 import math
@@ -22,6 +25,7 @@ from rasterio.transform import from_origin
 from shapely import wkb as shapely_wkb
 
 from core.postgis import METRIC_SRID
+from layers.diagnostic.placed import left_out, placed
 from layers.diagnostic.queries import GridCounts, Scope, grid_counts, perimeter_metric
 
 NODATA = -9999.0
@@ -41,6 +45,7 @@ class Density:
     bandwidth: float
     radius_cells: int
     points: int
+    left_out: int = 0  # contributions in scope placed by their commune alone, not counted
 
     @property
     def cell_area_km2(self) -> float:
@@ -127,14 +132,16 @@ def density_from_counts(
 
 
 def compute(scope: Scope, *, cell: float, bandwidth: float) -> Density:
-    counts = grid_counts(scope, cell)
+    counts = grid_counts(placed(scope), cell)
     radius_m = (len(gaussian_kernel(bandwidth, cell)) // 2 + 1) * cell * math.sqrt(2)
     support_wkb, support_bounds = perimeter_metric(
         scope.project, buffer_m=radius_m + scope.project.tolerance_m
     )
-    return density_from_counts(
+    raster = density_from_counts(
         counts, bandwidth=bandwidth, support_wkb=support_wkb, support_bounds=support_bounds
-    ), counts
+    )
+    raster.left_out = left_out(scope)
+    return raster, counts
 
 
 def write_geotiff(density: Density, path, *, description: str) -> None:
@@ -165,5 +172,6 @@ def write_geotiff(density: Density, path, *, description: str) -> None:
             CELL_M=f"{density.cell:g}",
             KERNEL=f"Gaussian, truncated at {KERNEL_SIGMAS:g} sigma, weights sum to 1",
             POINTS=str(density.points),
+            LEFT_OUT_COMMUNE_PRECISION=str(density.left_out),
             NORMALISATION="sum(values) * cell area in km2 = POINTS",
         )

@@ -18,6 +18,9 @@ The work is proportional to the number of occupied cells, not of points, and the
 differs from point-level DBSCAN only by the cell's size (eps/2) at the clusters' edges.
 Each hotspot is the concave hull of its cells' centres, buffered by one cell, so it covers
 every contribution it counts.
+
+Only contributions whose point is a place are clustered (layers.diagnostic.placed): those
+placed by their commune alone would all sit on one spot per commune and make a hotspot of it.
 """
 
 import json
@@ -29,6 +32,7 @@ import numpy as np
 
 from core.i18n import localized
 from layers.diagnostic import areas
+from layers.diagnostic.placed import left_out, placed
 from layers.diagnostic.queries import Scope, dbscan, grid_counts, hulls
 
 DEFAULT_EPS_M = 250.0
@@ -74,6 +78,7 @@ class HotspotResult:
     minpoints: int
     cell: float
     hotspots: list[Hotspot] = field(default_factory=list)
+    left_out: int = 0  # contributions in scope placed by their commune alone, not clustered
 
     @property
     def clustered(self) -> int:
@@ -92,8 +97,8 @@ def _disc_offsets(radius_cells: float):
 
 def find(scope: Scope, *, eps: float, minpoints: int, theme_slugs: dict[int, str]) -> HotspotResult:
     cell = eps / 2
-    counts = grid_counts(scope, cell)
-    result = HotspotResult(eps=eps, minpoints=minpoints, cell=cell)
+    counts = grid_counts(placed(scope), cell)
+    result = HotspotResult(eps=eps, minpoints=minpoints, cell=cell, left_out=left_out(scope))
     if not len(counts.n):
         return result
     # One row per occupied cell, keyed i * 2^32 + j, sorted for searchsorted lookups.

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contributions.models import Kind, Status
 from core.i18n import localized
@@ -147,5 +148,17 @@ def page(summary, themes, weeks, raster, found, title) -> str:
             else None
         ),
         "language": summary["language"],
+        "left_out_note": left_out_note(summary["density"]["left_out_commune_precision"]),
     }
     return render(context)
+
+
+def left_out_note(n: int) -> str:
+    """Why the density and hotspots hold fewer contributions than the totals, or ""."""
+    if not n:
+        return ""
+    return ngettext(
+        "%(n)s contribution placed only by commune is not in the density map or the hotspots.",
+        "%(n)s contributions placed only by commune are not in the density map or the hotspots.",
+        n,
+    ) % {"n": n}

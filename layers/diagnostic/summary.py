@@ -85,6 +85,7 @@ def build(
             "kernel": f"Gaussian truncated at {density.KERNEL_SIGMAS:g} sigma, weights sum to 1",
             "units": "contributions per km2",
             "points": raster.points,
+            "left_out_commune_precision": raster.left_out,
             "sum_times_cell_area": round(raster.mass, 3),
             "edge_loss": "none (float32 rounding only)",
             "max": float(raster.values.max()) if raster.values.size else 0.0,
@@ -95,6 +96,7 @@ def build(
             "minpoints": found.minpoints,
             "grid_cell_m": found.cell,
             "contributions_in_hotspots": found.clustered,
+            "left_out_commune_precision": found.left_out,
             "largest": [
                 {"rank": h.rank, "count": h.count, "dominant_theme": h.dominant_theme}
                 for h in found.hotspots[:TOP_COMMUNES]

@@ -37,8 +37,11 @@ Exported: {now}
 Filters: {_describe_filters(filters)}
 
 Columns: id, kind, kind_label, sentiment, theme, theme_name, title, description, status,
-commune_code, commune_name, answer, answered_at, votes, comments, channel, created_at,
-photo_urls (space-separated photo URLs) and the geometry.
+commune_code, commune_name, location_precision, answer, answered_at, votes, comments,
+channel, created_at, photo_urls (space-separated photo URLs) and the geometry.
+location_precision: "exact" (placed on the map), "approximate" (roughly placed, said so
+when entered) or "commune" (only the commune is known: the point is a spot inside it, not
+the place meant; leave these out of density maps).
 """
     if fmt == "shp":
         readme += "Shapefile: field names are cut to 10 characters and texts to 254.\n"

@@ -94,6 +94,7 @@ def contributions_sql(
                c.status,
                t.code AS commune_code,
                t.name AS commune_name,
+               c.location_precision,
                NULLIF(c.answer, '') AS answer,
                c.answered_at,
                c.vote_count::integer AS votes,

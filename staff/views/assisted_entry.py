@@ -52,6 +52,7 @@ def record(request, project):
             channel=data["channel"],
             language=data["language"],
             consent=data["consent"],
+            location_precision=data["location_precision"],
         )
         try:
             created = record_contribution(

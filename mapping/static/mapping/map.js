@@ -236,6 +236,9 @@
   var shape = "Point";
   var vertices = [];
   var chosen = null; // the GeoJSON geometry to send
+  // A point left where the commune search put it says only "somewhere in this commune":
+  // density maps and hotspots must not read it as a place. A tap or a drag makes it exact.
+  var chosenPrecision = "exact";
   var draft = L.layerGroup().addTo(map);
 
   function shapeName() {
@@ -263,9 +266,10 @@
     });
   }
 
-  function setPoint(latlng) {
+  function setPoint(latlng, precision) {
     return checkPoint(latlng).then(function (answer) {
       if (!answer) { clearLocation(); return; }
+      chosenPrecision = precision || "exact";
       draft.clearLayers();
       var marker = L.marker(latlng, {
         draggable: true, keyboard: true, title: gettext("Your contribution"),
@@ -307,7 +311,7 @@
       { n: vertices.length, shape: shapeName(), needed: needed }, true));
   }
 
-  function place(latlng) { return shape === "Point" ? setPoint(latlng) : addVertex(latlng); }
+  function place(latlng, precision) { return shape === "Point" ? setPoint(latlng, precision) : addVertex(latlng); }
 
   map.on("click", function (event) { place(event.latlng); });
   $("place-centre").addEventListener("click", function () { place(map.getCenter()); });
@@ -347,7 +351,7 @@
         button.addEventListener("click", function () {
           map.fitBounds([[p.bbox[1], p.bbox[0]], [p.bbox[3], p.bbox[2]]]);
           results.textContent = "";
-          place(L.latLng(p.lat, p.lon));
+          place(L.latLng(p.lat, p.lon), "commune");
         });
         results.appendChild(el("li")).appendChild(button);
       });
@@ -414,6 +418,7 @@
       description: form.elements.description.value.trim(),
       email: form.elements.email.value.trim(),
       consent: $("field-consent").checked,
+      location_precision: chosen && chosen.type === "Point" ? chosenPrecision : "exact",
     };
     if (properties.kind === "observation" && form.elements.sentiment.value) properties.sentiment = form.elements.sentiment.value;
     // Optional profile answers: sent only when chosen.

@@ -1,0 +1,142 @@
+"""What every output should say, computed here in Python from the rows themselves (not
+through the product's selectors, so a bug there shows too), and how a reading is compared
+with it.
+
+The meanings of "the contributions matching these filters":
+
+- public: a status in PUBLIC_STATUSES (and in the filter's statuses when given), the bbox
+  tested against the public location (public_geom);
+- staff (StaffFilterQuery: the staff export): every status unless the filter names some, the
+  bbox tested against the exact location (geom);
+- dashboard: the staff meaning with hidden contributions left out, unless the filter names
+  the hidden status (the dashboard counts them apart, docs/staff.md).
+
+Per-commune figures are grouped by the commune's official code (every generation of a
+commune is one commune), None for contributions attributed to no commune. Votes are the vote
+rows of the matching contributions.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.gis.geos import Polygon
+from django.db.models import Count
+
+from contributions.filters import ContributionFilters
+from contributions.models import PUBLIC_STATUSES, Contribution, Status
+from core.postgis import STORAGE_SRID
+
+PUBLIC, STAFF, DASHBOARD = "public", "staff", "dashboard"
+
+
+@dataclass
+class Figures:
+    """What one output says: the number of contributions, and where it carries them, the
+    vote total and the count per commune code."""
+
+    count: int
+    votes: int | None = None
+    communes: dict | None = None
+
+    def __post_init__(self):
+        if self.communes is not None:
+            merged = Counter()
+            for code, n in self.communes.items():
+                merged[code or None] += n
+            self.communes = {code: n for code, n in merged.items() if n}
+
+
+@dataclass
+class Row:
+    status: str
+    kind: str
+    theme: str
+    commune: str | None
+    created_at: object
+    geom: object
+    public_geom: object
+    votes: int
+
+
+@dataclass
+class Truth:
+    rows: list[Row] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, project):
+        queryset = (
+            Contribution.objects.filter(project=project)
+            .annotate(vote_rows=Count("votes"))
+            .values_list(
+                "status",
+                "kind",
+                "theme__slug",
+                "commune__code",
+                "created_at",
+                "geom",
+                "public_geom",
+                "vote_rows",
+            )
+        )
+        return cls([Row(*values) for values in queryset])
+
+    def expected(self, filters: ContributionFilters, meaning: str) -> Figures:
+        rows = [row for row in self.rows if _matches(row, filters, meaning)]
+        return Figures(
+            count=len(rows),
+            votes=sum(row.votes for row in rows),
+            communes=dict(Counter(row.commune for row in rows)),
+        )
+
+
+def _matches(row: Row, f: ContributionFilters, meaning: str) -> bool:
+    if meaning == PUBLIC and row.status not in PUBLIC_STATUSES:
+        return False
+    hidden_apart = meaning == DASHBOARD and Status.HIDDEN not in (f.statuses or [])
+    if hidden_apart and row.status == Status.HIDDEN:
+        return False
+    if f.statuses and row.status not in f.statuses:
+        return False
+    if f.kinds and row.kind not in f.kinds:
+        return False
+    if f.themes and row.theme not in f.themes:
+        return False
+    if f.commune and row.commune != f.commune:
+        return False
+    if f.created_after and row.created_at < f.created_after:
+        return False
+    if f.created_before and row.created_at >= f.created_before:
+        return False
+    if f.bbox:
+        box = Polygon.from_bbox(f.bbox)
+        box.srid = STORAGE_SRID
+        place = row.public_geom if meaning == PUBLIC else row.geom
+        if not place.intersects(box):
+            return False
+    return True
+
+
+def differences(reading: Figures, expected: Figures) -> list[str]:
+    """What a reading gets wrong, in words ([] when it agrees)."""
+    found = []
+    if reading.count != expected.count:
+        found.append(f"count {reading.count}, expected {expected.count}")
+    if reading.votes is not None and reading.votes != expected.votes:
+        found.append(f"votes {reading.votes}, expected {expected.votes}")
+    if reading.communes is not None:
+        if sum(reading.communes.values()) != reading.count:
+            found.append(
+                f"per-commune counts add up to {sum(reading.communes.values())},"
+                f" not to its own count {reading.count}"
+            )
+        if reading.communes != expected.communes:
+            wrong = sorted(
+                (code or "", reading.communes.get(code, 0), expected.communes.get(code, 0))
+                for code in set(reading.communes) | set(expected.communes)
+                if reading.communes.get(code, 0) != expected.communes.get(code, 0)
+            )
+            found.append(
+                "per commune (code, got, expected): "
+                + ", ".join(f"{code or 'none'} {got}/{want}" for code, got, want in wrong)
+            )
+    return found

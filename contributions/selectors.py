@@ -6,7 +6,7 @@ from django.db import connection
 
 from contributions.filters import ContributionFilters
 from contributions.models import PUBLIC_GEOM, PUBLIC_STATUSES, Contribution, Project, Theme
-from territories.models import Territory
+from territories.models import Territory, TerritoryKind
 
 ORDERINGS = {
     "-created_at": ("created_at", "DESC"),
@@ -70,7 +70,7 @@ PUBLIC_PROPERTIES = [
 FROM_SQL = """
 FROM contributions_contribution c
 JOIN contributions_theme th ON th.id = c.theme_id
-LEFT JOIN territories_territory t ON t.id = c.commune_id
+LEFT JOIN territories_current_of t ON t.id = c.commune_id
 """
 
 
@@ -102,7 +102,12 @@ def filtered_contributions(project: Project, filters: ContributionFilters, *, pu
     if filters.statuses:
         queryset = queryset.filter(status__in=filters.statuses)
     if filters.commune:
-        queryset = queryset.filter(commune__in=Territory.objects.filter(code=filters.commune))
+        # By official code: every boundary generation of the commune, old attributions too.
+        queryset = queryset.filter(
+            commune__in=Territory.objects.of_kind(TerritoryKind.COMMUNE).filter(
+                code=filters.commune
+            )
+        )
     if filters.created_after:
         queryset = queryset.filter(created_at__gte=filters.created_after)
     if filters.created_before:
@@ -156,7 +161,7 @@ def feature_collection_page(
             FROM (SELECT * FROM contributions_contribution WHERE {where_sql}
                   ORDER BY {column} {direction}, id LIMIT %s OFFSET %s) c
             JOIN contributions_theme th ON th.id = c.theme_id
-            LEFT JOIN territories_territory t ON t.id = c.commune_id
+            LEFT JOIN territories_current_of t ON t.id = c.commune_id
             ORDER BY c.{column} {direction}, c.id
         ) page
     """  # noqa: S608 - fixed fragments; values are bound parameters

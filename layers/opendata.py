@@ -35,7 +35,7 @@ def _features(project, filters, photo_base):
         SELECT {FEATURE_SQL.replace("%(photos)s", "%s")}::text
         FROM (SELECT * FROM contributions_contribution WHERE {where_sql}) c
         JOIN contributions_theme th ON th.id = c.theme_id
-        LEFT JOIN territories_territory t ON t.id = c.commune_id
+        LEFT JOIN territories_current_of t ON t.id = c.commune_id
         ORDER BY c.created_at, c.id
     """  # noqa: S608 - the ORM's own WHERE clause; values are parameters
     with connection.chunked_cursor() as cursor:

@@ -31,8 +31,8 @@ def build(
     rows = table.rows
     population = sum(r["population"] or 0 for r in rows)
     with_population = sum(r["contributions"] for r in rows if r["population"])
-    answered = sum(r["answered"] for r in rows) + table.outside.get("answered", 0)
-    votes = sum(r["votes"] for r in rows) + table.outside.get("votes", 0)
+    answered = sum(r["answered"] for r in rows) + table.outside["answered"]
+    votes = sum(r["votes"] for r in rows) + table.outside["votes"]
     top = sorted(rows, key=lambda r: (-r["contributions"], r["code"]))[:TOP_COMMUNES]
     return {
         "project": {"slug": project.slug, "title": localized(project.title, language)},
@@ -56,15 +56,21 @@ def build(
             "answered_share": round(answered / total, 4) if total else None,
             "communes": len(rows),
             "communes_with_contributions": sum(1 for r in rows if r["contributions"]),
-            "outside_communes": table.outside.get("total", 0),
+            "outside_communes": table.outside["total"],
             "population": population,
             "per_1000_inhabitants": (
                 round(with_population * 1000 / population, 3) if population else None
             ),
         },
-        "by_kind": {k: sum(r[areas.kind_column(k)] for r in rows) for k in Kind.values},
+        # The communes' rows plus the contributions outside them: each sums to the total.
+        "by_kind": {
+            k: sum(r[areas.kind_column(k)] for r in rows) + table.outside["kinds"][k]
+            for k in Kind.values
+        },
         "by_theme": {
-            t["slug"]: sum(r[areas.theme_column(t["slug"])] for r in rows) for t in themes
+            t["slug"]: sum(r[areas.theme_column(t["slug"])] for r in rows)
+            + table.outside["themes"].get(t["id"], 0)
+            for t in themes
         },
         "by_status": statuses,
         "top_communes": [

@@ -107,7 +107,7 @@ def contributions_sql(
                {location} AS geom
         FROM (SELECT * FROM contributions_contribution WHERE {where}) c
         JOIN contributions_theme th ON th.id = c.theme_id
-        LEFT JOIN territories_territory t ON t.id = c.commune_id
+        LEFT JOIN territories_current_of t ON t.id = c.commune_id
         -- The photos of the exported rows, aggregated once and hash-joined: a subquery per
         -- row costs an index probe per contribution, most of which have no photo.
         LEFT JOIN (

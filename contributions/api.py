@@ -207,7 +207,11 @@ class ContributionListView(APIView):
             submission, profile = self._submission(body, uploads)
             # The profile answers go to privacy (contribution_submitted), in the same transaction.
             contribution = services.submit_contribution(
-                project=project, submission=submission, author=author, profile=profile
+                project=project,
+                submission=submission,
+                author=author,
+                profile=profile,
+                request=request,
             )
             location = request.build_absolute_uri(
                 reverse("contribution-detail", args=[project.slug, contribution.pk])

@@ -4,8 +4,10 @@ app importing them."""
 from django.dispatch import Signal
 
 # Sent inside submit_contribution's transaction, after the contribution is saved, with
-# `contribution` and `profile` (the submitter's optional, opt-in profile answers, a dict that
-# may be empty). A receiver that raises a DomainError rolls the whole submission back.
+# `contribution`, `profile` (the submitter's optional, opt-in profile answers, a dict that
+# may be empty) and `request` (the web request that sent it, or None from a command, Open311
+# or staff entry; staff marks the visit it converts). A receiver that raises a DomainError
+# rolls the whole submission back.
 contribution_submitted = Signal()
 
 # Sent inside the transaction of a bulk insert (the synthetic generator) before its first row,

@@ -146,13 +146,19 @@ class VisitSalt(models.Model):
 
 
 class DailyVisit(models.Model):
-    """One visitor of a project's page on one day, as a salted hash: no cookie, no IP stored."""
+    """One visitor of a project's page on one day, as a salted hash: no cookie, no IP stored.
+    What the visit led to that day is marked on it, so a conversion is a share of these rows
+    and stays between 0 and 100% (docs/figures.md)."""
 
     project = models.ForeignKey(
         "contributions.Project", on_delete=models.CASCADE, related_name="daily_visits"
     )
     day = models.DateField()
     visitor_hash = models.CharField(max_length=64)
+    # The visitor submitted a contribution to the project that day (from the web).
+    contributed = models.BooleanField(default=False, db_default=False)
+    # The visitor created an account that day.
+    signed_up = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("daily visit")

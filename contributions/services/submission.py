@@ -175,10 +175,17 @@ def _measure(geom):
 
 
 def submit_contribution(
-    *, project: Project, submission: Submission, author=None, now=None, profile=None
+    *,
+    project: Project,
+    submission: Submission,
+    author=None,
+    now=None,
+    profile=None,
+    request=None,
 ) -> Contribution:
     """Stores a submission; `profile` holds the submitter's opt-in profile answers, handed to
-    the apps above through contribution_submitted (privacy records and checks them)."""
+    the apps above through contribution_submitted (privacy records and checks them), with
+    the web `request` that sent it, if any (read by no rule here)."""
     check_submission(project=project, submission=submission, author=author)
     now = now or timezone.now()
     published = project.moderation == ModerationMode.AFTER
@@ -210,7 +217,7 @@ def submit_contribution(
         exclude=["commune", "theme", "project", "author"],
     )
     try:
-        _store(contribution, submission, author, now, profile or {})
+        _store(contribution, submission, author, now, profile or {}, request)
     except BaseException:
         # The rows are rolled back; the photo files written meanwhile must go too.
         _delete_photo_files(contribution)
@@ -219,7 +226,7 @@ def submit_contribution(
 
 
 @transaction.atomic
-def _store(contribution, submission, author, now, profile):
+def _store(contribution, submission, author, now, profile, request):
     contribution.save(force_insert=True)
     for position, photo in enumerate(submission.photos):
         save_photo(contribution, position, photo)
@@ -235,7 +242,9 @@ def _store(contribution, submission, author, now, profile):
             language=submission.language,
         )
     # Inside the transaction: a receiver's DomainError undoes the whole submission.
-    contribution_submitted.send(sender=Contribution, contribution=contribution, profile=profile)
+    contribution_submitted.send(
+        sender=Contribution, contribution=contribution, profile=profile, request=request
+    )
     return contribution
 
 

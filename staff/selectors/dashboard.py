@@ -1,26 +1,41 @@
 """The dashboard's figures: the summary and the breakdowns, each a table that also downloads
 as CSV (docs/figures.md)."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
-from contributions.models import (
-    Channel,
-    Comment,
-    CommentStatus,
-    Contribution,
-    Kind,
-    Project,
-    Status,
-    Vote,
-)
-from contributions.participants import USER_PREFIX
+from contributions import figures
+from contributions.figures import counted, percent
+from contributions.models import Channel, Kind, Project, Status
 from core.i18n import localized
-from staff.models import DailyVisit
+from staff.selectors.visits import visit_figures, visits_by_day
+from territories.models import Territory, TerritoryKind
+
+# What the page calls each column; the CSV keeps the column names, which scripts rely on.
+HEADINGS = {
+    "kind": _("kind"),
+    "theme": _("theme"),
+    "status": _("status"),
+    "channel": _("channel"),
+    "label": _("label"),
+    "name": _("name"),
+    "commune": _("official code"),
+    "population": _("population"),
+    "contributions": _("contributions"),
+    "percent": _("share (%)"),
+    "per_1000_inhabitants": _("per 1,000 inhabitants"),
+    "week": _("week of"),
+    "cumulative": _("cumulative"),
+    "day": _("day"),
+    "visits": _("visits"),
+    "contributing_visits": _("visits with a contribution"),
+    "sign_ups": _("sign-ups"),
+    "visit_to_contribution_percent": _("visit to contribution (%)"),
+    "visit_to_sign_up_percent": _("visit to sign-up (%)"),
+}
 
 
 @dataclass
@@ -31,87 +46,21 @@ class Table:
     columns: list
     rows: list
 
-
-def counted(project: Project):
-    """The contributions the dashboard counts: every one but those hidden by moderation."""
-    return Contribution.objects.of_project(project).exclude(status=Status.HIDDEN)
-
-
-def _scalar(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    @property
+    def headings(self) -> list:
+        return [HEADINGS.get(column, column) for column in self.columns]
 
 
 def summary(project: Project) -> dict:
-    contributions = counted(project)
-    total = contributions.count()
-    answered = contributions.answered()
-    votes = Vote.objects.filter(contribution__in=contributions).count()
-    comments = (
-        Comment.objects.filter(contribution__in=contributions)
-        .exclude(status=CommentStatus.HIDDEN)
-        .count()
-    )
-    # Why raw SQL: a median (percentile_cont) and a distinct count over a UNION of three
-    # tables; the ORM has neither.
-    median_hours = _scalar(
-        """SELECT percentile_cont(0.5) WITHIN GROUP (
-                      ORDER BY extract(epoch FROM answered_at - created_at) / 3600)
-           FROM contributions_contribution
-           WHERE project_id = %s AND status <> 'hidden' AND answer <> ''
-             AND answered_at IS NOT NULL""",
-        [project.pk],
-    )
-    participants = _scalar(
-        """SELECT count(DISTINCT who) FROM (
-               SELECT CASE WHEN author_id IS NOT NULL THEN %(user)s || author_id
-                           WHEN email <> '' THEN 'email:' || lower(email)
-                           ELSE 'contribution:' || id END AS who
-               FROM contributions_contribution WHERE project_id = %(p)s AND status <> 'hidden'
-               UNION ALL
-               SELECT v.participant FROM contributions_vote v
-               JOIN contributions_contribution c ON c.id = v.contribution_id
-               WHERE c.project_id = %(p)s AND c.status <> 'hidden'
-               UNION ALL
-               SELECT CASE WHEN m.author_id IS NOT NULL THEN %(user)s || m.author_id
-                           ELSE 'comment:' || m.id END
-               FROM contributions_comment m
-               JOIN contributions_contribution c ON c.id = m.contribution_id
-               WHERE c.project_id = %(p)s AND c.status <> 'hidden' AND m.status <> 'hidden'
-           ) people""",
-        # The same identity as votes use (contributions.participants).
-        {"p": project.pk, "user": USER_PREFIX},
-    )
-    visits = DailyVisit.objects.filter(project=project)
-    visit_count = visits.count()
-    first_day = visits.order_by("day").values_list("day", flat=True).first()
-    online_since = (
-        contributions.filter(channel=Channel.ONLINE, created_at__date__gte=first_day).count()
-        if first_day
-        else 0
-    )
-    return {
-        "contributions": total,
-        "target": project.target_contributions,
-        "target_share": total / project.target_contributions
-        if project.target_contributions
-        else None,
-        "hidden": Contribution.objects.of_project(project).filter(status=Status.HIDDEN).count(),
-        "votes": votes,
-        "comments": comments,
-        "participants": participants,
-        "answered": answered.count(),
-        "answered_share": answered.count() / total if total else None,
-        "median_hours_to_answer": float(median_hours) if median_hours is not None else None,
-        "visits": visit_count,
-        "online_contributions_since_counting": online_since,
-        "conversion": online_since / visit_count if visit_count else None,
-    }
+    """Every figure of the summary, by name: the contributions' (contributions/figures.py)
+    then the visits' (staff/selectors/visits.py), each computed once."""
+    visits = asdict(visit_figures(project))
+    visits["visits_counted_since"] = visits.pop("counted_since")
+    return {**asdict(figures.summary(project)), **visits}
 
 
 def _share(n, total):
-    return round(100 * n / total, 1) if total else 0.0
+    return percent(n, total) or 0.0
 
 
 def by_kind(project: Project) -> Table:
@@ -158,15 +107,31 @@ def by_channel(project: Project) -> Table:
 
 
 def by_commune(project: Project) -> Table:
+    """Every current commune of the perimeter, with 0 where nothing was said. Counted by the
+    commune's official code, so contributions attributed to an older boundary generation of
+    the same commune count with it."""
+    counts = dict(counted(project).values_list("commune__code").annotate(n=Count("pk")))
+    communes = list(project.perimeter.members.communes().values_list("code", "name", "population"))
+    listed = {code for code, _name, _population in communes}
+    others = [code for code in counts if code is not None and code not in listed]
+    if others:
+        # A commune since left out of the perimeter keeps its contributions in the table,
+        # under its latest name.
+        communes += (
+            Territory.objects.of_kind(TerritoryKind.COMMUNE)
+            .with_codes(others)
+            .order_by("code", "-generation")
+            .distinct("code")
+            .values_list("code", "name", "population")
+        )
     rows = []
-    for code, name, population, n in (
-        counted(project)
-        .values_list("commune__code", "commune__name", "commune__population")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "commune__name")
-    ):
+    for code, name, population in communes:
+        n = counts.get(code, 0)
         per_1000 = round(1000 * n / population, 2) if population else ""
-        rows.append([code or "", name or str(_("(no commune)")), population or "", n, per_1000])
+        rows.append([code, name, population or "", n, per_1000])
+    rows.sort(key=lambda row: (-row[3], row[1]))
+    if counts.get(None):
+        rows.append(["", str(_("(no commune)")), "", counts[None], ""])
     return Table(
         _("By commune"),
         ["commune", "name", "population", "contributions", "per_1000_inhabitants"],
@@ -189,28 +154,50 @@ def over_time(project: Project) -> Table:
     return Table(_("Over time (weeks)"), ["week", "contributions", "cumulative"], rows)
 
 
-def visits_by_day(project: Project) -> Table:
-    visits = dict(
-        DailyVisit.objects.filter(project=project).values_list("day").annotate(n=Count("pk"))
-    )
-    online = dict(
-        counted(project)
-        .filter(channel=Channel.ONLINE, created_at__date__in=list(visits))
-        .values_list("created_at__date")
-        .annotate(n=Count("pk"))
-    )
-    rows = [
-        [day.isoformat(), visits[day], online.get(day, 0), _share(online.get(day, 0), visits[day])]
-        for day in sorted(visits)
-    ]
+def by_day(project: Project) -> Table:
+    """Each day since visits are counted: visits, contributions made that day (any channel,
+    for scale), and the visit figures of that day, whose conversions are shares of visits."""
+    days = visits_by_day(project)
+    contributions = {}
+    if days:
+        contributions = dict(
+            counted(project)
+            .filter(created_at__date__gte=min(days))
+            .values_list("created_at__date")
+            .annotate(n=Count("pk"))
+        )
+    rows = []
+    for day in sorted(set(days) | set(contributions)):
+        visits = days.get(day)
+        rows.append(
+            [
+                day.isoformat(),
+                visits.visits if visits else 0,
+                contributions.get(day, 0),
+                visits.contributing_visits if visits else 0,
+                visits.sign_ups if visits else 0,
+                visits.visit_to_contribution_percent if visits else "",
+                visits.visit_to_sign_up_percent if visits else "",
+            ]
+        )
     return Table(
-        _("Visits by day"), ["day", "visits", "online_contributions", "conversion_percent"], rows
+        _("Visits by day"),
+        [
+            "day",
+            "visits",
+            "contributions",
+            "contributing_visits",
+            "sign_ups",
+            "visit_to_contribution_percent",
+            "visit_to_sign_up_percent",
+        ],
+        rows,
     )
 
 
 def summary_table(project: Project) -> Table:
-    figures = summary(project)
-    return Table(_("Summary"), ["figure", "value"], [[k, v] for k, v in figures.items()])
+    rows = [[name, "" if value is None else value] for name, value in summary(project).items()]
+    return Table(_("Summary"), ["figure", "value"], rows)
 
 
 TABLES = {
@@ -221,5 +208,5 @@ TABLES = {
     "communes": by_commune,
     "channels": by_channel,
     "weeks": over_time,
-    "visits": visits_by_day,
+    "visits": by_day,
 }

@@ -18,7 +18,13 @@ from core.errors import DomainError
 
 @dataclass
 class ContributionFilters:
+    # Placed in the box: the contribution's anchor (itself, or a point on a line or an area)
+    # lies in it, the rule the map's clusters and tiles count by, so a viewport's list and
+    # its clusters hold the same items.
     bbox: tuple[float, float, float, float] | None = None
+    # Touching the box: any part of the shape intersects it (OGC API - Features' bbox, so a
+    # GIS client draws a line crossing its view). Never set from the site's own parameters.
+    touching: tuple[float, float, float, float] | None = None
     kinds: list[str] | None = None
     themes: list[str] | None = None
     statuses: list[str] | None = None  # within the public statuses, unless staff read

@@ -6,6 +6,8 @@ from django.db import connection
 
 from contributions.filters import ContributionFilters
 from contributions.models import PUBLIC_GEOM, PUBLIC_STATUSES, Contribution, Project, Theme
+from core.postgis import STORAGE_SRID
+from territories.functions import Anchor
 from territories.models import Territory, TerritoryKind
 
 ORDERINGS = {
@@ -88,11 +90,22 @@ def filtered_contributions(project: Project, filters: ContributionFilters, *, pu
     queryset = Contribution.objects.of_project(project)
     if public:
         queryset = queryset.public()
+    # The public may only search by the public location: boxes over the exact one would
+    # narrow it down, however the result is drawn.
+    location = PUBLIC_GEOM if public else "geom"
     if filters.bbox:
-        # The public may only search by the public location: boxes over the exact one would
-        # narrow it down, however the result is drawn.
-        location = PUBLIC_GEOM if public else "geom"
-        queryset = queryset.filter(**{f"{location}__intersects": Polygon.from_bbox(filters.bbox)})
+        box = Polygon.from_bbox(filters.bbox)
+        box.srid = STORAGE_SRID
+        # The overlap test walks the spatial index; the anchor test is the rule itself.
+        queryset = (
+            queryset.filter(**{f"{location}__bboverlaps": box})
+            .alias(anchor=Anchor(location))
+            .filter(anchor__intersects=box)
+        )
+    if filters.touching:
+        queryset = queryset.filter(
+            **{f"{location}__intersects": Polygon.from_bbox(filters.touching)}
+        )
     if filters.kinds:
         queryset = queryset.filter(kind__in=filters.kinds)
     if filters.themes:

@@ -262,7 +262,8 @@ def items(request, collection_id):
             name: request.GET[name] for name in ("kind", "theme", "status") if name in request.GET
         }
         filters = parse_filters(params, project=project)
-        filters.bbox, filters.created_after, filters.created_before = bbox, start, end
+        # OGC API - Features' bbox selects the shapes that touch the box.
+        filters.touching, filters.created_after, filters.created_before = bbox, start, end
         features, matched, returned = feature_collection_page(
             project,
             filters,

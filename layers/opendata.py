@@ -28,7 +28,7 @@ CSV_COLUMNS = [*PUBLIC_PROPERTIES, "lon", "lat", "wkt"]
 
 def _features(project, filters, photo_base):
     """One GeoJSON Feature (text) per published contribution, oldest first."""
-    where_sql, where_params = contribution_where(project, filters)
+    where_sql, where_params = contribution_where(project, filters, with_bbox=True)
     # Why raw SQL: the features are built by PostgreSQL and read through a server-side
     # cursor (chunked_cursor), which the ORM offers only for model instances.
     sql = f"""

@@ -8,9 +8,13 @@ from django.db import connection
 from contributions.selectors import PUBLIC_GEOM, ContributionFilters, public_contributions
 
 
-def contribution_where(project, filters):
-    """The list's own WHERE clause (public, project, filters), so map and list agree."""
-    queryset = public_contributions(project, ContributionFilters(**{**vars(filters), "bbox": None}))
+def contribution_where(project, filters, *, with_bbox=False):
+    """The list's own WHERE clause (public, project, filters), so map and list agree.
+
+    Clusters and tiles bring their own viewport, so the box is left out unless asked for."""
+    if not with_bbox:
+        filters = ContributionFilters(**{**vars(filters), "bbox": None})
+    queryset = public_contributions(project, filters)
     return queryset.query.get_compiler(connection=connection).compile(queryset.query.where)
 
 

@@ -71,7 +71,7 @@ def public_count(project: Project, filters: ContributionFilters) -> int | None:
     """How many public contributions match `filters`, read from the running per-cell counts
     at the coarsest stored level (a few hundred rows, however many contributions), when the
     counts know every filter; None otherwise (then count the rows)."""
-    if filters.bbox or not _aggregated(filters):
+    if filters.bbox or filters.touching or not _aggregated(filters):
         return None
     sql = f"""
         SELECT coalesce(sum({_count_expression(filters)}), 0) FROM layers_clustercell

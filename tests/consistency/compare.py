@@ -13,7 +13,7 @@ def disagreements(client, project, truth, combo, outputs=OUTPUTS) -> dict[str, l
         reading = output.read(client, project, combo.filters)
         if reading is None:
             continue
-        problems = differences(reading, truth.expected(combo.filters, output.meaning))
+        problems = differences(reading, truth.expected(combo.filters, output.meaning, output.box))
         if problems:
             found[output.name] = problems
     return found

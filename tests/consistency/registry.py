@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from contributions.models import PUBLIC_STATUSES
 from tests.consistency.outputs import api, diagnostic, files, pages, staff
-from tests.consistency.truth import DASHBOARD, PUBLIC, STAFF, Figures
+from tests.consistency.truth import DASHBOARD, PLACED, PUBLIC, STAFF, TOUCHING, Figures
 
 
 @dataclass
@@ -15,6 +15,7 @@ class Output:
     name: str
     reader: Callable
     meaning: str = PUBLIC
+    box: str = PLACED  # what its bbox selects
 
     def read(self, client, project, filters) -> Figures | None:
         if self.meaning == PUBLIC and not set(filters.statuses or []) <= set(PUBLIC_STATUSES):
@@ -27,7 +28,7 @@ OUTPUTS = [
     Output("api features", api.api_features),
     Output("clusters", api.clusters),
     Output("vector tiles", api.tiles),
-    Output("ogc numberMatched", api.ogc_items),
+    Output("ogc numberMatched", api.ogc_items, box=TOUCHING),
     Output("open311 requests", api.open311_requests),
     Output("open data geojson", files.opendata_geojson),
     Output("open data csv", files.opendata_csv),

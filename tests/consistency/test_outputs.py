@@ -25,24 +25,7 @@ pytestmark = pytest.mark.django_db
 
 # Disagreements found in the product, (output, combination): what is wrong. Each is an
 # expected failure until the product is fixed (strict: a fixed one fails until removed here).
-_OPEN_DATA_BBOX = (
-    "open data ignores ?bbox=: FilterQuery accepts it, then layers/opendata.py:31 builds the "
-    "WHERE clause with layers.public_sql.contribution_where, which drops the bbox (meant for "
-    "clusters and tiles, which bound their own area); the whole project comes back"
-)
-_CLUSTER_BBOX = (
-    "clusters count a line or an area only when its representative point lies in the viewport "
-    "(layers/selectors.py:10, :323, and the per-cell running counts), the list and OGC API "
-    "when its shape meets the box (contributions/selectors.py:95): a line across the box's "
-    "edge is in one and not the other"
-)
-KNOWN: dict[tuple[str, str], str] = {
-    ("open data geojson", "bbox"): _OPEN_DATA_BBOX,
-    ("open data geojson", "bbox-kind"): _OPEN_DATA_BBOX,
-    ("open data csv", "bbox"): _OPEN_DATA_BBOX,
-    ("open data csv", "bbox-kind"): _OPEN_DATA_BBOX,
-    ("clusters", "bbox"): _CLUSTER_BBOX,
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +55,8 @@ def test_every_output_gives_the_same_figures(client, seeded, output, combo):
     reading = output.read(client, world.project, combo.filters)
     if reading is None:
         pytest.skip("this output does not express these filters")
-    assert differences(reading, truth.expected(combo.filters, output.meaning)) == []
+    expected = truth.expected(combo.filters, output.meaning, output.box)
+    assert differences(reading, expected) == []
 
 
 def test_the_seed_holds_what_the_comparisons_need(seeded):

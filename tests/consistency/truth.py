@@ -6,6 +6,9 @@ The meanings of "the contributions matching these filters":
 
 - public: a status in PUBLIC_STATUSES (and in the filter's statuses when given), the bbox
   tested against the public location (public_geom);
+- a box holds a contribution when its anchor (the point itself, a point on the surface of a
+  line or an area) lies in it: where the map places and counts it. OGC API - Features alone
+  follows its standard, the shape touching the box (TOUCHING).
 - staff (StaffFilterQuery: the staff export): every status unless the filter names some, the
   bbox tested against the exact location (geom);
 - dashboard: the staff meaning with hidden contributions left out, unless the filter names
@@ -27,6 +30,7 @@ from contributions.models import PUBLIC_STATUSES, Contribution, Status
 from core.postgis import STORAGE_SRID
 
 PUBLIC, STAFF, DASHBOARD = "public", "staff", "dashboard"
+PLACED, TOUCHING = "placed", "touching"  # what a bbox selects
 
 
 @dataclass
@@ -80,8 +84,8 @@ class Truth:
         )
         return cls([Row(*values) for values in queryset])
 
-    def expected(self, filters: ContributionFilters, meaning: str) -> Figures:
-        rows = [row for row in self.rows if _matches(row, filters, meaning)]
+    def expected(self, filters: ContributionFilters, meaning: str, box=PLACED) -> Figures:
+        rows = [row for row in self.rows if _matches(row, filters, meaning, box)]
         return Figures(
             count=len(rows),
             votes=sum(row.votes for row in rows),
@@ -89,7 +93,7 @@ class Truth:
         )
 
 
-def _matches(row: Row, f: ContributionFilters, meaning: str) -> bool:
+def _matches(row: Row, f: ContributionFilters, meaning: str, box_rule: str) -> bool:
     if meaning == PUBLIC and row.status not in PUBLIC_STATUSES:
         return False
     hidden_apart = meaning == DASHBOARD and Status.HIDDEN not in (f.statuses or [])
@@ -111,6 +115,8 @@ def _matches(row: Row, f: ContributionFilters, meaning: str) -> bool:
         box = Polygon.from_bbox(f.bbox)
         box.srid = STORAGE_SRID
         place = row.public_geom if meaning == PUBLIC else row.geom
+        if box_rule == PLACED and place.geom_type != "Point":
+            place = place.point_on_surface
         if not place.intersects(box):
             return False
     return True

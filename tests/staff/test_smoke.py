@@ -1,4 +1,5 @@
 import pytest
+from django.utils.html import escape
 
 pytestmark = pytest.mark.django_db
 
@@ -30,4 +31,4 @@ def test_index_and_contribution_page(client, demo, manager):
     item = demo.contributions.first()
     response = client.get(f"/en/staff/{demo.slug}/c/{item.pk}/")
     assert response.status_code == 200
-    assert item.title in response.content.decode()
+    assert escape(item.title) in response.content.decode()

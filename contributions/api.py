@@ -14,7 +14,7 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contributions import idempotency, selectors, services
+from contributions import figures, idempotency, selectors, services
 from contributions.filters import FilterQuery, filters_from
 from contributions.geojson import MAX_BODY_BYTES, GeoJSONError, parse_feature
 from contributions.models import (
@@ -108,7 +108,8 @@ def project_json(project, request, *, with_perimeter=False):
         "moderation": project.moderation,
         "allow_anonymous": project.allow_anonymous,
         "target_contributions": project.target_contributions,
-        "contribution_count": project.contributions.public().count(),
+        "contribution_count": figures.public_contributions(project),
+        "vote_total": figures.votes(project),
         "perimeter": {
             "slug": project.perimeter.slug,
             "name": project.perimeter.name,

@@ -47,15 +47,25 @@ def public_contributions(project: Project) -> int:
 
 
 def votes(project: Project) -> int:
-    """Votes: vote rows on counted contributions. Read from the counters the database keeps
-    equal to the rows (`vote_count`, contributions migration 0010)."""
-    return counted(project).aggregate(n=Sum("vote_count", default=0))["n"]
+    """Votes: vote rows on public contributions (only a public contribution can be voted
+    for, and one sent back to moderation keeps its votes out of sight), so the dashboard,
+    the diagnostic, the API and the public pages give one total. Read from the counters the
+    database keeps equal to the rows (`vote_count`, contributions migration 0010)."""
+    return (
+        Contribution.objects.of_project(project)
+        .public()
+        .aggregate(n=Sum("vote_count", default=0))["n"]
+    )
 
 
 def comments(project: Project) -> int:
-    """Comments: published comments on counted contributions (awaiting moderation and hidden
+    """Comments: published comments on public contributions (awaiting moderation and hidden
     ones left out). Read from `comment_count`, which the database keeps equal to them."""
-    return counted(project).aggregate(n=Sum("comment_count", default=0))["n"]
+    return (
+        Contribution.objects.of_project(project)
+        .public()
+        .aggregate(n=Sum("comment_count", default=0))["n"]
+    )
 
 
 def _user_identity(field: str):
@@ -142,10 +152,11 @@ def answer_rate(answered_count: int, contribution_count: int) -> float | None:
     return percent(answered_count, contribution_count)
 
 
-def target_progress(count: int, target: int) -> float | None:
-    """Progress towards the target: contributions out of the project's target
-    (`target_contributions`), in percent; above 100 once the target is passed."""
-    return percent(count, target)
+def target_progress(public_count: int, target: int) -> float | None:
+    """Progress towards the target: public contributions out of the project's target
+    (`target_contributions`), in percent; above 100 once the target is passed. Public ones,
+    so the public page and the dashboard show the same progress, one anyone can check."""
+    return percent(public_count, target)
 
 
 @dataclass(frozen=True)
@@ -169,12 +180,13 @@ class Summary:
 def summary(project: Project) -> Summary:
     total = contributions(project)
     answered_count = answered(project)
+    public = public_contributions(project)
     return Summary(
         contributions=total,
-        public_contributions=public_contributions(project),
+        public_contributions=public,
         hidden=hidden(project),
         target=project.target_contributions,
-        target_progress_percent=target_progress(total, project.target_contributions),
+        target_progress_percent=target_progress(public, project.target_contributions),
         participants=participants(project),
         votes=votes(project),
         comments=comments(project),

@@ -1,6 +1,8 @@
-"""Content entered per language by staff ({"fr": ..., "it": ..., "en": ...}), with fallbacks."""
+"""Content entered per language by staff ({"fr": ..., "it": ..., "en": ...}), with fallbacks,
+and numbers written the reader's way."""
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 FALLBACK_ORDER = ("fr", "it", "en")
@@ -15,3 +17,10 @@ def localized(value, language=None):
         if value.get(code):
             return value[code]
     return next((text for text in value.values() if text), "")
+
+
+def grouped(number) -> str:
+    """A whole number with the active language's thousands separator ("3 592", "3.592",
+    "3,592"), which templates do not add by themselves (USE_THOUSAND_SEPARATOR is off so that
+    numbers in attributes and JSON stay plain)."""
+    return number_format(number, force_grouping=True)

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from contributions import figures
 from contributions.models import (
     KIND_GLYPHS,
     MAX_PHOTOS,
@@ -17,7 +18,7 @@ from contributions.models import (
     Status,
     Vote,
 )
-from core.i18n import localized
+from core.i18n import grouped, localized
 
 # What each participation level commits the organisers to, in the resident's words.
 LEVEL_PROMISES = {
@@ -48,11 +49,14 @@ def open_projects():
 
 
 def _progress(count, target):
-    return min(100, round(100 * count / target)) if target else 100
+    # The figure (docs/figures.md), rounded for the page; no target: nothing left to reach.
+    progress = figures.target_progress(count, target)
+    return round(progress) if progress is not None else 100
 
 
 def project_summary(project):
-    count = project.contributions.public().count()
+    count = figures.public_contributions(project)
+    votes = figures.votes(project)
     return {
         "project": project,
         "title": localized(project.title) or project.slug,
@@ -65,7 +69,11 @@ def project_summary(project):
         ],
         "kinds": [(value, label) for value, label in Kind.choices if value in project.kinds],
         "count": count,
+        "count_shown": grouped(count),
+        "target_shown": grouped(project.target_contributions),
         "progress": _progress(count, project.target_contributions),
+        "votes": votes,
+        "votes_shown": grouped(votes),
         "is_open": project.is_open(),
     }
 

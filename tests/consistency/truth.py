@@ -86,9 +86,12 @@ class Truth:
 
     def expected(self, filters: ContributionFilters, meaning: str, box=PLACED) -> Figures:
         rows = [row for row in self.rows if _matches(row, filters, meaning, box)]
+        # The dashboard's vote total is of public contributions (docs/figures.md): votes on
+        # an item sent back to moderation are out of sight, as everywhere in public.
+        voted = [r for r in rows if meaning != DASHBOARD or r.status in PUBLIC_STATUSES]
         return Figures(
             count=len(rows),
-            votes=sum(row.votes for row in rows),
+            votes=sum(row.votes for row in voted),
             communes=dict(Counter(row.commune for row in rows)),
         )
 

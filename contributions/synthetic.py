@@ -71,19 +71,26 @@ CREATE TEMP TABLE synthetic_texts (
 # contributions_contribution): what the bookkeeping of the apps above needs.
 NEW_SQL = """
 CREATE TEMP TABLE synthetic_new (
-    project_id bigint, theme_id bigint, kind text, status text, public_geom geometry,
-    id uuid, created_at timestamptz
+    project_id bigint, theme_id bigint, kind text, status text, public_geom geometry
 ) ON COMMIT DROP
 """
 
+# A batch is drawn into this table first, so its votes can be written before it: the
+# database then starts each contribution's vote_count at its rows (contributions 0010)
+# instead of updating every contribution once its votes exist.
+BATCH_SQL = """
+CREATE TEMP TABLE synthetic_batch (LIKE contributions_contribution INCLUDING DEFAULTS)
+ON COMMIT DROP
+"""
+
 # Votes are rows, from a pool of anonymous participants (as a browser session votes): each
-# contribution draws how many (most get few, a handful many) and which consecutive members of
-# the pool, so no one votes twice for it. The database keeps vote_count equal to the rows.
+# contribution draws how many (most get none or few, a handful many) and which consecutive
+# members of the pool, so no one votes twice for it.
 VOTES_SQL = """
 WITH drawn AS MATERIALIZED (
-    SELECT id, created_at, floor(power(random(), 4) * %(most)s)::int AS votes,
+    SELECT id, created_at, floor(power(random(), 6) * %(most)s)::int AS votes,
            floor(random() * %(pool)s)::int AS first, random() AS r_when
-    FROM synthetic_new
+    FROM synthetic_batch
 )
 INSERT INTO contributions_vote (contribution_id, user_id, participant, created_at)
 SELECT d.id, NULL,
@@ -92,7 +99,15 @@ SELECT d.id, NULL,
 FROM drawn d
 CROSS JOIN LATERAL generate_series(1, d.votes) AS k
 """
-MOST_VOTES = 60
+MOST_VOTES = 30
+
+MOVE_SQL = """
+WITH inserted AS (
+    INSERT INTO contributions_contribution SELECT * FROM synthetic_batch
+    RETURNING project_id, theme_id, kind, status, public_geom
+)
+INSERT INTO synthetic_new SELECT * FROM inserted
+"""
 
 TEXTS_INDEX_SQL = "CREATE INDEX ON synthetic_texts (lang, theme, kind, n)"
 
@@ -150,8 +165,8 @@ described AS MATERIALIZED (
             AS theme_slug
     FROM inside i
 ),
-inserted AS (
-INSERT INTO contributions_contribution (
+_batch AS (
+INSERT INTO synthetic_batch (
     id, project_id, kind, sentiment, theme_id, title, description, geom, commune_id,
     email, channel, status, answer, answered_at, vote_count, comment_count,
     created_at, updated_at, published_at)
@@ -193,9 +208,9 @@ CROSS JOIN LATERAL (
     AND x.n = floor(d.r_text * 8)::int
     LIMIT 1
 ) tx
-RETURNING project_id, theme_id, kind, status, public_geom, id, created_at
+RETURNING 1
 )
-INSERT INTO synthetic_new SELECT * FROM inserted
+SELECT count(*) FROM _batch
 """
 
 ANSWERS = {
@@ -260,6 +275,14 @@ def generate(
             "answers": json.dumps(ANSWERS),
             "language": language,
         }
+        votes = {
+            "most": MOST_VOTES,
+            # Enough people that no contribution exhausts them; half as many as items.
+            "pool": max(MOST_VOTES, count // 2),
+            "seed": seed,
+            "until": until,
+        }
+        cursor.execute(BATCH_SQL)
         inserted = 0
         bar = progress(total=count) if progress else None
         while inserted < count:
@@ -267,21 +290,15 @@ def generate(
             cursor.execute(
                 INSERT_SQL, {**params, "candidates": int(wanted * 1.3) + 100, "count": wanted}
             )
-            inserted += cursor.rowcount
+            cursor.execute(VOTES_SQL, votes)
+            cursor.execute(MOVE_SQL)
+            added = cursor.rowcount
+            cursor.execute("TRUNCATE synthetic_batch")
+            inserted += added
             if bar:
-                bar.update(cursor.rowcount)
+                bar.update(added)
         if bar:
             bar.close()
-        cursor.execute(
-            VOTES_SQL,
-            {
-                "most": MOST_VOTES,
-                # Enough people that no contribution exhausts them; half as many as items.
-                "pool": max(MOST_VOTES, count // 2),
-                "seed": seed,
-                "until": until,
-            },
-        )
         # Same connection, same transaction: the receivers read the temporary table.
         contributions_bulk_inserted.send(sender=Contribution, table="synthetic_new")
     return inserted

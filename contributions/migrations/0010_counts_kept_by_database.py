@@ -4,8 +4,9 @@
 comments, whoever writes: statement-level triggers on the votes and comments add the
 difference each statement makes (by delta, so concurrent votes add up rather than overwrite
 each other), and a guard on the contribution ignores any other write to the two counters
-(a stale model saved whole, a bulk insert that brings its own figures). Existing counters are
-recounted first. docs/database.md, docs/figures.md
+(a stale model saved whole, a bulk insert that brings its own figures) and starts a new one
+at the rows that exist for it. Existing counters are recounted first. docs/database.md,
+docs/figures.md
 """
 
 from django.db import migrations
@@ -24,14 +25,18 @@ LEFT JOIN (SELECT contribution_id, count(*) AS n FROM contributions_comment
        ON m.contribution_id = c2.id
 WHERE c2.id = c.id AND c.comment_count <> coalesce(m.n, 0);
 
--- Only the counting triggers below (one trigger level down) may change the counters; a new
--- contribution has neither votes nor comments yet.
+-- Only the counting triggers below (one trigger level down) may change the counters. A new
+-- contribution starts with the rows that already exist for it: none, except for a bulk writer
+-- that inserts the votes first (the foreign keys are checked at commit), which spares it an
+-- update of every contribution it has just written.
 CREATE FUNCTION contributions_counters_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF pg_trigger_depth() < 2 THEN
         IF TG_OP = 'INSERT' THEN
-            NEW.vote_count := 0;
-            NEW.comment_count := 0;
+            NEW.vote_count := (SELECT count(*) FROM contributions_vote
+                               WHERE contribution_id = NEW.id);
+            NEW.comment_count := (SELECT count(*) FROM contributions_comment
+                                  WHERE contribution_id = NEW.id AND status = 'published');
         ELSE
             NEW.vote_count := OLD.vote_count;
             NEW.comment_count := OLD.comment_count;
@@ -43,8 +48,7 @@ $$;
 
 CREATE TRIGGER contributions_counters_guard_insert
 BEFORE INSERT ON contributions_contribution
-FOR EACH ROW WHEN (NEW.vote_count <> 0 OR NEW.comment_count <> 0)
-EXECUTE FUNCTION contributions_counters_guard();
+FOR EACH ROW EXECUTE FUNCTION contributions_counters_guard();
 
 CREATE TRIGGER contributions_counters_guard_update
 BEFORE UPDATE OF vote_count, comment_count ON contributions_contribution

@@ -1,6 +1,8 @@
 """The counters a contribution carries are its rows: votes, and published comments. The
 database keeps them so whoever writes; these tests try to make them differ."""
 
+import uuid
+
 import pytest
 from django.db import connection
 
@@ -104,4 +106,26 @@ def test_comment_count_is_the_published_comments(two):
     Comment.objects.filter(pk=waiting.pk).update(contribution=second)
     assert not drift()
     Comment.objects.filter(contribution__in=two).delete()
+    assert not drift()
+
+
+def test_a_contribution_written_after_its_votes_starts_at_them(two):
+    # The bulk path writes votes first (foreign keys are checked at commit).
+    first, _second = two
+    identifier = uuid.uuid4()
+    Vote.objects.bulk_create(
+        [Vote(contribution_id=identifier, participant=f"anon:early{n}") for n in range(3)]
+    )
+    created = Contribution.objects.create(
+        id=identifier,
+        project=first.project,
+        kind=first.kind,
+        sentiment=first.sentiment,
+        theme=first.theme,
+        title="Votes before the row",
+        geom=first.geom,
+        status=first.status,
+    )
+    created.refresh_from_db()
+    assert created.vote_count == 3
     assert not drift()

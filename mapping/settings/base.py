@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework_gis",
     "drf_spectacular",

@@ -48,6 +48,17 @@ def mark_duplicate(
         raise DomainError(
             "already_duplicate", _("This is already marked as a duplicate."), status=409
         )
+    # A duplicate is public (it points readers to the original): marking a hidden or
+    # unmoderated text would publish it without a moderator's decision to.
+    if contribution.status in (Status.HIDDEN, Status.SUBMITTED):
+        raise DomainError(
+            "not_published",
+            _(
+                "Only a published contribution can be marked as a duplicate: moderate this "
+                "one first (publish it, or leave it hidden)."
+            ),
+            status=409,
+        )
     now = now or timezone.now()
     recipients = followers(contribution)
 

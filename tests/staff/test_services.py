@@ -306,3 +306,17 @@ def test_assisted_entry_page_with_a_commune_only(client, demo, moderator):
     assert response.status_code == 302
     item = Contribution.objects.get(title="Navette vers le marché")
     assert item.channel == Channel.WORKSHOP and item.consent_at and item.commune == commune
+
+
+@pytest.mark.parametrize("status", [Status.HIDDEN, Status.SUBMITTED])
+def test_marking_a_hidden_or_unmoderated_item_as_duplicate_never_publishes_it(
+    demo, moderator, spot, status
+):
+    original = make(demo, "Original published", spot)
+    unseen = make(demo, "Not for the public", Point(spot.x, spot.y + 30 * METRE), status=status)
+    with pytest.raises(DomainError) as refused:
+        duplicates.mark_duplicate(actor=moderator, contribution=unseen, original=original)
+    assert refused.value.code == "not_published" and refused.value.status == 409
+    unseen.refresh_from_db()
+    assert unseen.status == status and unseen.duplicate_of is None
+    assert not unseen.history.exists()

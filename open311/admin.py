@@ -6,7 +6,8 @@ from open311.models import ApiClient
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    """Open311 keys: generated on creation, shown once, then only their first characters."""
+    """Open311 keys: generated on creation, shown once, then only their first characters (the
+    database keeps a digest, never the key)."""
 
     list_display = ["name", "key_hint", "is_active", "created_at"]
     list_filter = ["is_active"]
@@ -16,7 +17,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("API key"))
     def key_hint(self, client):
-        return f"{client.key[:4]}…" if client.pk else "—"
+        return f"{client.key_prefix}…" if client.pk else "—"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,7 +1,7 @@
 """The keys of third-party applications posting reports through Open311 (GeoReport v2)."""
 
+import hashlib
 import secrets
-from functools import partial
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,18 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from contributions.models import Project
 
 
+def key_digest(key: str) -> str:
+    """What is stored of a key: its SHA-256. A key is 256 random bits, so a fast hash is
+    enough (nothing to guess), and a database dump gives no usable key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 class ApiClient(models.Model):
-    """A third-party application posting reports through Open311 (GeoReport v2) with a key."""
+    """A third-party application posting reports through Open311 (GeoReport v2) with a key.
+
+    The key is generated on creation and exists in memory only then (`key`, to show once);
+    the database keeps its digest and its first characters, to recognise it in a list.
+    """
 
     name = models.CharField(_("name"), max_length=120)
-    # A standard-library default (no function of this module), so migrations never import it.
-    key = models.CharField(
-        _("API key"),
-        max_length=64,
-        unique=True,
-        default=partial(secrets.token_urlsafe, 32),
-        editable=False,
-    )
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(_("API key starts with"), max_length=8, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     projects = models.ManyToManyField(
         Project,
@@ -38,6 +42,12 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.key_digest:
+            self.key = secrets.token_urlsafe(32)
+            self.key_digest, self.key_prefix = key_digest(self.key), self.key[:4]
+        super().save(*args, **kwargs)
 
     def covers(self, project) -> bool:
         """Whether this key may post to the project: an empty list means every project."""

@@ -11,7 +11,7 @@ from contributions import services as contribution_services
 from contributions.models import Channel, Contribution, Kind
 from core.errors import DomainError
 from core.postgis import STORAGE_SRID
-from open311.models import ApiClient
+from open311.models import ApiClient, key_digest
 from open311.selectors import find_service
 
 TITLE_LENGTH = Contribution._meta.get_field("title").max_length
@@ -26,7 +26,7 @@ def authenticated_client(key: str) -> ApiClient:
             _("Posting a service request needs an api_key; ask the staff of this site for one."),
             status=403,
         )
-    client = ApiClient.objects.filter(key=key, is_active=True).first()
+    client = ApiClient.objects.filter(key_digest=key_digest(key), is_active=True).first()
     if client is None:
         raise DomainError(
             "invalid_api_key",

@@ -1,6 +1,8 @@
 """Open311 GeoReport v2 through HTTP, as a client sees it: discovery, services, posting a
 report with an API key, reading it back in JSON and XML, errors, privacy, hostile text."""
 
+import hashlib
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -495,9 +497,16 @@ def test_staff_create_a_key_in_the_admin_and_see_it_once(client, demo, django_us
     )
     assert response.status_code == 200
     created = ApiClient.objects.get(name="Application de la ville")
-    assert len(created.key) >= 40 and list(created.projects.all()) == [demo]
-    assert created.key in response.content.decode()
+    assert list(created.projects.all()) == [demo]
+    # Shown once, in the message after creation; the database keeps only its digest.
+    shown = re.search(r"\s([\w-]{40,})\s—", response.content.decode()).group(1)
+    assert created.key_digest == hashlib.sha256(shown.encode()).hexdigest()
+    assert not hasattr(created, "key")
+    stored = " ".join(
+        str(value) for value in ApiClient.objects.filter(pk=created.pk).values().get().values()
+    )
+    assert shown not in stored
     page = client.get(f"/admin/open311/apiclient/{created.pk}/change/").content.decode()
-    assert created.key not in page and f"{created.key[:4]}…" in page
-    assert created.key not in client.get("/admin/open311/apiclient/").content.decode()
-    as_json(post(Client(), report(created.key)), status=201)
+    assert shown not in page and f"{shown[:4]}…" in page
+    assert shown not in client.get("/admin/open311/apiclient/").content.decode()
+    as_json(post(Client(), report(shown)), status=201)

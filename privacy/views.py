@@ -123,9 +123,9 @@ class EmailRequestView(View):
         # requester kept.
         key = "privacy-link:" + hashlib.sha256(email.encode()).hexdigest()[:32]
         if selectors.holds_anything(email) and cache.add(key, 1, timeout=300):
-            url = request.build_absolute_uri(
-                reverse("privacy-email-link", args=[links.make_token(email)])
-            )
+            # The configured address, never the request's Host: a forged Host header must not
+            # put someone else's server in the link a person receives.
+            url = settings.SITE_URL + reverse("privacy-email-link", args=[links.make_token(email)])
             context = {"url": url, "hours": settings.PRIVACY_LINK_MAX_AGE_HOURS}
             send_mail(
                 _("Your data on the participation platform"),

@@ -163,10 +163,15 @@ def test_deleting_the_account_leaves_no_trace_and_keeps_the_contributions(
     assert client.get("/fr/privacy/my-data/").status_code == 302
 
 
-def test_an_anonymous_contributor_erases_by_an_emailed_link(client, demo, others):
+def test_an_anonymous_contributor_erases_by_an_emailed_link(client, demo, others, settings):
+    settings.SITE_URL = "https://participer.example.org"
+    settings.ALLOWED_HOSTS = ["*"]
     mine = post_report(client, email="anonyme@example.org")
     someone = post_report(client, email="quelquun@example.org")
-    response = client.post("/fr/privacy/by-email/", {"email": "Anonyme@example.org"})
+    # A forged Host header never reaches the link: it is built from the configured address.
+    response = client.post(
+        "/fr/privacy/by-email/", {"email": "Anonyme@example.org"}, HTTP_HOST="evil.example"
+    )
     assert response.status_code == 200
     # The same answer for an address nobody used: no one learns who took part.
     assert (
@@ -175,7 +180,8 @@ def test_an_anonymous_contributor_erases_by_an_emailed_link(client, demo, others
     [message] = mail.outbox
     assert message.to == ["anonyme@example.org"]
     link = re.search(r"https?://\S+", message.body).group(0)
-    path = link.split("testserver", 1)[1]
+    assert link.startswith("https://participer.example.org/") and "evil" not in message.body
+    path = link.split("participer.example.org", 1)[1]
     data = json.loads(client.get(path, {"format": "json"}).content)
     assert [c["id"] for c in data["contributions"]] == [mine]
     assert client.post(path, {"confirm": "on"}).status_code == 200

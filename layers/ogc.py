@@ -8,6 +8,7 @@ public data is exposed.
 import json
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.contrib.gis.db.models import Extent
 from django.http import HttpResponse, JsonResponse
@@ -42,7 +43,7 @@ CONTRIBUTIONS_SUFFIX = "-contributions"
 
 def _url(request, name, *args, **query):
     url = request.build_absolute_uri(reverse(name, args=args))
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    return url + ("?" + urlencode(query) if query else "")
 
 
 def _wants_html(request):
@@ -213,11 +214,14 @@ def collection(request, collection_id):
 
 def _links(request, collection_id, limit, offset, returned, matched):
     base = _url(request, "ogc-items", collection_id)
-    query = {k: v for k, v in request.GET.items() if k not in ("offset", "limit", "f")}
+    # Every value of every parameter, as the client sent it: a theme or a datetime holding
+    # "&", "#", a space or an accent must come back as the same parameter, hence urlencode.
+    query = {k: v for k, v in request.GET.lists() if k not in ("offset", "limit", "f")}
 
     def href(new_offset, f=None):
         params = {**query, "limit": limit, "offset": new_offset, **({"f": f} if f else {})}
-        return base + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+        # Commas, colons and slashes are legal in a query and keep bbox and datetime legible.
+        return base + "?" + urlencode(params, doseq=True, safe=",:/")
 
     links = [
         {"rel": "self", "type": GEOJSON, "href": href(offset)},

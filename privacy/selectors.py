@@ -1,6 +1,5 @@
 """Reads for the privacy rights: everything held about a person, and aggregate profiles."""
 
-import csv
 import io
 import json
 
@@ -16,6 +15,7 @@ from contributions.models import (
     Vote,
 )
 from contributions.participants import user_participant
+from core.escaping import SpreadsheetWriter
 from privacy.models import ParticipantProfile
 
 # Groups smaller than this are never shown: a bracket of two in a small commune names people.
@@ -173,7 +173,8 @@ def personal_data(*, user=None, email=None) -> dict:
 def personal_data_csv(data: dict) -> str:
     """The same data as one CSV table: section, record, field, value (a spreadsheet opens it)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # The person's own texts, opened in a spreadsheet: one that reads as a formula stays text.
+    writer = SpreadsheetWriter(buffer)
     writer.writerow(["section", "record", "field", "value"])
     for field, value in data["subject"].items():
         writer.writerow(["subject", "", field, json.dumps(value, ensure_ascii=False)])

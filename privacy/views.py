@@ -24,6 +24,7 @@ from django.views.generic import TemplateView
 
 from contributions.models import Project
 from core.errors import DomainError
+from core.escaping import log_value
 from privacy import links, selectors, services
 
 logger = logging.getLogger("privacy.csp")
@@ -188,16 +189,27 @@ def csp_report(request):
     """Content Security Policy violation reports from browsers: logged, never stored."""
     try:
         body = json.loads(request.body[:16_384] or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested a few thousand deep
         return JsonResponse(
             {"code": "malformed_report", "detail": _("The report is not JSON.")}, status=400
         )
     report = body.get("csp-report", body) if isinstance(body, dict) else {}
+    if not isinstance(report, dict):
+        report = {}
+    # Anyone can post here: every value is cut short and its control characters escaped, so
+    # a report is one log line and cannot write lines of its own. The same values go
+    # alongside as structured data for a log handler that keeps fields.
+    fields = {
+        "directive": log_value(
+            report.get("violated-directive") or report.get("effectiveDirective")
+        ),
+        "blocked": log_value(report.get("blocked-uri") or report.get("blockedURL")),
+        "document": log_value(report.get("document-uri") or report.get("documentURL")),
+    }
     logger.warning(
-        "CSP violation: %s blocked %s on %s",
-        report.get("violated-directive") or report.get("effectiveDirective"),
-        report.get("blocked-uri") or report.get("blockedURL"),
-        report.get("document-uri") or report.get("documentURL"),
+        "CSP violation: %(directive)s blocked %(blocked)s on %(document)s",
+        fields,
+        extra={"csp": fields},
     )
     RECENT.append(report)
     del RECENT[:-100]

@@ -9,11 +9,11 @@ tolerance, or in a commune since removed from it) are `outside`: counted in the 
 breakdowns add them, so every breakdown sums to the total.
 """
 
-import csv
 import json
 from dataclasses import dataclass
 
 from contributions.models import Kind
+from core.escaping import SpreadsheetWriter
 from layers.diagnostic.queries import Scope, add_counts, communes, empty_counts, per_commune
 
 
@@ -87,11 +87,12 @@ def build(scope: Scope, themes: list[dict]) -> AreaTable:
 
 
 def write_csv(table: AreaTable, path) -> None:
+    """The table for a spreadsheet: a name that reads as a formula is written as text."""
     with open(path, "w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, fieldnames=table.columns)
-        writer.writeheader()
+        writer = SpreadsheetWriter(stream)
+        writer.writerow(table.columns)
         for row in table.rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            writer.writerow("" if row[k] is None else row[k] for k in table.columns)
 
 
 def write_geojson(table: AreaTable, path, *, name: str) -> None:

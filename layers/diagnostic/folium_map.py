@@ -9,6 +9,11 @@ Leaflet's own. The basemap is the only remote resource and the map works without
 
 Contributions are drawn as grid clusters (counts per cell, coarsened until at most
 MAX_CLUSTERS cells), never one marker each, so the file stays small at a million.
+
+Folium and Leaflet put text into the page as HTML: the page title, layer names, the legend and
+tooltips (whose values Leaflet sets with innerHTML). Project titles, commune and theme names
+are data, so every text goes through `_html` (and tooltips through `_tooltip_layer`) on its way
+in; only markup written here (the legend, a line break) is not escaped.
 """
 
 import base64
@@ -97,6 +102,36 @@ def map_clusters(counts: GridCounts, limit: int = MAX_CLUSTERS) -> list[dict]:
     return clusters
 
 
+def _html(value) -> str:
+    """A text (or a number) as HTML text, quotes included (it may land in an attribute)."""
+    return html.escape(str(value), quote=True)
+
+
+def _tooltip_layer(features, *, fields: dict, markup=(), **options) -> folium.GeoJson:
+    """A GeoJSON layer whose tooltip shows `fields` ({property: heading}). Leaflet writes
+    tooltips as HTML, so every property shown is escaped here except those in `markup`,
+    which the caller builds from escaped parts."""
+    shown = []
+    for feature in features:
+        properties = dict(feature["properties"])
+        for name in fields:
+            if name not in markup:
+                properties[name] = _html(properties[name])
+        shown.append({**feature, "properties": properties})
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": shown},
+        tooltip=folium.GeoJsonTooltip(
+            fields=list(fields), aliases=[_html(alias) for alias in fields.values()]
+        ),
+        **options,
+    )
+
+
+def _layer(name: str) -> folium.FeatureGroup:
+    # Leaflet's layer control shows the name as HTML.
+    return folium.FeatureGroup(name=_html(name))
+
+
 def build_map(
     *,
     title: str,
@@ -111,10 +146,11 @@ def build_map(
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     fmap.default_js, fmap.default_css = [], []
     fmap.get_root().header.add_child(folium.Element(_inline_leaflet()), name="leaflet_inline")
-    fmap.get_root().title = title
+    # Branca writes the title between <title> tags as it is.
+    fmap.get_root().title = _html(title)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     folium.TileLayer(
-        "OpenStreetMap", name=_("Basemap (OpenStreetMap, online only)"), control=True
+        "OpenStreetMap", name=_html(_("Basemap (OpenStreetMap, online only)")), control=True
     ).add_to(fmap)
 
     by_code = {row["code"]: row for row in area_rows}
@@ -137,31 +173,28 @@ def build_map(
                 },
             }
         )
-    choropleth = folium.FeatureGroup(name=_("Contributions per 1,000 inhabitants"))
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+    choropleth = _layer(_("Contributions per 1,000 inhabitants"))
+    _tooltip_layer(
+        features,
+        fields={
+            "name": _("Commune"),
+            "code": _("Code"),
+            "population": _("Population"),
+            "contributions": _("Contributions"),
+            "per_1000": _("Per 1,000 inhabitants"),
+        },
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
             "fillOpacity": 0.6,
             "color": "#555555",
             "weight": 0.8,
         },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "code", "population", "contributions", "per_1000"],
-            aliases=[
-                _("Commune"),
-                _("Code"),
-                _("Population"),
-                _("Contributions"),
-                _("Per 1,000 inhabitants"),
-            ],
-        ),
     ).add_to(choropleth)
     choropleth.add_to(fmap)
 
     folium.GeoJson(
         perimeter,
-        name=_("Perimeter"),
+        name=_html(_("Perimeter")),
         style_function=lambda _f: {"fill": False, "color": "#222222", "weight": 2.5},
     ).add_to(fmap)
 
@@ -192,7 +225,7 @@ def _add_clusters(fmap, clusters, themes):
     for cluster in clusters:
         dominant = max(cluster["themes"].items(), key=lambda item: item[1])[0]
         lines = [
-            f"{html.escape(localized(by_id[tid]['name']) or by_id[tid]['slug'])}: {count}"
+            f"{_html(localized(by_id[tid]['name']) or by_id[tid]['slug'])}: {count}"
             for tid, count in sorted(cluster["themes"].items(), key=lambda item: -item[1])
         ]
         features.append(
@@ -207,9 +240,11 @@ def _add_clusters(fmap, clusters, themes):
                 },
             }
         )
-    layer = folium.FeatureGroup(name=_("Contributions (clusters, colour of the main theme)"))
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+    layer = _layer(_("Contributions (clusters, colour of the main theme)"))
+    _tooltip_layer(
+        features,
+        fields={"count": _("Contributions"), "themes": _("By theme")},
+        markup=("themes",),  # lines of escaped names joined by <br>
         marker=folium.CircleMarker(radius=6),
         style_function=lambda f: {
             "radius": f["properties"]["radius"],
@@ -219,9 +254,6 @@ def _add_clusters(fmap, clusters, themes):
             "weight": 1,
             "fillOpacity": 0.85,
         },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["count", "themes"], aliases=[_("Contributions"), _("By theme")]
-        ),
     ).add_to(layer)
     layer.add_to(fmap)
 
@@ -240,20 +272,17 @@ def _add_hotspots(fmap, hotspots, themes):
         }
         for h in hotspots.hotspots
     ]
-    layer = folium.FeatureGroup(name=_("Hotspots (DBSCAN)"))
+    layer = _layer(_("Hotspots (DBSCAN)"))
     if features:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
+        _tooltip_layer(
+            features,
+            fields={"rank": _("Hotspot"), "count": _("Contributions"), "theme": _("Main theme")},
             style_function=lambda _f: {
                 "color": HOTSPOT_COLOUR,
                 "weight": 2,
                 "dashArray": "4 3",
                 "fillOpacity": 0.05,
             },
-            tooltip=folium.GeoJsonTooltip(
-                fields=["rank", "count", "theme"],
-                aliases=[_("Hotspot"), _("Contributions"), _("Main theme")],
-            ),
         ).add_to(layer)
     layer.add_to(fmap)
 
@@ -274,21 +303,21 @@ def _legend(breaks, themes) -> str:
 <div id="diagnostic-legend" style="position: fixed; bottom: 28px; right: 10px; z-index: 1000;
      background: rgba(255,255,255,0.92); padding: 8px 10px; font: 12px/1.4 sans-serif;
      border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
-  <strong>{html.escape(_("Contributions per 1,000 inhabitants"))}</strong>
+  <strong>{_html(_("Contributions per 1,000 inhabitants"))}</strong>
   {"".join(rows)}
-  <strong>{html.escape(_("Main theme of a cluster"))}</strong>
+  <strong>{_html(_("Main theme of a cluster"))}</strong>
   {"".join(theme_rows)}
   <div><span style="display:inline-block;width:14px;height:10px;border:2px dashed
-       {HOTSPOT_COLOUR};margin-right:6px"></span>{html.escape(_("Hotspot"))}</div>
+       {HOTSPOT_COLOUR};margin-right:6px"></span>{_html(_("Hotspot"))}</div>
 </div>"""
 
 
 def _swatch(colour, label, *, round_=False):
     radius = "50%" if round_ else "2px"
     return (
-        f'<div><span style="display:inline-block;width:12px;height:12px;background:{colour};'
+        f'<div><span style="display:inline-block;width:12px;height:12px;background:{_html(colour)};'
         f'border-radius:{radius};margin-right:6px;vertical-align:middle"></span>'
-        f"{html.escape(str(label))}</div>"
+        f"{_html(label)}</div>"
     )
 
 

@@ -2,6 +2,11 @@
 
 Charts are matplotlib PNGs embedded as base64 data URIs, so the page is one file that opens
 offline and can be mailed or printed.
+
+Every text a chart draws goes through `chart_text`: matplotlib reads a text between two `$` as
+a formula (mathtext), so a theme named "Prix $5 à $10" would be drawn as mathematics, and one
+with a backslash command between dollars stops the whole diagnostic. The page itself is a
+Django template, escaped as every page is.
 """
 
 import base64
@@ -25,6 +30,12 @@ from layers.diagnostic.summary import TOP_COMMUNES
 PNG_DPI = 110
 
 
+def chart_text(text) -> str:
+    """A text for matplotlib, drawn as written: an escaped dollar is never a formula's edge,
+    and matplotlib shows it as "$" (a backslash already before a dollar stays shown)."""
+    return str(text).replace("$", r"\$")
+
+
 def _png(figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=PNG_DPI, bbox_inches="tight")
@@ -37,7 +48,7 @@ def bar_chart(labels, values, *, title, colours=None, horizontal=True) -> str:
     if horizontal:
         positions = np.arange(len(labels))[::-1]
         axes.barh(positions, values, color=colours or "#0b5cad")
-        axes.set_yticks(positions, labels)
+        axes.set_yticks(positions, [chart_text(label) for label in labels])
         for y, value in zip(positions, values, strict=True):
             axes.annotate(
                 f"{value:,}".replace(",", " ") if isinstance(value, int) else f"{value:.2f}",
@@ -47,7 +58,7 @@ def bar_chart(labels, values, *, title, colours=None, horizontal=True) -> str:
                 va="center",
                 fontsize=8,
             )
-    axes.set_title(title, fontsize=10, loc="left")
+    axes.set_title(chart_text(title), fontsize=10, loc="left")
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -58,8 +69,8 @@ def timeline_chart(weeks, *, title) -> str:
         dates, counts = zip(*weeks, strict=True)
         axes.bar(dates, counts, width=6, color="#1a7f37")
         figure.autofmt_xdate()
-    axes.set_title(title, fontsize=10, loc="left")
-    axes.set_ylabel(_("Contributions per week"), fontsize=8)
+    axes.set_title(chart_text(title), fontsize=10, loc="left")
+    axes.set_ylabel(chart_text(_("Contributions per week")), fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -79,8 +90,8 @@ def density_chart(density: Density, hotspots, *, title) -> str:
     bar = figure.colorbar(image, ax=axes, shrink=0.7)
     ticks = bar.get_ticks()
     bar.set_ticks(ticks, labels=[f"{t * t:.3g}" for t in ticks])
-    bar.set_label(_("contributions per km²"), fontsize=8)
-    axes.set_title(title, fontsize=10, loc="left")
+    bar.set_label(chart_text(_("contributions per km²")), fontsize=8)
+    axes.set_title(chart_text(title), fontsize=10, loc="left")
     axes.set_xticks([])
     axes.set_yticks([])
     return _png(figure)
@@ -94,11 +105,43 @@ def page(summary, themes, weeks, raster, found, title) -> str:
     """The report's HTML: the summary's figures, its charts and the largest hotspots."""
     theme_names = {t["slug"]: localized(t["name"]) or t["slug"] for t in themes}
     theme_colours = {t["slug"]: t["colour"] for t in themes}
+    top = summary["top_communes"]
+    # TeX, if a local matplotlibrc turned it on, would read names as TeX: charts draw plain text.
+    with plt.rc_context({"text.usetex": False}):
+        charts = _charts(summary, theme_names, theme_colours, weeks, raster, found)
+    context = {
+        "title": title,
+        "summary": summary,
+        "charts": charts,
+        "top_communes": top,
+        "hotspots": [
+            {
+                "rank": h.rank,
+                "count": h.count,
+                "theme": theme_names.get(h.dominant_theme, ""),
+                "share": round(100 * h.themes.get(h.dominant_theme, 0) / h.count),
+                "area_km2": h.area_km2,
+            }
+            for h in found.hotspots[:TOP_COMMUNES]
+        ],
+        "answered_pct": (
+            round(100 * summary["totals"]["answered_share"])
+            if summary["totals"]["answered_share"] is not None
+            else None
+        ),
+        "language": summary["language"],
+        "left_out_note": left_out_note(summary["density"]["left_out_commune_precision"]),
+    }
+    return render(context)
+
+
+def _charts(summary, theme_names, theme_colours, weeks, raster, found) -> dict:
+    """The report's charts, as data URIs."""
     kind_labels = dict(Kind.choices)
     status_labels = dict(Status.choices)
     by_theme = summary["by_theme"]
     top = summary["top_communes"]
-    charts = {
+    return {
         "themes": bar_chart(
             [theme_names[s] for s in by_theme],
             list(by_theme.values()),
@@ -127,30 +170,6 @@ def page(summary, themes, weeks, raster, found, title) -> str:
             raster, found, title=_("Kernel density of contributions (hotspots numbered)")
         ),
     }
-    context = {
-        "title": title,
-        "summary": summary,
-        "charts": charts,
-        "top_communes": top,
-        "hotspots": [
-            {
-                "rank": h.rank,
-                "count": h.count,
-                "theme": theme_names.get(h.dominant_theme, ""),
-                "share": round(100 * h.themes.get(h.dominant_theme, 0) / h.count),
-                "area_km2": h.area_km2,
-            }
-            for h in found.hotspots[:TOP_COMMUNES]
-        ],
-        "answered_pct": (
-            round(100 * summary["totals"]["answered_share"])
-            if summary["totals"]["answered_share"] is not None
-            else None
-        ),
-        "language": summary["language"],
-        "left_out_note": left_out_note(summary["density"]["left_out_commune_precision"]),
-    }
-    return render(context)
 
 
 def left_out_note(n: int) -> str:

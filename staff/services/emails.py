@@ -40,9 +40,12 @@ def answer_email(*, contribution, link_to, status: str, answer: str, recipient: 
             "project": contribution.project,
             "unfollow": _unfollow_link(recipient.token),
         }
+        # Plain text, both: the templates turn autoescape off, so "l'école" is not sent as
+        # "l&#x27;école".
         subject = render_to_string("staff/email/answer_subject.txt", context)
         body = render_to_string("staff/email/answer_body.txt", context)
     return mail.EmailMessage(
+        # One line: a title's line breaks (any Unicode one) must not start a new header.
         subject=" ".join(subject.split()),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,

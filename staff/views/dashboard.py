@@ -1,12 +1,11 @@
 """The dashboard: the project's figures, its small map and weekly bars, each table also as
 CSV."""
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.escaping import SpreadsheetWriter
 from staff.access import page_context, workspace
 from staff.selectors.dashboard import TABLES, summary
 from staff.selectors.maps import map_points, perimeter_frame
@@ -56,7 +55,8 @@ def dashboard_csv(request, project, name):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{project.slug}-{name}-{day}.csv"'
-    writer = csv.writer(response)
+    # Theme and commune names are data: one that reads as a formula is written as text.
+    writer = SpreadsheetWriter(response)
     writer.writerow(table.columns)
     writer.writerows(table.rows)
     return response

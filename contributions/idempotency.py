@@ -2,7 +2,8 @@
 
 The first request inserts the key and holds its row until it commits; concurrent retries
 wait on the unique index, then read the stored answer. A failed first attempt (4xx raised)
-rolls back with its key, so the retry runs for real.
+rolls back with its key, so the retry runs for real. A request is the same request when its
+body and its uploaded files (names and bytes) are: the same key with other photos is refused.
 """
 
 import hashlib
@@ -28,8 +29,29 @@ def fingerprint(*parts) -> str:
     return digest.hexdigest()
 
 
+def with_uploads(request_hash: str, files) -> str:
+    """`request_hash` extended with the uploaded files' field names, names and bytes.
+
+    Each file is read in chunks (Django's UploadedFile.chunks()), so a photo is never held
+    twice in memory; with no files the hash is unchanged."""
+    if not files:
+        return request_hash
+    digest = hashlib.sha256(request_hash.encode())
+    for field, uploads in sorted(files.lists()):
+        for upload in uploads:
+            content = hashlib.sha256()
+            for chunk in upload.chunks():
+                content.update(chunk)
+            upload.seek(0)  # whoever reads it next starts at the beginning
+            digest.update(json.dumps([field, upload.name, content.hexdigest()]).encode())
+    return digest.hexdigest()
+
+
 def run_once(request, *, scope: str, request_hash: str, run) -> HttpResponse:
-    """Runs `run()` (returning an HttpResponse) once per key and scope; replays it after."""
+    """Runs `run()` (returning an HttpResponse) once per key and scope; replays it after.
+
+    `request_hash` fingerprints the body; the request's uploaded files are added to it here,
+    so every caller compares photos too."""
     key = request.headers.get(HEADER)
     if key is None:
         return run()
@@ -39,6 +61,7 @@ def run_once(request, *, scope: str, request_hash: str, run) -> HttpResponse:
             _("The Idempotency-Key header must hold 1 to %(n)d characters.")
             % {"n": MAX_KEY_LENGTH},
         )
+    request_hash = with_uploads(request_hash, request.FILES)
     with transaction.atomic():
         record, created = IdempotencyRecord.objects.select_for_update().get_or_create(
             scope=scope, key=key, defaults={"request_hash": request_hash}

@@ -314,6 +314,11 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/m/key",
     "signup": "20/m/ip",
 }
+# Photos decoded at once (each may take up to 224 MiB, contributions/photos.py): per process,
+# and across every worker sharing the cache (0: no shared bound). Beyond, an upload waits up
+# to 5 s for a slot, then is answered 503 photos_busy with Retry-After.
+PHOTO_DECODES = env.int("PHOTO_DECODES", default=2)
+PHOTO_DECODES_SHARED = env.int("PHOTO_DECODES_SHARED", default=4)
 # Exports run long queries on ogr2ogr's own connection: a longer statement timeout than
 # requests' (DB_STATEMENT_TIMEOUT_MS), still a bound.
 EXPORT_STATEMENT_TIMEOUT_MS = env.int("EXPORT_STATEMENT_TIMEOUT_MS", default=600_000)

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.utils.translation import gettext_lazy as _
 
-from contributions.models import Comment, Contribution, Photo, Project, Theme
+from contributions.models import AbuseReport, Comment, Contribution, Photo, Project, Theme, Vote
 
 
 class ThemeInline(admin.TabularInline):
@@ -12,6 +13,7 @@ class ThemeInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["slug", "display_title", "participation_level", "opens_at", "closes_at"]
+    list_filter = ["vote_identity", "allow_anonymous", "moderation"]
     inlines = [ThemeInline]
     raw_id_fields = ["perimeter"]
 
@@ -37,3 +39,56 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["contribution", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["contribution", "author"]
+
+
+class ParticipantKindFilter(admin.SimpleListFilter):
+    """Accounts, confirmed addresses, anonymous sessions: which votes or reports count as a
+    person (docs/security.md)."""
+
+    title = _("participant")
+    parameter_name = "participant_kind"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("user:", _("signed-in account")),
+            ("email:", _("confirmed email address")),
+            ("anon:", _("anonymous session")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(participant__startswith=self.value())
+        return queryset
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the services: to look into a suspicious pile, never to edit one."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    # A fraudulent pile of votes may be deleted: vote_count follows the rows by trigger.
+    list_display = ["contribution", "participant", "created_at"]
+    list_filter = [ParticipantKindFilter, "contribution__project"]
+    list_select_related = ["contribution"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["contribution", "user"]
+
+
+@admin.register(AbuseReport)
+class AbuseReportAdmin(ReadOnlyAdmin):
+    list_display = ["contribution", "comment", "participant", "created_at", "reviewed_at"]
+    list_filter = [ParticipantKindFilter, "contribution__project"]
+    list_select_related = ["contribution"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["contribution", "comment"]
+
+    def has_delete_permission(self, request, obj=None):
+        # report_count and the reviews go through moderation (staff.services.moderation).
+        return False

@@ -3,7 +3,6 @@
 import json
 
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,19 +14,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contributions import figures, idempotency, selectors, services
+from contributions.api_guards import require_csrf, visible_contribution
 from contributions.filters import FilterQuery, filters_from
 from contributions.geojson import MAX_BODY_BYTES, GeoJSONError, parse_feature
 from contributions.models import (
     MAX_PHOTOS,
     Channel,
     CommentStatus,
-    Contribution,
     Kind,
     LocationPrecision,
     Project,
     Sentiment,
 )
-from contributions.participants import participant_of, user_participant
+from contributions.participants import user_participant
 from contributions.photo_urls import photo_base
 from contributions.photos import PhotoError, process_photo
 from contributions.query import read_query
@@ -59,18 +58,6 @@ class RawGeoJSONParser(BaseParser):
 
 class RawJSONParser(RawGeoJSONParser):
     media_type = "application/json"
-
-
-def require_csrf(request):
-    """Anonymous votes and comments ride on the browser session, so like every browser write
-    they need the CSRF token (DRF checks it for signed-in users only)."""
-    check = CsrfViewMiddleware(lambda _request: None)
-    if check.process_view(request._request, None, (), {}) is not None:
-        raise DomainError(
-            "csrf_failed",
-            _("This request lacks its security token; reload the page and try again."),
-            status=403,
-        )
 
 
 def geojson_response(body, *, status_code=200, headers=None):
@@ -107,6 +94,7 @@ def project_json(project, request, *, with_perimeter=False):
         "is_open": project.is_open(),
         "moderation": project.moderation,
         "allow_anonymous": project.allow_anonymous,
+        "vote_identity": project.vote_identity,
         "target_contributions": project.target_contributions,
         "contribution_count": figures.public_contributions(project),
         "vote_total": figures.votes(project),
@@ -303,45 +291,11 @@ class PropertiesSerializer(serializers.Serializer):
     )
 
 
-def visible_contribution(slug, contribution_id):
-    return get_object_or_404(
-        Contribution.objects.public().select_related("project"),
-        project__slug=slug,
-        pk=contribution_id,
-    )
-
-
 class ContributionDetailView(APIView):
     @extend_schema(responses={(200, GEOJSON): OpenApiTypes.OBJECT})
     def get(self, request, slug, pk):
         contribution = visible_contribution(slug, pk)
         return geojson_response(selectors.feature(contribution.pk, photo_base=photo_base(request)))
-
-
-class VoteView(APIView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request, slug, pk):
-        ratelimit.check(request, "vote")
-        require_csrf(request)
-        contribution = visible_contribution(slug, pk)
-        participant = participant_of(request, contribution.project)
-        user = request.user if request.user.is_authenticated else None
-        added = services.vote(contribution=contribution, participant=participant, user=user)
-        contribution.refresh_from_db(fields=["vote_count"])
-        return Response(
-            {"voted": True, "vote_count": contribution.vote_count},
-            status=status.HTTP_201_CREATED if added else status.HTTP_200_OK,
-        )
-
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def delete(self, request, slug, pk):
-        ratelimit.check(request, "unvote")
-        require_csrf(request)
-        contribution = visible_contribution(slug, pk)
-        participant = participant_of(request, contribution.project)
-        services.unvote(contribution=contribution, participant=participant)
-        contribution.refresh_from_db(fields=["vote_count"])
-        return Response({"voted": False, "vote_count": contribution.vote_count})
 
 
 class CommentInput(serializers.Serializer):
@@ -371,10 +325,7 @@ class CommentListView(APIView):
         data.is_valid(raise_exception=True)
         author = request.user if request.user.is_authenticated else None
         comment = services.add_comment(
-            contribution=contribution,
-            body=data.validated_data["body"],
-            author=author,
-            participant=participant_of(request, contribution.project),
+            contribution=contribution, body=data.validated_data["body"], author=author
         )
         return Response(
             {"id": comment.id, "body": comment.body, "status": comment.status},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions import api, map_api
+from contributions import api, map_api, votes_api
 
 urlpatterns = [
     path("", api.ProjectListView.as_view(), name="project-list"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("<slug:slug>/check-location/", map_api.CheckLocationView.as_view(), name="check-location"),
     path("<slug:slug>/communes.geojson", map_api.CommunesView.as_view(), name="project-communes"),
     path("<slug:slug>/places/", map_api.PlacesView.as_view(), name="places"),
-    path("<slug:slug>/contributions/<uuid:pk>/vote/", api.VoteView.as_view(), name="vote"),
+    path("<slug:slug>/contributions/<uuid:pk>/vote/", votes_api.VoteView.as_view(), name="vote"),
     path(
         "<slug:slug>/contributions/<uuid:pk>/comments/",
         api.CommentListView.as_view(),

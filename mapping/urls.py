@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     ),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("unfollow/<str:token>/", views.UnfollowView.as_view(), name="unfollow"),
+    path("confirm/<str:token>/", views.EmailLinkView.as_view(), name="email-link"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["mapping"]), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("", include("privacy.urls")),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -18,15 +18,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
 
-from contributions import services
+from contributions import email_links, services
 from contributions.filters import lenient_filters
 from contributions.models import (
     MAX_PHOTOS,
     CommentStatus,
     Contribution,
+    Follow,
     Project,
+    Status,
+    Vote,
 )
-from contributions.participants import participant_of
+from contributions.participants import (
+    page_rights,
+    participant_of,
+    session_participant,
+    user_participant,
+)
 from contributions.selectors import public_contributions
 from core import ratelimit
 from core.errors import DomainError
@@ -96,18 +104,22 @@ class ProjectListView(TemplateView):
 
 
 class ContributionView(TemplateView):
-    """A contribution's shareable page; its forms work without JavaScript."""
+    """A contribution's shareable page; its forms work without JavaScript. Reading it writes
+    nothing: only a report from an anonymous person opens a session (docs/security.md)."""
 
     template_name = "mapping/contribution.html"
     actions = ("vote", "unvote", "comment", "follow", "report")
 
     def get_context_data(self, slug, contribution_id, **kwargs):
         contribution = self._contribution(slug, contribution_id)
-        participant = participant_of(self.request, contribution.project)
+        project = contribution.project
+        participant = participant_of(self.request, project)
         return {
             **super().get_context_data(**kwargs),
-            **page_data.project_summary(contribution.project),
+            **page_data.project_summary(project),
             **page_data.contribution_detail(contribution, participant),
+            **page_rights(self.request, project),
+            "sign_in_url": reverse("account_login") + "?" + urlencode({"next": self.request.path}),
             "map_config": page_data.contribution_map_config(contribution, self.request),
             "form_errors": kwargs.get("form_errors", {}),
         }
@@ -127,11 +139,9 @@ class ContributionView(TemplateView):
         action = request.POST.get("action")
         if action not in self.actions:
             raise Http404(_("No such action."))
-        participant = participant_of(request, contribution.project)
-        user = request.user if request.user.is_authenticated else None
         try:
             ratelimit.check(request, action)
-            message = self._run(action, contribution, participant, user)
+            message = self._run(action, contribution)
         except DomainError as error:
             context = self.get_context_data(
                 slug=slug,
@@ -147,31 +157,41 @@ class ContributionView(TemplateView):
             reverse("contribution", args=[slug, contribution.pk]) + f"#{action}"
         )
 
-    def _run(self, action, contribution, participant, user):
+    def _run(self, action, contribution):
         post = self.request.POST
+        user = self.request.user if self.request.user.is_authenticated else None
+        me = user_participant(user) if user else None
+        language = get_language() or ""
+        if action == "vote" and user is None:
+            services.request_email_vote(
+                contribution=contribution, email=post.get("email", ""), language=language
+            )
+            return _("Check your email: your vote counts once you open the link and confirm.")
         if action == "vote":
-            services.vote(contribution=contribution, participant=participant, user=user)
+            services.vote(contribution=contribution, participant=me, user=user)
             return _("Your vote is counted.")
         if action == "unvote":
-            services.unvote(contribution=contribution, participant=participant)
+            services.unvote(contribution=contribution, participant=me)
             return _("Your vote is withdrawn.")
         if action == "comment":
             comment = services.add_comment(
-                contribution=contribution,
-                body=post.get("body", ""),
-                author=user,
-                participant=participant,
+                contribution=contribution, body=post.get("body", ""), author=user
             )
             if comment.status == CommentStatus.PUBLISHED:
                 return _("Your comment is published.")
             return _("Your comment will appear once a moderator has read it.")
         if action == "follow":
-            services.follow(
+            followed = services.follow(
                 contribution=contribution,
                 email=post.get("email", ""),
                 user=user,
-                language=get_language() or "",
+                language=language,
             )
+            if followed is None:
+                return _(
+                    "Check your email: once you confirm your address through the link, you "
+                    "will be emailed when this contribution is answered."
+                )
             return _("You will be emailed when this contribution is answered.")
         comment = None
         if post.get("comment"):
@@ -182,19 +202,97 @@ class ContributionView(TemplateView):
                 raise DomainError("not_found", _("No such comment."), status=404)
         services.report_abuse(
             contribution=contribution,
-            participant=participant,
+            participant=session_participant(self.request, contribution.project),
             reason=post.get("reason", ""),
             comment=comment,
         )
         return _("Thank you: a moderator will look at it.")
 
 
-class UnfollowView(TemplateView):
-    template_name = "mapping/unfollowed.html"
+class EmailLinkView(TemplateView):
+    """A link mailed to confirm an address (a vote, a follow). Opening it (GET, HEAD) only
+    shows what it would do: mail scanners and link previews open links too. The button
+    (POST) does it."""
+
+    template_name = "mapping/email_link.html"
 
     def get(self, request, token):
+        try:
+            link, contribution = self._read(token)
+        except DomainError as error:
+            return self._refused(error)
+        return self.render_to_response(self._context(link, contribution))
+
+    def post(self, request, token):
+        try:
+            link, contribution = self._read(token)
+            message = self._confirm(link, contribution, request.POST.get("do", ""))
+        except DomainError as error:
+            return self._refused(error)
+        if not contribution.is_public:
+            return self.render_to_response({**self._context(link, contribution), "done": message})
+        messages.success(request, message)
+        project = contribution.project
+        return HttpResponseRedirect(reverse("contribution", args=[project.slug, contribution.pk]))
+
+    def _read(self, token):
+        link = email_links.read(token)
+        contribution = (
+            Contribution.objects.select_related("project")
+            .filter(pk=link.contribution_id)
+            .exclude(status=Status.HIDDEN)
+            .first()
+        )
+        if contribution is None or (
+            link.purpose == email_links.VOTE and not contribution.is_public
+        ):
+            raise DomainError("not_found", _("No such contribution."), status=404)
+        return link, contribution
+
+    def _context(self, link, contribution):
+        if link.purpose == email_links.VOTE:
+            already = Vote.objects.filter(
+                contribution=contribution, participant=link.participant
+            ).exists()
+        else:
+            already = Follow.objects.filter(contribution=contribution, email=link.email).exists()
+        return {
+            "purpose": link.purpose,
+            "contribution": contribution,
+            "project_title": contribution.project.display_title,
+            "already": already,
+        }
+
+    def _confirm(self, link, contribution, do):
+        if link.purpose == email_links.FOLLOW:
+            services.confirm_follow(
+                contribution=contribution, email=link.email, language=link.language
+            )
+            return _("You will be emailed when this contribution is answered.")
+        if do == "unvote":
+            services.unvote(contribution=contribution, participant=link.participant)
+            return _("Your vote is withdrawn.")
+        services.vote(contribution=contribution, participant=link.participant)
+        return _("Your vote is counted.")
+
+    def _refused(self, error):
+        return self.render_to_response({"error": error.message}, status=error.status)
+
+
+class UnfollowView(TemplateView):
+    """The "stop following" link of the emails: a page that asks, then a POST that does it,
+    so opening the link (or a scanner fetching it) unsubscribes no one."""
+
+    template_name = "mapping/unfollow.html"
+
+    def get(self, request, token):
+        follow = Follow.objects.select_related("contribution__project").filter(token=token).first()
+        context = self.get_context_data(follow=follow)
+        return self.render_to_response(context, status=200 if follow else 404)
+
+    def post(self, request, token):
         services.unfollow(token=token)
-        return super().get(request, token=token)
+        return render(request, "mapping/unfollowed.html")
 
 
 class AccessibilityView(TemplateView):

@@ -10,7 +10,7 @@ from contributions.models.participation import (
     StatusChange,
     Vote,
 )
-from contributions.models.projects import Project, ProjectQuerySet, Theme
+from contributions.models.projects import Project, ProjectQuerySet, Theme, VoteIdentity
 from contributions.models.records import IdempotencyRecord, LocationKey
 from contributions.vocabulary import (
     ANSWER_STATUSES,
@@ -60,5 +60,6 @@ __all__ = [
     "StatusChange",
     "Theme",
     "Vote",
+    "VoteIdentity",
     "answered_sql",
 ]

@@ -22,7 +22,8 @@ class Vote(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
-    # "user:<id>" or "anon:<session hash>": one vote per participant, whoever they are.
+    # "user:<id>" or "email:<digest>" (contributions/participants.py): one vote per participant.
+    # Older rows (and the synthetic generator's) may hold "anon:<...>".
     participant = models.CharField(max_length=80)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,6 +108,7 @@ class AbuseReport(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="abuse_reports"
     )
+    # Anyone's ("anon:<session>" too); only people count towards hiding (report_abuse).
     participant = models.CharField(max_length=80)
     reason = models.TextField(_("reason"), max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

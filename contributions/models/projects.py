@@ -17,6 +17,16 @@ from contributions.vocabulary import (
 from core.i18n import localized
 
 
+class VoteIdentity(models.TextChoices):
+    """Who may vote: one vote per account, or also one per address confirmed by a link."""
+
+    ACCOUNT = "account", _("a signed-in account")
+    ACCOUNT_OR_EMAIL = (
+        "account_or_email",
+        _("a signed-in account or an email address confirmed by a link"),
+    )
+
+
 class ProjectQuerySet(models.QuerySet):
     def open_at(self, moment=None):
         moment = moment or timezone.now()
@@ -81,7 +91,17 @@ class Project(models.Model):
     report_threshold = models.PositiveSmallIntegerField(
         _("reports before hiding"),
         default=3,
-        help_text=_("An item reported this many times is hidden until a moderator reviews it."),
+        help_text=_(
+            "An item reported by this many signed-in people is hidden until a moderator "
+            "reviews it (never one that is answered or planned; 0: never)."
+        ),
+    )
+    vote_identity = models.CharField(
+        _("who may vote"),
+        max_length=20,
+        choices=VoteIdentity.choices,
+        default=VoteIdentity.ACCOUNT,
+        help_text=_("One vote per account, and per confirmed address when emails are allowed."),
     )
     duplicate_distance_m = models.FloatField(
         _("distance for possible duplicates (m)"),

@@ -2,8 +2,11 @@
 
 from contributions.services.participation import (
     add_comment,
+    confirm_follow,
     follow,
+    follow_own_contribution,
     report_abuse,
+    request_email_vote,
     unfollow,
     unvote,
     vote,
@@ -22,8 +25,11 @@ __all__ = [
     "add_comment",
     "check_geometry",
     "check_submission",
+    "confirm_follow",
     "follow",
+    "follow_own_contribution",
     "report_abuse",
+    "request_email_vote",
     "save_photo",
     "submit_contribution",
     "unfollow",

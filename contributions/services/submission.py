@@ -15,7 +15,6 @@ from contributions.models import (
     MAX_PHOTOS,
     Channel,
     Contribution,
-    Follow,
     Kind,
     LocationPrecision,
     ModerationMode,
@@ -25,6 +24,7 @@ from contributions.models import (
     Status,
     StatusChange,
 )
+from contributions.services.participation import follow_own_contribution
 from contributions.signals import contribution_submitted
 from core.errors import DomainError, validated
 from territories import selectors as territory_selectors
@@ -233,14 +233,8 @@ def _store(contribution, submission, author, now, profile, request):
     StatusChange.objects.create(
         contribution=contribution, status=contribution.status, created_at=now
     )
-    if contribution.email:
-        # Leaving an email means "tell me the answer".
-        Follow.objects.create(
-            contribution=contribution,
-            email=contribution.email,
-            user=author,
-            language=submission.language,
-        )
+    # Leaving an email means "tell me the answer", once the address is known to be theirs.
+    follow_own_contribution(contribution=contribution, user=author, language=submission.language)
     # Inside the transaction: a receiver's DomainError undoes the whole submission.
     contribution_submitted.send(
         sender=Contribution, contribution=contribution, profile=profile, request=request

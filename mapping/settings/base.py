@@ -294,6 +294,7 @@ RATE_LIMITS = {
     "comment": "30/h",
     "follow": "30/h",
     "report": "30/h",
+    "email_link": "5/h",  # links mailed to confirm one address (votes, follows), whoever asks
     "open311": "120/h",  # per API key
     "api_read": "1200/m",  # every GET of the API, clusters and tiles included
     **env.dict("RATE_LIMITS", default={}),

@@ -151,11 +151,10 @@ def _participation(project, added):
     targets = [*added, *demo[::7]]
     for n, contribution in enumerate(targets):
         for voter in range(1 + n % 4):
-            services.vote(contribution=contribution, participant=f"anon:consistency-{voter}")
+            # A vote is an account's (docs/security.md): a pool of made-up accounts.
+            services.vote(contribution=contribution, participant=f"user:consistency-{voter}")
         if n % 3 == 0:
-            services.add_comment(
-                contribution=contribution, body="D'accord.", participant="anon:consistency-c"
-            )
+            services.add_comment(contribution=contribution, body="D'accord.")
 
 
 def _moderation(project, added):

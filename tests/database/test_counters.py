@@ -39,7 +39,7 @@ def test_the_demo_votes_are_rows(demo):
 
 def test_vote_count_is_the_vote_rows_whoever_writes(two):
     first, second = two
-    participation.vote(contribution=first, participant="anon:one")
+    participation.vote(contribution=first, participant="user:one")
     Vote.objects.bulk_create(
         [Vote(contribution=first, participant=f"anon:bulk{n}") for n in range(5)]
         + [Vote(contribution=second, participant=f"anon:bulk{n}") for n in range(3)]
@@ -54,7 +54,7 @@ def test_vote_count_is_the_vote_rows_whoever_writes(two):
         participant="anon:renamed"
     )
     assert not drift()
-    participation.unvote(contribution=first, participant="anon:one")
+    participation.unvote(contribution=first, participant="user:one")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM contributions_vote WHERE participant LIKE 'anon:bulk%%'")
     assert not drift()

@@ -1,13 +1,16 @@
 """Every main page in French, Italian and English: axe-core finds no serious or critical
 violation, and the page speaks the language it says."""
 
+import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import translation
 
-from contributions.models import Contribution, Status
+from contributions.models import Contribution, Follow, Project, Status, VoteIdentity
 from staff.models import Role
 from tests.conftest import ROOT, need, screenshot
 from tests.pages.conftest import open_map
@@ -139,3 +142,45 @@ def test_focus_is_visible(site):
     )
     assert outline == "solid"
     assert Path(AXE).is_file()
+
+
+def tab_to(page, selector, presses=60):
+    """Moves the focus with the Tab key alone until it reaches the element."""
+    for _n in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_email_vote_by_keyboard_through_pages_without_serious_violation(site, language):
+    """The contribution page's email vote, the mailed link's confirmation page and the unfollow
+    page: reached and used with the keyboard, in each language."""
+    project, base, page = site
+    Project.objects.filter(pk=project.pk).update(vote_identity=VoteIdentity.ACCOUNT_OR_EMAIL)
+    contribution = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
+    votes = contribution.vote_count
+    page.goto(f"{base}/{language}/p/{project.slug}/c/{contribution.pk}/")
+    assert axe_violations(page) == []
+    tab_to(page, "#vote-email")
+    page.keyboard.type(f"voter-{language}@example.org")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messages .message")
+    [message] = [m for m in mail.outbox if m.to == [f"voter-{language}@example.org"]]
+    link = re.search(r"https?://\S+/confirm/\S+/", message.body).group(0)
+    page.goto(base + urlparse(link).path)
+    assert page.locator("html").get_attribute("lang") == language
+    assert axe_violations(page) == []
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messages .message")
+    contribution.refresh_from_db()
+    assert contribution.vote_count == votes + 1
+    follow = Follow.objects.create(contribution=contribution, email="f@example.org")
+    page.goto(f"{base}/{language}/unfollow/{follow.token}/")
+    assert axe_violations(page) == []
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main form", state="detached")
+    assert not Follow.objects.filter(pk=follow.pk).exists()

@@ -1,9 +1,11 @@
 """The resident's map in a real browser (Debian Chromium): place, send, see, vote, comment."""
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from contributions.models import Comment, Contribution, Status
+from tests import factories
 from tests.conftest import screenshot
 from tests.pages.conftest import click_map_at, fill_form, open_map
 
@@ -40,7 +42,9 @@ def test_a_pin_dropped_inside_is_stored_and_shown_on_map_and_list(live_demo, map
     assert stored.commune.name == "Sanremo"
     assert stored.consent_at is not None and stored.terms_version == project.terms_version
     assert stored.language == "fr"
-    assert stored.follows.get().email == "resident@example.org"
+    # The email is the author's to confirm before it is followed (a link is mailed).
+    assert not stored.follows.exists()
+    assert any(m.to == ["resident@example.org"] and "/confirm/" in m.body for m in mail.outbox)
     assert abs(stored.geom.x - SANREMO[0]) < 0.0001 and abs(stored.geom.y - SANREMO[1]) < 0.0001
 
     # On the map: zoomed in where it is, its pin carries its title.
@@ -89,6 +93,12 @@ def test_a_pin_outside_is_refused_on_the_spot_with_the_api_sentence(live_demo, m
 def test_vote_and_comment_on_the_contribution_page(live_demo, map_page):
     project, base = live_demo
     page = map_page
+    # A vote is an account's: the resident is signed in.
+    client = Client()
+    client.force_login(factories.make_user("resident-voter"))
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+    )
     contribution = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
     votes = contribution.vote_count
     page.goto(f"{base}/fr/p/{project.slug}/c/{contribution.pk}/")

@@ -40,6 +40,10 @@ def everyone(objects):
     return dict.fromkeys(ROLES, objects)
 
 
+def signed_in(objects):
+    return {**everyone(objects), "anonymous": NONE}
+
+
 def staff(*, moderator, analyst, superuser=ALL):
     return {
         "anonymous": NONE,
@@ -56,11 +60,14 @@ MATRIX = {
     # Public pages: nobody sees an unpublished item there, not even its author or staff.
     ("page", "view"): everyone(PUBLIC),
     ("page", "list"): everyone(PUBLIC),
-    ("page", "vote"): everyone(PUBLIC),  # the demo project takes anonymous participation
+    # A vote is an account's (or, where a project says so, a confirmed address's): an
+    # anonymous browser is refused (401), whatever it may read.
+    ("page", "vote"): signed_in(PUBLIC),
+    # The demo project takes anonymous comments (they wait for a moderator).
     ("page", "comment"): everyone(PUBLIC),
     ("api", "view"): everyone(PUBLIC),
     ("api", "list"): everyone(PUBLIC),
-    ("api", "vote"): everyone(PUBLIC),
+    ("api", "vote"): signed_in(PUBLIC),
     ("api", "comment"): everyone(PUBLIC),
     ("api", "edit"): everyone(NONE),  # no resident edit route: 405 for everyone
     ("clusters", "list"): everyone(PUBLIC),

@@ -77,6 +77,7 @@ def test_votes_and_comments_through_the_api(client, demo):
     target = Contribution.objects.public().filter(project=demo).first()
     base = f"{URL}{target.pk}"
     ip = address()
+    client.force_login(factories.make_user())  # a vote is an account's: its own budget
     with limits(vote="1/m", comment="1/m"):
         assert client.post(f"{base}/vote/", REMOTE_ADDR=ip).status_code in (200, 201)
         assert_limited(client.post(f"{base}/vote/", REMOTE_ADDR=ip))

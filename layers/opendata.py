@@ -4,7 +4,6 @@ Rows come from a server-side cursor in chunks and leave as they come, so a milli
 contributions cost the same memory as a hundred. No personal data: no email, no author.
 """
 
-import csv
 import io
 import json
 
@@ -20,6 +19,7 @@ from contributions.models import Project
 from contributions.photo_urls import photo_base
 from contributions.query import read_query
 from contributions.selectors import FEATURE_SQL, PUBLIC_PROPERTIES
+from core.escaping import SpreadsheetWriter
 from layers.public_sql import contribution_where
 
 CHUNK = 2_000
@@ -54,7 +54,8 @@ def geojson_stream(features, licence):
 
 def csv_stream(features):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Residents write the titles: one that reads as a formula is written as text.
+    writer = SpreadsheetWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     for text in features:
         feature = json.loads(text)

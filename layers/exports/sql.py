@@ -6,11 +6,14 @@ from django.utils import translation
 
 from contributions.models import Kind, Project
 from contributions.selectors import PUBLIC_GEOM
+from core.escaping import spreadsheet_cell_sql
 from core.i18n import FALLBACK_ORDER
 from layers.exports.formats import ExportError
 from territories.models import Territory
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+# PostgreSQL's text types (text, varchar, char, name), by type OID.
+TEXT_TYPE_OIDS = {25, 1043, 1042, 19}
 
 
 def check_single_geometry_type(queryset):
@@ -58,7 +61,11 @@ def contributions_sql(
     base_url: str = DEFAULT_BASE_URL,
     xy_srid: int | None = None,
 ) -> str:
-    """The SELECT ogr2ogr runs: one row per contribution, typed columns, geometry last."""
+    """The SELECT ogr2ogr runs: one row per contribution, typed columns, geometry last.
+
+    `xy_srid` asks for the CSV variant: `x`/`y` columns in that CRS for points, and text
+    cells that a spreadsheet cannot run as formulas (`spreadsheet_safe`).
+    """
     where_sql, params = _where(queryset)
     with translation.override(language):
         labels = " ".join(
@@ -82,7 +89,7 @@ def contributions_sql(
             f"CASE WHEN GeometryType({location}) = 'POINT' "
             f"THEN ST_Y(ST_Transform({location}, {srid})) END AS y,"
         )
-    return f"""
+    select = f"""
         SELECT c.id::text AS id,
                c.kind,
                CASE c.kind {labels} END AS kind_label,
@@ -122,6 +129,27 @@ def contributions_sql(
     """  # noqa: S608 - fixed fragments; every value is a psycopg literal
     # No ORDER BY: sorting a million rows with their geometries would cost more than the
     # export itself, and GIS files carry no order anyway.
+    return spreadsheet_safe(select) if xy_srid is not None else select
+
+
+def spreadsheet_safe(select: str) -> str:
+    """The SELECT with every text column passed through the spreadsheet rule
+    (core.escaping): GDAL writes the CSV itself, so the values are neutralised in the query.
+    Columns are found by asking PostgreSQL for the result's types, so a text column added
+    to the SELECT later is covered too."""
+    with connection.cursor() as cursor:
+        # Planned, not run: LIMIT 0 only describes the result.
+        cursor.execute(f"SELECT * FROM ({select}) q LIMIT 0")  # noqa: S608 - our own SELECT
+        columns = [(column.name, column.type_code) for column in cursor.description]
+    outputs = []
+    for name, type_code in columns:
+        quoted = connection.ops.quote_name(name)
+        if type_code in TEXT_TYPE_OIDS:
+            fragment, params = spreadsheet_cell_sql(f"q.{quoted}")
+            outputs.append(f"{_inline(fragment, params)} AS {quoted}")
+        else:
+            outputs.append(f"q.{quoted}")
+    return f"SELECT {', '.join(outputs)} FROM ({select}) q"  # noqa: S608 - literals by psycopg
 
 
 def territory_layers_sql(project: Project) -> dict[str, str]:

@@ -69,10 +69,16 @@ PUBLIC_PROPERTIES = [
     "created_at",
 ]
 
-FROM_SQL = """
+# FEATURE_SQL's commune `t`: the public commune, that of the public location when a location
+# rule moved the contribution (privacy_public_commune, docs/privacy.md), so the commune never
+# narrows the place down more than the public location does. Staff outputs join c.commune_id.
+PUBLIC_COMMUNE_JOIN = f"""LEFT JOIN territories_current_of t
+    ON t.id = privacy_public_commune(c.project_id, c.geom, c.{PUBLIC_GEOM}, c.commune_id)"""
+
+FROM_SQL = f"""
 FROM contributions_contribution c
 JOIN contributions_theme th ON th.id = c.theme_id
-LEFT JOIN territories_current_of t ON t.id = c.commune_id
+{PUBLIC_COMMUNE_JOIN}
 """
 
 
@@ -174,7 +180,7 @@ def feature_collection_page(
             FROM (SELECT * FROM contributions_contribution WHERE {where_sql}
                   ORDER BY {column} {direction}, id LIMIT %s OFFSET %s) c
             JOIN contributions_theme th ON th.id = c.theme_id
-            LEFT JOIN territories_current_of t ON t.id = c.commune_id
+            {PUBLIC_COMMUNE_JOIN}
             ORDER BY c.{column} {direction}, c.id
         ) page
     """  # noqa: S608 - fixed fragments; values are bound parameters

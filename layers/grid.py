@@ -19,6 +19,11 @@ MAX_LATITUDE = 85.0511287798
 STORED_LEVELS = (12, 16, 20)
 CLUSTER_PIXELS_LEVELS = 2  # a cluster is 2 levels below its zoom: 256 px / 4 = 64 px
 MAX_AGGREGATED_ZOOM = STORED_LEVELS[-1] - CLUSTER_PIXELS_LEVELS
+# A cluster's extent is the bounding box of the cells of this level (the finest stored, about
+# 38 m of Web Mercator) that hold its public points: a cell's is then its own bounds, and a
+# coarser cell's the union of its non-empty children's, so removing a point shrinks extents
+# from the counts alone, and no extent ever pins a point down more finely than such a cell.
+EXTENT_LEVEL = STORED_LEVELS[-1]
 
 # One running count per kind and public status, so filters on them are sums of columns.
 COUNT_COLUMNS = {
@@ -28,6 +33,41 @@ COUNT_COLUMNS = {
 
 def cell_size(level: int) -> float:
     return WORLD / (1 << level)
+
+
+def snapped_extent(minx, miny, maxx, maxy):
+    """The bounds of points widened to the EXTENT_LEVEL cells holding them, for floats or numpy
+    arrays; the same arithmetic as extent_sql, so the database and numpy agree to the bit."""
+    size = cell_size(EXTENT_LEVEL)
+    return (
+        np.floor((minx + ORIGIN) / size) * size - ORIGIN,
+        ORIGIN - (np.floor((ORIGIN - miny) / size) + 1) * size,
+        (np.floor((maxx + ORIGIN) / size) + 1) * size - ORIGIN,
+        ORIGIN - np.floor((ORIGIN - maxy) / size) * size,
+    )
+
+
+def extent_cell_sql(x: str, y: str) -> tuple[str, str]:
+    """SQL for the column and row of the EXTENT_LEVEL cell of mercator `x`, `y`, as float8
+    (the numbers are float8 literals: PostgreSQL then computes what numpy computes)."""
+    size = repr(cell_size(EXTENT_LEVEL))
+    return (
+        f"floor(({x} + {ORIGIN!r}::float8) / {size}::float8)",
+        f"floor(({ORIGIN!r}::float8 - {y}) / {size}::float8)",
+    )
+
+
+def extent_sql(west: str, south: str, east: str, north: str) -> tuple[str, str, str, str]:
+    """SQL for the bounds (west, south, east, north) spanned by EXTENT_LEVEL cells: `west` and
+    `east` are the westmost and eastmost columns, `south` and `north` the southmost and
+    northmost rows (rows grow southwards), as extent_cell_sql gives them."""
+    size, origin = f"{cell_size(EXTENT_LEVEL)!r}::float8", f"{ORIGIN!r}::float8"
+    return (
+        f"{west} * {size} - {origin}",
+        f"{origin} - ({south} + 1) * {size}",
+        f"({east} + 1) * {size} - {origin}",
+        f"{origin} - {north} * {size}",
+    )
 
 
 def to_mercator(lon: float, lat: float) -> tuple[float, float]:

@@ -15,7 +15,9 @@ class ClusterCell(models.Model):
     """Running counts of a project's public contributions of one theme in one grid cell.
 
     n, sx, sy: how many, and the sums of their Web Mercator coordinates (the mean is the
-    cluster's position); minx..maxy: their extent, which only grows.
+    cluster's position); minx..maxy: the box of the level-20 cells (about 38 m) holding
+    them, which shrinks when they leave (layers.grid.EXTENT_LEVEL, layers 0007). A cell
+    every point has left keeps its row at zero, sums included.
     """
 
     # The table's own primary key (layers 0001). No foreign keys in the database: the

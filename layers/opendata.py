@@ -18,7 +18,7 @@ from contributions.filters import FilterQuery, filters_from
 from contributions.models import Project
 from contributions.photo_urls import photo_base
 from contributions.query import read_query
-from contributions.selectors import FEATURE_SQL, PUBLIC_PROPERTIES
+from contributions.selectors import FEATURE_SQL, PUBLIC_COMMUNE_JOIN, PUBLIC_PROPERTIES
 from core.escaping import SpreadsheetWriter
 from layers.public_sql import contribution_where
 
@@ -35,7 +35,7 @@ def _features(project, filters, photo_base):
         SELECT {FEATURE_SQL.replace("%(photos)s", "%s")}::text
         FROM (SELECT * FROM contributions_contribution WHERE {where_sql}) c
         JOIN contributions_theme th ON th.id = c.theme_id
-        LEFT JOIN territories_current_of t ON t.id = c.commune_id
+        {PUBLIC_COMMUNE_JOIN}
         ORDER BY c.created_at, c.id
     """  # noqa: S608 - the ORM's own WHERE clause; values are parameters
     with connection.chunked_cursor() as cursor:

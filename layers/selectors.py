@@ -178,7 +178,8 @@ def clusters(
 
 
 def _cluster(result, kx, ky, count, x, y, bounds, themes):
-    # Extents are running bounds (deletions do not shrink them): clip to cell and view.
+    # Extents are boxes of the 38 m cells holding the points (layers.grid.EXTENT_LEVEL), so
+    # they may reach past the cluster's cell and the viewport: clip to both.
     x0, y0, x1, y1 = result.bounds
     size = grid.cell_size(result.zoom + grid.CLUSTER_PIXELS_LEVELS)
     cell = (kx * size - grid.ORIGIN, grid.ORIGIN - (ky + 1) * size)
@@ -230,10 +231,13 @@ def clipped_from_index(index, bounds, zoom):
     x0, y0, x1, y1 = bounds
     size = grid.cell_size(zoom + grid.CLUSTER_PIXELS_LEVELS)
     west, south = found.kx * size - grid.ORIGIN, grid.ORIGIN - (found.ky + 1) * size
-    ex0 = np.maximum(np.maximum(found.minx, west), x0)
-    ey0 = np.maximum(np.maximum(found.miny, south), y0)
-    ex1 = np.minimum(np.minimum(found.maxx, west + size), x1)
-    ey1 = np.minimum(np.minimum(found.maxy, south + size), y1)
+    # The index holds the points themselves: their bounds widened to the cells the counts
+    # tell extents in, as the SQL path reads them.
+    minx, miny, maxx, maxy = grid.snapped_extent(found.minx, found.miny, found.maxx, found.maxy)
+    ex0 = np.maximum(np.maximum(minx, west), x0)
+    ey0 = np.maximum(np.maximum(miny, south), y0)
+    ex1 = np.minimum(np.minimum(maxx, west + size), x1)
+    ey1 = np.minimum(np.minimum(maxy, south + size), y1)
     xs = np.minimum(np.maximum(found.x, ex0), ex1)
     ys = np.minimum(np.maximum(found.y, ey0), ey1)
     return found, (xs, ys, ex0, ey0, ex1, ey1)
@@ -309,11 +313,14 @@ def _strip(bounds, level, previous, where_sql, where_params):
     size = grid.cell_size(level)
     envelope = f"ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, {WEB_MERCATOR_SRID}), {STORAGE_SRID})"
     overlap = " OR ".join([f"{PUBLIC_GEOM} && {envelope}"] * len(boxes)) or "false"
+    # A point's extent is its 38 m cell's bounds, as the stored cells tell theirs.
+    column, row = grid.extent_cell_sql("ST_X(m.p)", "ST_Y(m.p)")
+    west, south, east, north = grid.extent_sql(column, row, column, row)
     sql = f"""
         SELECT floor((ST_X(m.p) + %s) / %s)::int AS kx, floor((%s - ST_Y(m.p)) / %s)::int AS ky,
                contributions_contribution.theme_id, 1 AS nf, 1 AS n,
-               ST_X(m.p) AS sx, ST_Y(m.p) AS sy, ST_X(m.p) AS minx, ST_Y(m.p) AS miny,
-               ST_X(m.p) AS maxx, ST_Y(m.p) AS maxy
+               ST_X(m.p) AS sx, ST_Y(m.p) AS sy, {west} AS minx, {south} AS miny,
+               {east} AS maxx, {north} AS maxy
         FROM (
             -- The fence (OFFSET 0) keeps the plan on the spatial index for these thin boxes.
             SELECT * FROM contributions_contribution WHERE {overlap} OFFSET 0

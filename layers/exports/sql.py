@@ -5,13 +5,14 @@ from django.db import connection
 from django.utils import translation
 
 from contributions.models import Kind, Project
-from contributions.selectors import PUBLIC_GEOM
+from contributions.selectors import PUBLIC_COMMUNE_JOIN, PUBLIC_GEOM
 from core.escaping import spreadsheet_cell_sql
 from core.i18n import FALLBACK_ORDER
 from layers.exports.formats import ExportError
 from territories.models import Territory
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+EXACT_COMMUNE_JOIN = "LEFT JOIN territories_current_of t ON t.id = c.commune_id"
 # PostgreSQL's text types (text, varchar, char, name), by type OID.
 TEXT_TYPE_OIDS = {25, 1043, 1042, 19}
 
@@ -79,6 +80,9 @@ def contributions_sql(
     private = "" if public else "NULLIF(c.email, '') AS email, c.author_id AS author_id,"
     # The open-data variant carries the public location only; staff get the exact place.
     location = f"c.{PUBLIC_GEOM}" if public else "c.geom"
+    # And the commune that goes with it: the public one (contributions.selectors), or the
+    # exact one for staff.
+    commune = PUBLIC_COMMUNE_JOIN if public else EXACT_COMMUNE_JOIN
     where = _inline(where_sql, params)
     xy = ""
     if xy_srid is not None:
@@ -114,7 +118,7 @@ def contributions_sql(
                {location} AS geom
         FROM (SELECT * FROM contributions_contribution WHERE {where}) c
         JOIN contributions_theme th ON th.id = c.theme_id
-        LEFT JOIN territories_current_of t ON t.id = c.commune_id
+        {commune}
         -- The photos of the exported rows, aggregated once and hash-joined: a subquery per
         -- row costs an index probe per contribution, most of which have no photo.
         LEFT JOIN (

@@ -13,7 +13,8 @@ def disagreements(client, project, truth, combo, outputs=OUTPUTS) -> dict[str, l
         reading = output.read(client, project, combo.filters)
         if reading is None:
             continue
-        problems = differences(reading, truth.expected(combo.filters, output.meaning, output.box))
+        expected = truth.expected(combo.filters, output.meaning, output.box, output.communes)
+        problems = differences(reading, expected)
         if problems:
             found[output.name] = problems
     return found

@@ -55,7 +55,7 @@ def test_every_output_gives_the_same_figures(client, seeded, output, combo):
     reading = output.read(client, world.project, combo.filters)
     if reading is None:
         pytest.skip("this output does not express these filters")
-    expected = truth.expected(combo.filters, output.meaning, output.box)
+    expected = truth.expected(combo.filters, output.meaning, output.box, output.communes)
     assert differences(reading, expected) == []
 
 

@@ -15,14 +15,18 @@ The meanings of "the contributions matching these filters":
   the hidden status (the dashboard counts them apart, docs/staff.md).
 
 Per-commune figures are grouped by the commune's official code (every generation of a
-commune is one commune), None for contributions attributed to no commune. Votes are the vote
-rows of the matching contributions.
+commune is one commune), None for contributions attributed to no commune. Public outputs
+name the public commune: the one the attribution rule gives the public location when a
+location rule moved the contribution (docs/privacy.md), else its own; staff outputs the
+commune of the exact place. The commune filter reads the exact commune for every meaning.
+Votes are the vote rows of the matching contributions.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Polygon
+from django.db import connection
 from django.db.models import Count
 
 from contributions.filters import ContributionFilters
@@ -60,6 +64,7 @@ class Row:
     geom: object
     public_geom: object
     votes: int
+    public_commune: str | None = None
 
 
 @dataclass
@@ -80,20 +85,48 @@ class Truth:
                 "geom",
                 "public_geom",
                 "vote_rows",
+                "pk",
             )
         )
-        return cls([Row(*values) for values in queryset])
+        public_communes = _public_communes(project)
+        return cls([Row(*values[:-1], public_communes[values[-1]]) for values in queryset])
 
-    def expected(self, filters: ContributionFilters, meaning: str, box=PLACED) -> Figures:
+    def expected(
+        self, filters: ContributionFilters, meaning: str, box=PLACED, communes=None
+    ) -> Figures:
+        """`communes`: whose commune the output names (PUBLIC: the public one), when not the
+        one its meaning says."""
         rows = [row for row in self.rows if _matches(row, filters, meaning, box)]
+        public_communes = (communes or meaning) == PUBLIC
         # The dashboard's vote total is of public contributions (docs/figures.md): votes on
         # an item sent back to moderation are out of sight, as everywhere in public.
         voted = [r for r in rows if meaning != DASHBOARD or r.status in PUBLIC_STATUSES]
         return Figures(
             count=len(rows),
             votes=sum(row.votes for row in voted),
-            communes=dict(Counter(row.commune for row in rows)),
+            communes=dict(
+                Counter(row.public_commune if public_communes else row.commune for row in rows)
+            ),
         )
+
+
+def _public_communes(project) -> dict:
+    """{contribution id: the code of its public commune}, by the attribution rule itself
+    (territories_attribute, the one that gave the exact communes), not the product's
+    wiring of it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.id, t.code FROM contributions_contribution c
+            JOIN contributions_project p ON p.id = c.project_id
+            LEFT JOIN territories_territory t ON t.id = CASE
+                WHEN c.public_geom IS NOT DISTINCT FROM c.geom THEN c.commune_id
+                ELSE territories_attribute(c.public_geom, 'commune', p.perimeter_id, 5000) END
+            WHERE c.project_id = %s
+            """,
+            [project.pk],
+        )
+        return dict(cursor.fetchall())
 
 
 def _matches(row: Row, f: ContributionFilters, meaning: str, box_rule: str) -> bool:

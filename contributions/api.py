@@ -29,7 +29,12 @@ from contributions.models import (
 from contributions.participants import user_participant
 from contributions.photo_urls import photo_base
 from contributions.photos import PhotoError, process_photo
-from contributions.query import read_query
+from contributions.query import MAX_OFFSET, read_query
+from contributions.vocabulary import (
+    COMMENT_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
 from core import ratelimit
 from core.errors import DomainError
 from core.i18n import localized
@@ -138,7 +143,7 @@ class ProjectDetailView(APIView):
 class ListQuery(FilterQuery):
     ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), default="-created_at")
     limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=100)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 class ContributionListView(APIView):
@@ -271,8 +276,10 @@ class ContributionListView(APIView):
 class PropertiesSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     theme = serializers.SlugField(max_length=60)
-    title = serializers.CharField(max_length=140)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True
+    )
     sentiment = serializers.ChoiceField(choices=Sentiment.choices, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
@@ -299,7 +306,7 @@ class ContributionDetailView(APIView):
 
 
 class CommentInput(serializers.Serializer):
-    body = serializers.CharField(max_length=3000)
+    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
 
 
 class CommentListView(APIView):

@@ -7,6 +7,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
+# The largest offset a page may start at: PostgreSQL's OFFSET is a bigint, and a larger one
+# is a database error rather than an empty page.
+MAX_OFFSET = 2**63 - 1
+
 
 @functools.cache
 def parameters(serializer_class) -> tuple[str, ...]:

@@ -106,3 +106,11 @@ class CommentStatus(models.TextChoices):
 
 # The most photos one contribution carries: the API, the service and the page agree.
 MAX_PHOTOS = 3
+
+# The longest texts a resident writes, as the models' max_length: every service checks them
+# (core.errors.validated, which checks a TextField's too), and the API's serializers, the
+# staff forms and the pages' maxlength read them here.
+TITLE_MAX_LENGTH = 140
+DESCRIPTION_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 3000
+REPORT_REASON_MAX_LENGTH = 1000

@@ -30,13 +30,34 @@ def validated(
     validate_unique: bool = True,
     extra: dict | None = None,
 ):
-    """Runs the model's full_clean; a failure becomes a DomainError naming the fields."""
+    """Runs the model's full_clean, and checks its text fields' max_length, which full_clean
+    leaves to forms for a TextField; a failure becomes a DomainError naming the fields."""
     from django.core.exceptions import ValidationError
 
     try:
         instance.full_clean(exclude=list(exclude), validate_unique=validate_unique)
+        _check_text_lengths(instance, exclude)
     except ValidationError as error:
         raise DomainError(
             code, message, status=status, extra={"fields": error.message_dict, **(extra or {})}
         ) from None
     return instance
+
+
+def _check_text_lengths(instance, exclude):
+    """A TextField's max_length is the model's limit too: the API's serializers and the
+    pages' forms both write through a service, so the service holds them to it."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import MaxLengthValidator
+    from django.db.models import TextField
+
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, TextField) or not field.max_length or field.name in exclude:
+            continue
+        try:
+            MaxLengthValidator(field.max_length)(getattr(instance, field.attname) or "")
+        except ValidationError as error:
+            errors[field.name] = error.messages
+    if errors:
+        raise ValidationError(errors)

@@ -9,6 +9,7 @@ from datetime import UTC
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from contributions.query import MAX_OFFSET
 from core.errors import DomainError
 
 MAX_LIMIT = 10_000
@@ -49,7 +50,10 @@ def datetime_interval(value):
     def parse(text):
         if text in ("", ".."):
             return None
-        moment = parse_datetime(text)
+        try:
+            moment = parse_datetime(text)
+        except ValueError:  # well formed but no such date: year 0, February 30
+            moment = None
         if moment is None:
             raise DomainError(
                 "invalid_datetime",
@@ -72,7 +76,7 @@ def paging(request):
         offset = int(request.GET.get("offset", 0))
     except ValueError:
         raise DomainError("invalid_paging", _("limit and offset are whole numbers.")) from None
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+    if not 1 <= limit <= MAX_LIMIT or not 0 <= offset <= MAX_OFFSET:
         raise DomainError(
             "invalid_paging",
             _("limit is 1 to %(max)d and offset 0 or more.") % {"max": MAX_LIMIT},

@@ -18,7 +18,21 @@ from contributions.models import (
     Status,
     Vote,
 )
+from contributions.vocabulary import (
+    COMMENT_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    REPORT_REASON_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
 from core.i18n import grouped, localized
+
+# The pages' maxlength: the limits the services hold every text to, whoever sends it.
+TEXT_LIMITS = {
+    "title": TITLE_MAX_LENGTH,
+    "description": DESCRIPTION_MAX_LENGTH,
+    "comment": COMMENT_MAX_LENGTH,
+    "reason": REPORT_REASON_MAX_LENGTH,
+}
 
 # What each participation level commits the organisers to, in the resident's words.
 LEVEL_PROMISES = {
@@ -75,6 +89,7 @@ def project_summary(project):
         "votes": votes,
         "votes_shown": grouped(votes),
         "is_open": project.is_open(),
+        "text_limits": TEXT_LIMITS,
     }
 
 

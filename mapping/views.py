@@ -4,6 +4,8 @@ Views are thin: reads go through selectors, writes (vote, comment, follow, repor
 contributions.services, so the pages and the API share every rule and every sentence.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -195,8 +197,12 @@ class ContributionView(TemplateView):
             return _("You will be emailed when this contribution is answered.")
         comment = None
         if post.get("comment"):
+            try:
+                comment_id = uuid.UUID(post["comment"])
+            except ValueError:  # a malformed id is answered as an unknown one
+                comment_id = None
             comment = contribution.comments.filter(
-                pk=post["comment"], status=CommentStatus.PUBLISHED
+                pk=comment_id, status=CommentStatus.PUBLISHED
             ).first()
             if comment is None:
                 raise DomainError("not_found", _("No such comment."), status=404)

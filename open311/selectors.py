@@ -135,5 +135,9 @@ def request_filters(query, *, now=None) -> dict:
     if start:
         filters["start"] = parse_moment("start_date", start)
     else:
-        filters["start"] = (filters["end"] or now or timezone.now()) - timedelta(days=DEFAULT_DAYS)
+        try:
+            latest = filters["end"] or now or timezone.now()
+            filters["start"] = latest - timedelta(days=DEFAULT_DAYS)
+        except OverflowError:  # an end_date in the first days of year 1: nothing is older
+            filters["start"] = None
     return filters

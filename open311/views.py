@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from contributions.photo_urls import photo_base
 from core import ratelimit
 from core.errors import DomainError
+from core.input_guard import refuse_nul
 from open311 import selectors, services
 from open311.serializer import CONTENT_TYPES, error_response, render, request_json, service_json
 
@@ -69,13 +70,15 @@ def read_form(request):
             status=415,
         )
     try:
-        return request.POST
+        form = request.POST
     except RequestDataTooBig:
         raise DomainError(
             "body_too_large", _("The request body is too large."), status=413
         ) from None
     except (TooManyFieldsSent, MultiPartParserError):
         raise DomainError("malformed_form", _("The form could not be read.")) from None
+    refuse_nul(form)  # multipart forms pass core.input_guard unread (it would take the body)
+    return form
 
 
 @open311_view(READ)

@@ -1,11 +1,14 @@
 """The workspace's forms. Errors are tied to their field (aria-describedby) and listed above
 the form with links to each field."""
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import ANSWER_STATUSES, Kind, LocationPrecision, Sentiment, Status
+from contributions.vocabulary import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from core.i18n import localized
 from staff.models import Action
 from staff.services.assisted_entry import ASSISTED_CHANNELS
@@ -34,6 +37,24 @@ class ModerationForm(LinkedErrors, forms.Form):
     def __init__(self, *args, item_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].choices = list(item_choices)
+
+    def clean_items(self):
+        # The choices are what was posted: each must still be "contribution:<id>" or
+        # "comment:<id>", or the lookup that follows would fail on a malformed id.
+        items = self.cleaned_data["items"]
+        for value in items:
+            kind, _sep, pk = value.partition(":")
+            try:
+                uuid.UUID(pk)
+            except ValueError:
+                kind = None
+            if kind not in ("contribution", "comment"):
+                raise forms.ValidationError(
+                    self.fields["items"].error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+        return items
 
     def split_items(self):
         contributions, comments = [], []
@@ -88,12 +109,12 @@ class RecordForm(LinkedErrors, forms.Form):
         required=False,
     )
     theme = forms.ChoiceField(label=_("Theme"))
-    title = forms.CharField(label=_("Title"), max_length=140)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=5000,
+        max_length=DESCRIPTION_MAX_LENGTH,
     )
     commune = forms.ChoiceField(
         label=_("Commune"),

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from contributions.models.projects import Project, Theme
 from contributions.vocabulary import (
     DECISION_STATUSES,
+    DESCRIPTION_MAX_LENGTH,
     PUBLIC_STATUSES,
+    TITLE_MAX_LENGTH,
     Channel,
     Kind,
     LocationPrecision,
@@ -43,8 +45,8 @@ class Contribution(models.Model):
         _("sentiment"), max_length=10, choices=Sentiment.choices, blank=True, default=""
     )
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="contributions")
-    title = models.CharField(_("title"), max_length=140)
-    description = models.TextField(_("description"), max_length=5000, blank=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     geom = models.GeometryField(_("location"), srid=STORAGE_SRID)
     # How much `geom` says about the place (docs/contributions.md); density and hotspots
     # leave commune-only points out.

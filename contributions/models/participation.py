@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions.models.contributions import Contribution
 from contributions.vocabulary import (
+    COMMENT_MAX_LENGTH,
+    REPORT_REASON_MAX_LENGTH,
     CommentStatus,
     Status,
 )
@@ -45,7 +47,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    body = models.TextField(_("comment"), max_length=3000)
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
     status = models.CharField(max_length=10, choices=CommentStatus.choices)
     report_count = models.PositiveIntegerField(_("abuse reports"), default=0, db_default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -110,7 +112,7 @@ class AbuseReport(models.Model):
     )
     # Anyone's ("anon:<session>" too); only people count towards hiding (report_abuse).
     participant = models.CharField(max_length=80)
-    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    reason = models.TextField(_("reason"), max_length=REPORT_REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,8 @@
 """One contribution: its status and public answer, its history, reports and possible
 duplicates, and marking it as a duplicate."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.http import Http404
@@ -95,7 +97,11 @@ def contribution(request, project, contribution_id):
 @workspace("moderate")
 def duplicate(request, project, contribution_id):
     item = _contribution(project, contribution_id)
-    original = get_object_or_404(Contribution, project=project, pk=request.POST.get("original"))
+    try:
+        original_id = uuid.UUID(request.POST.get("original", ""))
+    except ValueError:
+        raise Http404 from None  # a malformed id is answered as an unknown one
+    original = get_object_or_404(Contribution, project=project, pk=original_id)
     try:
         mark_duplicate(
             actor=request.user,

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
 
 from contributions.selectors import ContributionFilters
 from layers.diagnostic import bundle
@@ -19,6 +20,7 @@ def diagnostic(request, project):
     return render(request, "staff/diagnostic.html", page_context(request))
 
 
+@require_GET  # a download: other methods must not start seconds of work
 @workspace("export")
 def diagnostic_bundle(request, project):
     """The diagnostic bundle, built now in the reader's language, as one zip to download."""

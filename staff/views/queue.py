@@ -20,7 +20,10 @@ from staff.services import moderation
 
 def _safe_next(request, default):
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of this site: a bare word would be taken by redirect() for a view name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return target
     return default
 

@@ -157,7 +157,7 @@ RETRYABLE = (502, 503, 504, 500)
 
 
 class Client(threading.Thread):
-    def __init__(self, number, recorder, stop_at, public_ids, bbox):
+    def __init__(self, number, recorder, stop_at, public_ids, bbox, account):
         super().__init__(daemon=True)
         import requests
 
@@ -168,7 +168,13 @@ class Client(threading.Thread):
         self.ids = public_ids
         self.bbox = bbox
         self.session = requests.Session()
-        self.participant = None
+        # Votes need an account (docs/security.md): each client is a signed-in resident, its
+        # session made beforehand; the project page gives it a CSRF token.
+        user_id, session_key = account
+        self.participant = f"user:{user_id}"
+        self.session.cookies.set("sessionid", session_key)
+        self.session.get(f"{BASE}/fr/p/{SLUG}/", timeout=30)
+        self.session.headers["X-CSRFToken"] = self.session.cookies.get("csrftoken", "")
 
     def run(self):
         while time.time() < self.stop_at:
@@ -247,10 +253,6 @@ class Client(threading.Thread):
                 self.recorder.unacknowledged[route] += 1
                 return None
 
-    def _participant(self):
-        session = self.session.cookies.get("sessionid")
-        return f"anon:{session}" if session else None
-
     def vote(self):
         pk = self.random.choice(self.ids)
         url = f"{BASE}/api/projects/{SLUG}/contributions/{pk}/vote/"
@@ -258,9 +260,8 @@ class Client(threading.Thread):
             "vote", lambda: self.session.post(url, timeout=30), retry_after_send=True
         )
         if response is not None and response.status_code in (200, 201):
-            participant = self._participant()
             with self.recorder.lock:
-                self.recorder.ledger["votes"].add((str(pk), participant))
+                self.recorder.ledger["votes"].add((str(pk), self.participant))
 
     def comment(self):
         pk = self.random.choice(self.ids)
@@ -506,6 +507,20 @@ def summary(recorder, faults, ledger_result, args, elapsed):
     return "\n".join(lines)
 
 
+def signed_in_accounts(count):
+    """(user id, session key) of `count` residents signed in on the load database."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client as DjangoClient
+
+    accounts = []
+    for n in range(count):
+        user, _created = get_user_model().objects.get_or_create(username=f"load-resident-{n}")
+        browser = DjangoClient()
+        browser.force_login(user)
+        accounts.append((user.pk, browser.cookies["sessionid"].value))
+    return accounts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=180, help="seconds (default 180)")
@@ -531,7 +546,10 @@ def main():
         started = time.time()
         stop_at = started + args.duration
         faults = Faults(server, started, args.duration)
-        clients = [Client(n, recorder, stop_at, public_ids, bbox) for n in range(args.clients)]
+        accounts = signed_in_accounts(args.clients)
+        clients = [
+            Client(n, recorder, stop_at, public_ids, bbox, accounts[n]) for n in range(args.clients)
+        ]
         if not args.no_faults:
             faults.start()
         for client in clients:

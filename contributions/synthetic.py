@@ -2,7 +2,7 @@
 
 Points cluster around town centres (weighted by population) and along the roads between
 neighbouring towns, with a thinner spread across each commune; kinds, themes, statuses,
-dates and votes (vote rows from a pool of anonymous participants) follow plausible
+dates and votes (vote rows from a pool of participants) follow plausible
 proportions; texts are French or Italian after the commune's country, or all in one language
 when one is asked for. Everything is one
 transaction of set-based INSERT ... SELECT, so the database's own guarantees (perimeter
@@ -83,7 +83,7 @@ CREATE TEMP TABLE synthetic_batch (LIKE contributions_contribution INCLUDING DEF
 ON COMMIT DROP
 """
 
-# Votes are rows, from a pool of anonymous participants (as a browser session votes): each
+# Votes are rows, from a pool of people who voted through a confirmed address: each
 # contribution draws how many (most get none or few, a handful many) and which consecutive
 # members of the pool, so no one votes twice for it.
 VOTES_SQL = """
@@ -94,7 +94,7 @@ WITH drawn AS MATERIALIZED (
 )
 INSERT INTO contributions_vote (contribution_id, user_id, participant, created_at)
 SELECT d.id, NULL,
-       'anon:' || md5('synthetic-voter-' || %(seed)s || '-' || ((d.first + k) %% %(pool)s)),
+       'email:' || md5('synthetic-voter-' || %(seed)s || '-' || ((d.first + k) %% %(pool)s)),
        d.created_at + (%(until)s::timestamptz - d.created_at) * d.r_when * k / (d.votes + 1)
 FROM drawn d
 CROSS JOIN LATERAL generate_series(1, d.votes) AS k

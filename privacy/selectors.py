@@ -14,7 +14,7 @@ from contributions.models import (
     Project,
     Vote,
 )
-from contributions.participants import user_participant
+from contributions.participants import email_participant, user_participant
 from core.escaping import SpreadsheetWriter
 from privacy.models import ParticipantProfile
 
@@ -63,6 +63,15 @@ def holds_anything(email: str) -> bool:
 
 def _iso(moment):
     return moment.isoformat() if moment else None
+
+
+def voted_by(*, user=None, emails=()):
+    """The votes of a person: their account's, and those confirmed from their addresses
+    (the participant a confirmed address votes as, contributions.participants)."""
+    people = [email_participant(address) for address in emails]
+    if user is not None:
+        people.append(user_participant(user))
+    return Vote.objects.filter(Q(participant__in=people) | (Q(user=user) if user else Q(pk__in=[])))
 
 
 def personal_data(*, user=None, email=None) -> dict:
@@ -128,7 +137,11 @@ def personal_data(*, user=None, email=None) -> dict:
             ).order_by("created_at")
         ],
         "comments": [],
-        "votes": [],
+        # Votes given by the account or through a link sent to one of the addresses.
+        "votes": [
+            {"contribution": str(v.contribution_id), "created_at": _iso(v.created_at)}
+            for v in voted_by(user=user, emails=emails).order_by("created_at")
+        ],
         "abuse_reports": [],
     }
     if user is not None:
@@ -151,12 +164,6 @@ def personal_data(*, user=None, email=None) -> dict:
                 "created_at": _iso(c.created_at),
             }
             for c in Comment.objects.filter(author=user).order_by("created_at")
-        ]
-        data["votes"] = [
-            {"contribution": str(v.contribution_id), "created_at": _iso(v.created_at)}
-            for v in Vote.objects.filter(Q(user=user) | Q(participant=participant)).order_by(
-                "created_at"
-            )
         ]
         data["abuse_reports"] = [
             {

@@ -149,7 +149,7 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
     A user: their account (and allauth's addresses), author links of contributions and
     comments, votes' and reports' participant ids, follows, profile answers, idempotency
     records and every address on their contributions. An email: what is tied to it only
-    (contributions left under it, follows, profile answers). Contributions, comments and votes
+    (contributions left under it, follows, profile answers, votes confirmed from it). Contributions, comments and votes
     stay, anonymous. Photos are deleted when asked, otherwise checked to carry no metadata.
     """
     if user is None and not email:
@@ -186,14 +186,14 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
     Contribution.objects.filter(pk__in=ids).update(author=None, email="")
     follows = Follow.objects.filter(by_email | (Q(user=user) if user else Q(pk__in=[])))
     report.follows = follows.delete()[0]
+    # Votes stay counted, no longer tied to the account or the address they came through.
+    for vote in selectors.voted_by(user=user, emails=emails):
+        vote.user, vote.participant = None, _erased_participant()
+        vote.save(update_fields=["user", "participant"])
+        report.votes += 1
     if user is not None:
         participant = user_participant(user)
         report.comments = Comment.objects.filter(author=user).update(author=None)
-        votes = Vote.objects.filter(Q(user=user) | Q(participant=participant))
-        for vote in votes:
-            vote.user, vote.participant = None, _erased_participant()
-            vote.save(update_fields=["user", "participant"])
-            report.votes += 1
         for abuse in AbuseReport.objects.filter(participant=participant):
             abuse.participant = _erased_participant()
             abuse.save(update_fields=["participant"])

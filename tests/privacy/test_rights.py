@@ -20,6 +20,7 @@ from contributions.models import (
     Follow,
     Vote,
 )
+from contributions.participants import email_participant
 from privacy import selectors, services
 from privacy.models import ParticipantProfile
 
@@ -281,3 +282,16 @@ def test_the_privacy_notice_names_the_controller_and_the_basemap(client, demo, s
     assert "Riviera" in html and "dpo@example.org" in html
     assert "tile.openstreetmap.org" in html
     assert "version 1" in html
+
+
+def test_votes_confirmed_from_an_address_are_found_and_erased_by_it(demo):
+    item = Contribution.objects.public().filter(project=demo).first()
+    before = item.vote_count
+    Vote.objects.create(contribution=item, participant=email_participant("Voteur@Example.org"))
+    data = selectors.personal_data(email="voteur@example.org")
+    assert [v["contribution"] for v in data["votes"]] == [str(item.pk)]
+    services.erase_person(email="voteur@example.org")
+    assert not Vote.objects.filter(participant=email_participant("voteur@example.org")).exists()
+    assert selectors.personal_data(email="voteur@example.org")["votes"] == []
+    item.refresh_from_db()
+    assert item.vote_count == before + 1  # the vote still counts, tied to no one

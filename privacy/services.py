@@ -150,7 +150,8 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
     comments, votes' and reports' participant ids, follows, profile answers, idempotency
     records and every address on their contributions. An email: what is tied to it only
     (contributions left under it, follows, profile answers, votes confirmed from it).
-    Contributions, comments and votes stay, anonymous. Photos are deleted when asked, otherwise checked to carry no metadata.
+    Contributions, comments and votes stay, anonymous. Photos are deleted when asked,
+    otherwise checked to carry no metadata.
     """
     if user is None and not email:
         raise ValueError("a user or an email is needed")

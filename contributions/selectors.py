@@ -70,10 +70,10 @@ PUBLIC_PROPERTIES = [
 ]
 
 # FEATURE_SQL's commune `t`: the public commune, that of the public location when a location
-# rule moved the contribution (privacy_public_commune, docs/privacy.md), so the commune never
-# narrows the place down more than the public location does. Staff outputs join c.commune_id.
-PUBLIC_COMMUNE_JOIN = f"""LEFT JOIN territories_current_of t
-    ON t.id = privacy_public_commune(c.project_id, c.geom, c.{PUBLIC_GEOM}, c.commune_id)"""
+# rule moved the contribution (stored by the database with the public location, privacy
+# 0003, docs/privacy.md), so the commune never narrows the place down more than the public
+# location does. Staff outputs join c.commune_id.
+PUBLIC_COMMUNE_JOIN = "LEFT JOIN territories_current_of t ON t.id = c.public_commune_id"
 
 FROM_SQL = f"""
 FROM contributions_contribution c
@@ -121,12 +121,11 @@ def filtered_contributions(project: Project, filters: ContributionFilters, *, pu
     if filters.statuses:
         queryset = queryset.filter(status__in=filters.statuses)
     if filters.commune:
-        # By official code: every boundary generation of the commune, old attributions too.
-        queryset = queryset.filter(
-            commune__in=Territory.objects.of_kind(TerritoryKind.COMMUNE).filter(
-                code=filters.commune
-            )
-        )
+        # By official code: every boundary generation of the commune, old attributions too;
+        # the public asks about the public commune, which says no more than the public place.
+        communes = Territory.objects.of_kind(TerritoryKind.COMMUNE).filter(code=filters.commune)
+        field = "public_commune" if public else "commune"
+        queryset = queryset.filter(**{f"{field}__in": communes})
     if filters.created_after:
         queryset = queryset.filter(created_at__gte=filters.created_after)
     if filters.created_before:

@@ -43,6 +43,7 @@ from core.errors import DomainError
 from mapping import page_data
 from privacy.models import AgeBracket
 from staff.visits import record_visit
+from territories.selectors import current_name
 
 
 class HomeView(TemplateView):
@@ -90,7 +91,8 @@ class ProjectListView(TemplateView):
         filters = lenient_filters(chosen)
         contributions = (
             public_contributions(project, filters)
-            .select_related("theme", "commune")
+            .select_related("theme")
+            .annotate(public_commune_name=current_name("public_commune"))
             .order_by("-created_at", "id")
         )
         page = Paginator(contributions, self.page_size).get_page(self.request.GET.get("page"))
@@ -130,7 +132,8 @@ class ContributionView(TemplateView):
         try:
             return (
                 Contribution.objects.public()
-                .select_related("project__perimeter", "theme", "commune")
+                .select_related("project__perimeter", "theme")
+                .annotate(public_commune_name=current_name("public_commune"))
                 .get(project__slug=slug, pk=contribution_id)
             )
         except Contribution.DoesNotExist:

@@ -52,7 +52,7 @@ def service_requests(
     queryset = (
         Contribution.objects.public()
         .filter(kind=Kind.REPORT)
-        .select_related("project", "theme", "commune")
+        .select_related("project", "theme", "commune", "public_commune")
         .annotate(representative=PointOnSurface(PUBLIC_GEOM))
         .prefetch_related(
             Prefetch(

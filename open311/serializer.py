@@ -6,12 +6,10 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 
 from contributions.models import Status
-from contributions.selectors import PUBLIC_COMMUNE_JOIN
 from core.errors import DomainError
 from core.i18n import localized
 
@@ -61,22 +59,9 @@ def open311_description(contribution) -> str:
 
 def public_zipcode(contribution) -> str:
     """The code of the commune the public reads for a contribution: the one of its public
-    location when a location rule moved it (privacy_public_commune, docs/privacy.md). Taken
-    from a `public_commune_code` annotation when the query brought one."""
-    if hasattr(contribution, "public_commune_code"):
-        return contribution.public_commune_code or ""
-    if contribution.public_geom == contribution.geom:
-        # Not moved: the rule's answer is the contribution's own commune, already loaded.
-        return contribution.commune.code if contribution.commune else ""
-    # Why raw SQL: the public commune is the database's rule, read by this one primary key.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.code FROM contributions_contribution c {PUBLIC_COMMUNE_JOIN}"  # noqa: S608
-            " WHERE c.id = %s",
-            [contribution.pk],
-        )
-        row = cursor.fetchone()
-    return (row[0] if row else None) or ""
+    location when a location rule moved it (`public_commune`, docs/privacy.md)."""
+    commune = contribution.public_commune
+    return commune.code if commune else ""
 
 
 def request_json(contribution, photos_url: str) -> dict:

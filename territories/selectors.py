@@ -7,6 +7,8 @@ pieces (a GiST hit on a piece of at most a few dozen vertices), parameterised.
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from core.postgis import STORAGE_SRID
 from territories import containment
@@ -208,3 +210,12 @@ def find_places(perimeter: Territory, text: str, limit: int = 8) -> list[dict]:
 # French and Italian place names: "Sainte-Agnès" is found by typing "sainte agnes".
 ACCENTED = "àâäáãèéêëìíîïòóôöõùúûüçñ'-"
 UNACCENTED = "aaaaaeeeeiiiiooooouuuucn  "
+
+
+def current_name(field: str):
+    """An annotation: the current name of the territory `field` points to (its kind and code
+    as they are now, after any boundary re-import), else the name it had."""
+    current = Territory.objects.current().filter(
+        kind=OuterRef(f"{field}__kind"), code=OuterRef(f"{field}__code")
+    )
+    return Coalesce(Subquery(current.values("name")[:1]), F(f"{field}__name"))

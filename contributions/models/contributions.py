@@ -72,6 +72,17 @@ class Contribution(models.Model):
         on_delete=models.PROTECT,
         related_name="contributions",
     )
+    # The commune the public reads: the commune of the public location (docs/privacy.md), set
+    # by the database with public_geom, so a public filter or page never tells more.
+    public_commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("public commune"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),

@@ -162,7 +162,9 @@ def perimeter_metric(project: Project, *, buffer_m: float = 0.0):
 def per_commune(scope: Scope) -> dict:
     """Per commune code (None: attributed to no commune): total, by kind, by theme id, votes,
     answered. One pass with FILTER aggregates. Grouped by the official code, not the row, so
-    contributions attributed to an older boundary generation count with the current one."""
+    contributions attributed to an older boundary generation count with the current one; and
+    by the public commune (that of the public location), as the bundle may be published and
+    its per-commune counts must not tell more than its density map (docs/privacy.md)."""
     source, params = scope.source()
     kinds = ", ".join(
         f"count(*) FILTER (WHERE c.kind = %s)::int AS k{n}" for n, _ in enumerate(Kind)
@@ -173,7 +175,7 @@ def per_commune(scope: Scope) -> dict:
                coalesce(sum(c.vote_count), 0)::bigint,
                count(*) FILTER (WHERE {answered})::int
         FROM {source}
-        LEFT JOIN territories_territory t ON t.id = c.commune_id
+        LEFT JOIN territories_territory t ON t.id = c.public_commune_id
         GROUP BY 1, 2
     """  # noqa: S608 - fixed fragments and the compiled WHERE clause; values are parameters
     rows = _rows(sql, [*Kind.values, *answered_params, *params])

@@ -16,8 +16,8 @@ class Output:
     reader: Callable
     meaning: str = PUBLIC
     box: str = PLACED  # what its bbox selects
-    # Whose commune it names, when not its meaning's: the diagnostic, staff's, counts the
-    # public contributions in the communes of their exact places.
+    # Whose commune it names, when not its meaning's (none does today; kept for an output
+    # that would count public contributions in the communes of their exact places).
     communes: str | None = None
 
     def read(self, client, project, filters) -> Figures | None:
@@ -43,8 +43,8 @@ OUTPUTS = [
     Output("diagnostic summary by_kind", diagnostic.summary_by_kind),
     Output("diagnostic summary by_theme", diagnostic.summary_by_theme),
     Output("diagnostic summary by_status", diagnostic.summary_by_status),
-    Output("diagnostic areas.csv", diagnostic.areas_csv, communes=STAFF),
-    Output("diagnostic areas.geojson", diagnostic.areas_geojson, communes=STAFF),
+    Output("diagnostic areas.csv", diagnostic.areas_csv),
+    Output("diagnostic areas.geojson", diagnostic.areas_geojson),
     Output("diagnostic report.html", diagnostic.report_html),
     Output("notebook themes_by_commune", diagnostic.notebook_themes_by_commune),
     Output("public page counter", pages.page_counter),

@@ -18,7 +18,7 @@ Per-commune figures are grouped by the commune's official code (every generation
 commune is one commune), None for contributions attributed to no commune. Public outputs
 name the public commune: the one the attribution rule gives the public location when a
 location rule moved the contribution (docs/privacy.md), else its own; staff outputs the
-commune of the exact place. The commune filter reads the exact commune for every meaning.
+commune of the exact place. The commune filter reads the commune each meaning names.
 Votes are the vote rows of the matching contributions.
 """
 
@@ -141,7 +141,8 @@ def _matches(row: Row, f: ContributionFilters, meaning: str, box_rule: str) -> b
         return False
     if f.themes and row.theme not in f.themes:
         return False
-    if f.commune and row.commune != f.commune:
+    commune = row.public_commune if meaning == PUBLIC else row.commune
+    if f.commune and commune != f.commune:
         return False
     if f.created_after and row.created_at < f.created_after:
         return False

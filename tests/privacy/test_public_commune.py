@@ -172,3 +172,23 @@ def test_without_a_rule_the_public_commune_is_the_exact_one(client, demo):
     assert listing["features"]
     for feature in listing["features"]:
         assert feature["properties"]["commune"] == exact[feature["id"]]
+
+
+def test_the_public_commune_filter_and_pages_follow_the_public_place(client, demo, across):
+    item, exact, public = across
+    item_id = str(item.pk)
+    # The public filter asks about the public commune: asking for the exact one finds nothing.
+    for code, found in ((public.code, True), (exact.code, False)):
+        listed = client.get(f"{API}/contributions/", {"commune": code, "limit": 1000}).json()
+        assert (item_id in {f["id"] for f in listed["features"]}) is found, code
+        page = client.get("/fr/p/piter-alpimed/list/", {"commune": code}).content.decode()
+        assert (item_id in page) is found, code  # the newest: first on the page
+    # The contribution's own page names the public commune, never the exact one.
+    page = client.get(f"/fr/p/piter-alpimed/c/{item_id}/").content.decode()
+    heading = page.split("<time", 1)[0].rsplit("<p>", 1)[1]
+    assert public.name in heading and exact.name not in heading
+    # Staff filter on the exact commune.
+    staff = filtered_contributions(demo, ContributionFilters(commune=exact.code), public=False)
+    assert staff.filter(pk=item.pk).exists()
+    item.refresh_from_db()
+    assert item.public_commune.code == public.code

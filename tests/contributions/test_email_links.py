@@ -125,7 +125,7 @@ def test_an_expired_link_is_refused(demo, target, email_votes, monkeypatch):
         )
     )
     monkeypatch.setattr(email_links, "LINK_LIFETIME", timedelta(seconds=-1))
-    response = Client().post(f"/fr/confirm/{token}/", {"do": "vote"})
+    response = Client().post(f"/en/confirm/{token}/", {"do": "vote"})
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert not Vote.objects.filter(contribution=target).exists()

@@ -4,6 +4,7 @@ communes are there, where is the commune they typed."""
 from django.contrib.gis.geos import Point
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -71,5 +72,7 @@ class PlacesView(APIView):
     def get(self, request, slug):
         project = _project(slug)
         q = read_query(request, PlaceQuery)
-        results = territory_selectors.find_places(project.perimeter, q["q"])
+        results = territory_selectors.find_places(
+            project.perimeter, q["q"], language=(get_language() or "").split("-")[0]
+        )
         return Response({"count": len(results), "results": results})

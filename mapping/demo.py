@@ -5,7 +5,7 @@ from django.conf import settings
 from contributions import services as contribution_services
 from contributions import synthetic
 from contributions.models import ModerationMode, ParticipationLevel
-from territories.services import FieldMap, build_perimeter, import_territories
+from territories.services import FieldMap, build_perimeter, import_names, import_territories
 
 DEMO_DIR = settings.BASE_DIR / "fixtures" / "piter_alpimed"
 SLUG = "piter-alpimed"
@@ -85,6 +85,8 @@ def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS):
         path=DEMO_DIR / "communes.geojson", fields=FieldMap(country="country")
     )
     say(f"PITER ALPIMED communes: {report.summary()}")
+    names = import_names(path=DEMO_DIR / "alternative_names.csv")
+    say(f"PITER ALPIMED other names of communes: {names}")
     codes = (DEMO_DIR / "perimeter_codes.txt").read_text(encoding="utf-8").split()
     outcome, perimeter = build_perimeter(slug=SLUG, name="PITER ALPIMED", codes=codes)
     say(f"PITER ALPIMED perimeter: {outcome} ({perimeter.members.count()} communes)")

@@ -112,3 +112,29 @@ class TerritoryPiece(models.Model):
         verbose_name = _("territory piece")
         verbose_name_plural = _("territory pieces")
         default_permissions = ("view",)
+
+
+class TerritoryName(models.Model):
+    """Another name a territory goes by in a language: its official name with the article a
+    source dropped (La Brigue), or an exonym (Nizza, Vintimille). Keyed by kind and official
+    code, not by row, so the names outlive a boundary re-import."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=TerritoryKind.choices)
+    code = models.CharField(_("official code"), max_length=32)
+    language = models.CharField(_("language"), max_length=8)
+    name = models.CharField(_("name"), max_length=200)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("territory name")
+        verbose_name_plural = _("territory names")
+        ordering = ["kind", "code", "language", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "code", "language", "name"], name="territory_name_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "code"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.language}, {self.code})"

@@ -166,24 +166,40 @@ def member_communes_geojson(perimeter: Territory, simplify_m: float = 0.0) -> st
     )
 
 
-def find_places(perimeter: Territory, text: str, limit: int = 8) -> list[dict]:
-    """Communes of the perimeter whose name holds the text (accents and case ignored), with
-    a point inside each to centre the map on: names that start with the text come first."""
+def find_places(perimeter: Territory, text: str, limit: int = 8, language: str = "") -> list[dict]:
+    """Communes of the perimeter whose name, or one of their other names (La Brigue, Nizza,
+    Vintimille: `TerritoryName`), holds the text (accents and case ignored), with a point
+    inside each to centre the map on: names that start with the text come first. `also` is
+    the other name that matched, when the official one did not (an exonym in the reader's
+    `language` preferred)."""
     text = text.strip()
     if not text:
         return []
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT t.code, t.name, ST_X(a.p), ST_Y(a.p),
+            SELECT t.code, t.name, CASE WHEN NOT own.hit THEN alt.name END,
+                   ST_X(a.p), ST_Y(a.p),
                    ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)
             FROM territories_territory t
             JOIN territories_territory_members m ON m.to_territory_id = t.id
             CROSS JOIN LATERAL (SELECT territories_anchor(t.geom) AS p) a
+            CROSS JOIN LATERAL (
+                SELECT translate(lower(t.name), %(from)s, %(to)s)
+                       LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%' AS hit
+            ) own
+            LEFT JOIN LATERAL (
+                SELECT n.name FROM territories_territoryname n
+                WHERE n.kind = t.kind AND n.code = t.code
+                  AND translate(lower(n.name), %(from)s, %(to)s)
+                      LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%'
+                ORDER BY n.language = %(language)s DESC, n.name
+                LIMIT 1
+            ) alt ON true
             WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL
-              AND translate(lower(t.name), %(from)s, %(to)s)
-                  LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%'
-            ORDER BY translate(lower(t.name), %(from)s, %(to)s)
+              AND (own.hit OR alt.name IS NOT NULL)
+            ORDER BY translate(lower(CASE WHEN own.hit THEN t.name ELSE alt.name END),
+                               %(from)s, %(to)s)
                      LIKE translate(lower(%(text)s), %(from)s, %(to)s) || '%%' DESC, t.name
             LIMIT %(limit)s
             """,
@@ -191,6 +207,7 @@ def find_places(perimeter: Territory, text: str, limit: int = 8) -> list[dict]:
                 "perimeter": perimeter.pk,
                 "text": text[:100],
                 "limit": limit,
+                "language": language,
                 "from": ACCENTED,
                 "to": UNACCENTED,
             },
@@ -199,11 +216,12 @@ def find_places(perimeter: Territory, text: str, limit: int = 8) -> list[dict]:
             {
                 "code": code,
                 "name": name,
+                "also": also,
                 "lon": round(lon, 6),
                 "lat": round(lat, 6),
                 "bbox": [round(v, 6) for v in (x0, y0, x1, y1)],
             }
-            for code, name, lon, lat, x0, y0, x1, y1 in cursor.fetchall()
+            for code, name, also, lon, lat, x0, y0, x1, y1 in cursor.fetchall()
         ]
 
 

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from core.postgis import METRIC_SRID, STORAGE_SRID
 from territories import readers
-from territories.models import Territory, TerritoryKind
+from territories.models import Territory, TerritoryKind, TerritoryName
 from territories.readers import BoundaryFileError
 from territories.signals import territory_superseded
 
@@ -347,3 +347,34 @@ def _integer(value):
         return int(float(value)) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+@transaction.atomic
+def import_names(*, path: Path, kind: str = TerritoryKind.COMMUNE) -> int:
+    """Other names of territories from a CSV (`code`, `language`, `name`, optional `note`):
+    official names with their article, exonyms. Upserted by code, language and name; returns
+    how many rows the file holds. Nothing is written when a row is unusable."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"code", "language", "name"} - set(reader.fieldnames or [])
+        if missing:
+            raise BoundaryFileError(
+                "unknown_field",
+                f"{path} lacks the column(s) {', '.join(sorted(missing))}; "
+                "it needs code, language, name (and may give a note).",
+            )
+        rows = list(reader)
+    for number, row in enumerate(rows, start=2):
+        code, language, name = (_text(row.get(key)) for key in ("code", "language", "name"))
+        if not (code and language and name) or len(language) > 8 or len(name) > 200:
+            raise BoundaryFileError(
+                "invalid_row", f"{path}, line {number}: a code, a language and a name are needed."
+            )
+        TerritoryName.objects.update_or_create(
+            kind=kind,
+            code=code,
+            language=language.lower(),
+            name=name,
+            defaults={"note": _text(row.get("note"))[:200]},
+        )
+    return len(rows)

@@ -347,7 +347,9 @@
     getJSON(config.urls.places + "?q=" + encodeURIComponent(text)).then(function (r) {
       if (!r.ok || !r.body.results.length) { results.appendChild(el("li", {}, gettext("No commune of this project has that name."))); return; }
       r.body.results.forEach(function (p) {
-        var button = el("button", { type: "button", "class": "secondary" }, p.name);
+        // The name it was found by, beside the official one: "Nice (Nizza)".
+        var label = p.also ? interpolate(gettext("%(name)s (%(also)s)"), { name: p.name, also: p.also }, true) : p.name;
+        var button = el("button", { type: "button", "class": "secondary" }, label);
         button.addEventListener("click", function () {
           map.fitBounds([[p.bbox[1], p.bbox[0]], [p.bbox[3], p.bbox[2]]]);
           results.textContent = "";

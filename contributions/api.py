@@ -83,6 +83,7 @@ def project_json(project, request, *, with_perimeter=False):
     geometry_types = ["Point"]
     geometry_types += ["LineString"] if project.allow_lines else []
     geometry_types += ["Polygon"] if project.allow_polygons else []
+    totals = figures.public_totals(project)
     data = {
         "slug": project.slug,
         "title": localized(project.title),
@@ -101,8 +102,8 @@ def project_json(project, request, *, with_perimeter=False):
         "allow_anonymous": project.allow_anonymous,
         "vote_identity": project.vote_identity,
         "target_contributions": project.target_contributions,
-        "contribution_count": figures.public_contributions(project),
-        "vote_total": figures.votes(project),
+        "contribution_count": totals["public_contributions"],
+        "vote_total": totals["votes"],
         "perimeter": {
             "slug": project.perimeter.slug,
             "name": project.perimeter.name,

@@ -8,7 +8,7 @@ the public figures say so in their name. Visits, sign-ups and conversions are th
 
 from dataclasses import dataclass
 
-from django.db.models import Aggregate, Case, F, FloatField, Q, Sum, TextField, Value, When
+from django.db.models import Aggregate, Case, Count, F, FloatField, Q, Sum, TextField, Value, When
 from django.db.models.functions import Cast, Concat, Extract, Lower
 
 from contributions.models import Comment, CommentStatus, Contribution, Project, Status, Vote
@@ -40,32 +40,38 @@ def hidden(project: Project) -> int:
     return Contribution.objects.of_project(project).filter(status=Status.HIDDEN).count()
 
 
+def public_totals(project: Project) -> dict[str, int]:
+    """The public figures of a project in one pass over its public contributions: how many
+    (`public_contributions`), their votes and their comments. The counters are the rows:
+    the database keeps them equal (contributions migration 0010)."""
+    return (
+        Contribution.objects.of_project(project)
+        .public()
+        .aggregate(
+            public_contributions=Count("pk"),
+            votes=Sum("vote_count", default=0),
+            comments=Sum("comment_count", default=0),
+        )
+    )
+
+
 def public_contributions(project: Project) -> int:
     """Public contributions: how many contributions anyone may read (`.public()`: moderated
     through and not hidden), the number the public pages and API show."""
-    return Contribution.objects.of_project(project).public().count()
+    return public_totals(project)["public_contributions"]
 
 
 def votes(project: Project) -> int:
     """Votes: vote rows on public contributions (only a public contribution can be voted
     for, and one sent back to moderation keeps its votes out of sight), so the dashboard,
-    the diagnostic, the API and the public pages give one total. Read from the counters the
-    database keeps equal to the rows (`vote_count`, contributions migration 0010)."""
-    return (
-        Contribution.objects.of_project(project)
-        .public()
-        .aggregate(n=Sum("vote_count", default=0))["n"]
-    )
+    the diagnostic, the API and the public pages give one total."""
+    return public_totals(project)["votes"]
 
 
 def comments(project: Project) -> int:
     """Comments: published comments on public contributions (awaiting moderation and hidden
-    ones left out). Read from `comment_count`, which the database keeps equal to them."""
-    return (
-        Contribution.objects.of_project(project)
-        .public()
-        .aggregate(n=Sum("comment_count", default=0))["n"]
-    )
+    ones left out)."""
+    return public_totals(project)["comments"]
 
 
 def _user_identity(field: str):
@@ -180,16 +186,18 @@ class Summary:
 def summary(project: Project) -> Summary:
     total = contributions(project)
     answered_count = answered(project)
-    public = public_contributions(project)
+    public = public_totals(project)
     return Summary(
         contributions=total,
-        public_contributions=public,
+        public_contributions=public["public_contributions"],
         hidden=hidden(project),
         target=project.target_contributions,
-        target_progress_percent=target_progress(public, project.target_contributions),
+        target_progress_percent=target_progress(
+            public["public_contributions"], project.target_contributions
+        ),
         participants=participants(project),
-        votes=votes(project),
-        comments=comments(project),
+        votes=public["votes"],
+        comments=public["comments"],
         answered=answered_count,
         answer_rate_percent=answer_rate(answered_count, total),
         median_days_to_answer=median_days_to_answer(project),

@@ -1,8 +1,6 @@
-"""Content entered per language by staff ({"fr": ..., "it": ..., "en": ...}), with fallbacks,
-and numbers written the reader's way."""
+"""Content entered per language by staff ({"fr": ..., "it": ..., "en": ...}), with fallbacks."""
 
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 FALLBACK_ORDER = ("fr", "it", "en")
@@ -21,10 +19,3 @@ def localized(value, language=None):
         if value.get(code):
             return str(value[code])
     return next((str(text) for text in value.values() if text), "")
-
-
-def grouped(number) -> str:
-    """A whole number with the active language's thousands separator ("3 592", "3.592",
-    "3,592"), which templates do not add by themselves (USE_THOUSAND_SEPARATOR is off so that
-    numbers in attributes and JSON stay plain)."""
-    return number_format(number, force_grouping=True)

@@ -24,7 +24,7 @@ from contributions.vocabulary import (
     REPORT_REASON_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
-from core.i18n import grouped, localized
+from core.i18n import localized
 
 # The pages' maxlength: the limits the services hold every text to, whoever sends it.
 TEXT_LIMITS = {
@@ -69,8 +69,8 @@ def _progress(count, target):
 
 
 def project_summary(project):
-    count = figures.public_contributions(project)
-    votes = figures.votes(project)
+    totals = figures.public_totals(project)
+    count = totals["public_contributions"]
     return {
         "project": project,
         "title": localized(project.title) or project.slug,
@@ -83,11 +83,8 @@ def project_summary(project):
         ],
         "kinds": [(value, label) for value, label in Kind.choices if value in project.kinds],
         "count": count,
-        "count_shown": grouped(count),
-        "target_shown": grouped(project.target_contributions),
         "progress": _progress(count, project.target_contributions),
-        "votes": votes,
-        "votes_shown": grouped(votes),
+        "votes": totals["votes"],
         "is_open": project.is_open(),
         "text_limits": TEXT_LIMITS,
     }
@@ -176,5 +173,4 @@ def contribution_detail(contribution, participant):
         "comments": comments,
         "history": history,
         "voted": voted,
-        "can_take_part": contribution.project.is_open() and participant is not None,
     }

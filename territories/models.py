@@ -138,3 +138,22 @@ class TerritoryName(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.language}, {self.code})"
+
+
+class TerritoryNow(models.Model):
+    """Read-only: a territory row of any boundary generation as its code is now (the view
+    `territories_current_of`, territories 0005): the current generation's name, population
+    and country, or the row's own when its code has no current boundary."""
+
+    id = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=32, choices=TerritoryKind.choices)
+    code = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    population = models.PositiveIntegerField(null=True)
+    country = models.CharField(max_length=2)
+    current_id = models.BigIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "territories_current_of"
+        default_permissions = ()

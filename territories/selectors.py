@@ -7,12 +7,11 @@ pieces (a GiST hit on a piece of at most a few dozen vertices), parameterised.
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery
 
 from core.postgis import STORAGE_SRID
 from territories import containment
-from territories.models import Territory, TerritoryKind
+from territories.models import Territory, TerritoryKind, TerritoryNow
 
 # Gaps between boundary sources are narrow: a point in one goes to the nearest commune
 # within this distance, otherwise to none (a point in Monaco is in no French commune).
@@ -231,9 +230,6 @@ UNACCENTED = "aaaaaeeeeiiiiooooouuuucn  "
 
 
 def current_name(field: str):
-    """An annotation: the current name of the territory `field` points to (its kind and code
-    as they are now, after any boundary re-import), else the name it had."""
-    current = Territory.objects.current().filter(
-        kind=OuterRef(f"{field}__kind"), code=OuterRef(f"{field}__code")
-    )
-    return Coalesce(Subquery(current.values("name")[:1]), F(f"{field}__name"))
+    """An annotation: the name, as it is now, of the territory `field` points to (after any
+    boundary re-import), read from `territories_current_of` (TerritoryNow)."""
+    return Subquery(TerritoryNow.objects.filter(pk=OuterRef(field)).values("name")[:1])

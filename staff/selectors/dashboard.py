@@ -12,7 +12,7 @@ from contributions.figures import counted, percent
 from contributions.models import Channel, Kind, Project, Status
 from core.i18n import localized
 from staff.selectors.visits import visit_figures, visits_by_day
-from territories.models import Territory, TerritoryKind
+from territories.models import TerritoryKind, TerritoryNow
 
 # What the page calls each column; the CSV keeps the column names, which scripts rely on.
 HEADINGS = {
@@ -116,11 +116,10 @@ def by_commune(project: Project) -> Table:
     others = [code for code in counts if code is not None and code not in listed]
     if others:
         # A commune since left out of the perimeter keeps its contributions in the table,
-        # under its latest name.
+        # named as its code is now.
         communes += (
-            Territory.objects.of_kind(TerritoryKind.COMMUNE)
-            .with_codes(others)
-            .order_by("code", "-generation")
+            TerritoryNow.objects.filter(kind=TerritoryKind.COMMUNE, code__in=others)
+            .order_by("code", "-current_id")
             .distinct("code")
             .values_list("code", "name", "population")
         )

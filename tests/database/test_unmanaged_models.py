@@ -8,6 +8,7 @@ from django.db import connection
 from contributions.models import LocationKey
 from layers.grid import COUNT_COLUMNS, STORED_LEVELS
 from layers.models import ClusterCell, DataVersion
+from territories.models import TerritoryNow
 from tests.database.helpers import rows, table_columns
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_every_table_has_a_model():
     )
 
 
-@pytest.mark.parametrize("model", [ClusterCell, DataVersion, LocationKey])
+@pytest.mark.parametrize("model", [ClusterCell, DataVersion, LocationKey, TerritoryNow])
 def test_unmanaged_models_claim_exactly_their_tables_columns(model):
     assert not model._meta.managed
     claimed = sorted(field.column for field in model._meta.concrete_fields if field.column)

@@ -329,3 +329,5 @@ PHOTO_DECODES_SHARED = env.int("PHOTO_DECODES_SHARED", default=4)
 # Exports run long queries on ogr2ogr's own connection: a longer statement timeout than
 # requests' (DB_STATEMENT_TIMEOUT_MS), still a bound.
 EXPORT_STATEMENT_TIMEOUT_MS = env.int("EXPORT_STATEMENT_TIMEOUT_MS", default=600_000)
+
+from .basemap import *  # noqa: E402 - the basemap archive, beside LEAFLET_CONFIG

@@ -199,10 +199,11 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     steps.update()
 
     steps.set_description(_("map"))
+    communes = queries.communes(project, simplify_m=30)
     fmap = folium_map.build_map(
         title=title,
         perimeter=queries.perimeter(project, simplify_m=30),
-        communes=queries.communes(project, simplify_m=30),
+        communes=communes,
         area_rows=table.rows,
         clusters=folium_map.map_clusters(base_counts),
         hotspots=found,
@@ -213,7 +214,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
 
     steps.set_description(_("report"))
     (folder / "report.html").write_text(
-        report.page(figures, theme_list, weeks, raster, found, title), encoding="utf-8"
+        report.page(figures, theme_list, weeks, raster, found, title, communes), encoding="utf-8"
     )
     steps.update()
     steps.set_description(_("done"))

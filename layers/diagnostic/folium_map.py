@@ -2,10 +2,10 @@
 
 Folium links Leaflet, jQuery, Bootstrap and icon fonts from CDNs; the diagnostic is read on
 machines without a network (workshops, offices behind proxies), so those links are dropped
-and the application's vendored Leaflet (mapping/static/vendor/leaflet, BSD-2-Clause) is
-inlined, its images as data URIs.
+and the Leaflet that django-leaflet ships (BSD-2-Clause) is inlined, its images as data URIs.
 Nothing here needs the other libraries: circles, polygons, tooltips and a layer control are
-Leaflet's own. The basemap is the only remote resource and the map works without it.
+Leaflet's own. Commune outlines and names orient the reader without any basemap; a tile service
+is added only when the operator configured one (LEAFLET_CONFIG["TILES"], docs/basemap.md).
 
 Contributions are drawn as grid clusters (counts per cell, coarsened until at most
 MAX_CLUSTERS cells), never one marker each, so the file stays small at a million.
@@ -22,6 +22,7 @@ import math
 from pathlib import Path
 
 import folium
+import leaflet
 import numpy as np
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from core.i18n import localized
 from core.postgis import METRIC_SRID, STORAGE_SRID
 from layers.diagnostic.queries import GridCounts
 
-VENDOR = Path(settings.BASE_DIR) / "mapping" / "static" / "vendor" / "leaflet"
+VENDOR = Path(leaflet.__file__).resolve().parent / "static" / "leaflet"
 MAX_CLUSTERS = 1500
 CHOROPLETH_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 NO_DATA_COLOUR = "#bdbdbd"
@@ -149,9 +150,13 @@ def build_map(
     # Branca writes the title between <title> tags as it is.
     fmap.get_root().title = _html(title)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    folium.TileLayer(
-        "OpenStreetMap", name=_html(_("Basemap (OpenStreetMap, online only)")), control=True
-    ).add_to(fmap)
+    for _name, url, options in getattr(settings, "LEAFLET_CONFIG", {}).get("TILES") or []:
+        folium.TileLayer(
+            url,
+            name=_html(_("Basemap (online only)")),
+            attr=options.get("attribution", ""),
+            control=True,
+        ).add_to(fmap)
 
     by_code = {row["code"]: row for row in area_rows}
     breaks = class_breaks(row["per_1000_inhabitants"] for row in area_rows)
@@ -198,11 +203,63 @@ def build_map(
         style_function=lambda _f: {"fill": False, "color": "#222222", "weight": 2.5},
     ).add_to(fmap)
 
+    _add_names(fmap, communes)
     _add_clusters(fmap, clusters, themes)
     _add_hotspots(fmap, hotspots, themes)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(_legend(breaks, themes)))
     return fmap
+
+
+def _add_names(fmap, communes):
+    """Commune names at their label point: what orients a reader when no tiles load."""
+    layer = _layer(_("Commune names"))
+    # Most populous first: when names collide, the script below keeps the earlier one.
+    ranked = sorted(communes, key=lambda c: -(c["population"] or 0))
+    for rank, commune in enumerate(ranked):
+        lon, lat = commune["label"]
+        name = _html(commune["name"])
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f'<span class="commune-name" data-rank="{rank}">{name}</span>',
+                class_name="commune-label",
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(layer)
+    layer.add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(NAME_STYLE), name="commune_names")
+    fmap.get_root().html.add_child(folium.Element(NAME_SCRIPT), name="commune_names_script")
+
+
+# Names centred on their point, legible over any fill; smaller places give way by size only.
+NAME_STYLE = """<style>
+.commune-label .commune-name { position: absolute; transform: translate(-50%, -50%);
+  white-space: nowrap; font: 600 11px/1.2 sans-serif; color: #333; pointer-events: none;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+</style>"""
+# After each move or zoom, hide the names that would overlap a more populous commune's name.
+NAME_SCRIPT = """<script>
+window.addEventListener("load", function () {
+  var map = Object.values(window).find(function (v) { return v instanceof L.Map; });
+  function declutter() {
+    var names = Array.prototype.slice.call(document.querySelectorAll(".commune-name"));
+    names.sort(function (a, b) { return a.dataset.rank - b.dataset.rank; });
+    var kept = [];
+    names.forEach(function (el) {
+      el.style.visibility = "visible";
+      var r = el.getBoundingClientRect();
+      var clash = kept.some(function (k) {
+        return r.left < k.right + 2 && r.right + 2 > k.left && r.top < k.bottom && r.bottom > k.top;
+      });
+      if (clash) { el.style.visibility = "hidden"; } else { kept.push(r); }
+    });
+  }
+  if (map) { map.on("zoomend moveend overlayadd", declutter); declutter(); }
+});
+</script>"""
 
 
 def _bounds(geometry):

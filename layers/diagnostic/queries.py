@@ -108,7 +108,8 @@ def themes(project: Project) -> list[dict]:
 
 
 def communes(project: Project, *, simplify_m: float | None = None) -> list[dict]:
-    """The perimeter's communes with their boundary as GeoJSON (WGS 84, RFC 7946).
+    """The perimeter's communes with their boundary as GeoJSON (WGS 84, RFC 7946) and a label
+    point inside each.
 
     With `simplify_m`, boundaries are simplified by that many metres (for the web map).
     """
@@ -121,7 +122,8 @@ def communes(project: Project, *, simplify_m: float | None = None) -> list[dict]
         )
         params.append(float(simplify_m))
     sql = f"""
-        SELECT t.id, t.code, t.name, t.population, t.country, ST_AsGeoJSON({geom}, 6)::json
+        SELECT t.id, t.code, t.name, t.population, t.country, ST_AsGeoJSON({geom}, 6)::json,
+               ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom))
         FROM territories_territory t
         JOIN territories_territory_members m ON m.to_territory_id = t.id
         WHERE m.from_territory_id = %s
@@ -129,8 +131,16 @@ def communes(project: Project, *, simplify_m: float | None = None) -> list[dict]
     """  # noqa: S608 - fixed fragments; values are parameters
     rows = _rows(sql, [*params, project.perimeter_id])
     return [
-        {"id": pk, "code": code, "name": name, "population": pop, "country": country, "geom": g}
-        for pk, code, name, pop, country, g in rows
+        {
+            "id": pk,
+            "code": code,
+            "name": name,
+            "population": pop,
+            "country": country,
+            "geom": g,
+            "label": (x, y),  # a point inside the commune, where its name goes
+        }
+        for pk, code, name, pop, country, g, x, y in rows
     ]
 
 

@@ -21,13 +21,18 @@ import numpy as np
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from matplotlib import patheffects
+from pyproj import Transformer
 
 from contributions.models import Kind, Status
 from core.i18n import localized
+from core.postgis import METRIC_SRID, STORAGE_SRID
 from layers.diagnostic.density import NODATA, Density
 from layers.diagnostic.summary import TOP_COMMUNES
 
 PNG_DPI = 110
+TO_METRIC = Transformer.from_crs(STORAGE_SRID, METRIC_SRID, always_xy=True)
+LABELLED_SHARE = 120  # a commune named on the density chart spans 1/120 of it or more
 
 
 def chart_text(text) -> str:
@@ -75,7 +80,7 @@ def timeline_chart(weeks, *, title) -> str:
     return _png(figure)
 
 
-def density_chart(density: Density, hotspots, *, title) -> str:
+def density_chart(density: Density, hotspots, *, title, communes=()) -> str:
     values = np.ma.masked_equal(density.values, NODATA)
     x0, y0, x1, y1 = density.bounds
     figure, axes = plt.subplots(figsize=(6, 6 * (y1 - y0) / max(x1 - x0, 1)))
@@ -84,6 +89,7 @@ def density_chart(density: Density, hotspots, *, title) -> str:
         np.ma.sqrt(shown), extent=(x0, x1, y0, y1), cmap="magma_r", interpolation="nearest"
     )
     axes.set_facecolor("#f4f4f4")
+    _orientation(axes, communes, frame=(x0, y0, x1, y1))
     for hotspot in hotspots.hotspots[:10]:
         x, y = hotspot.centroid
         axes.annotate(str(hotspot.rank), (x, y), fontsize=7, color="#0b5cad", ha="center")
@@ -97,18 +103,54 @@ def density_chart(density: Density, hotspots, *, title) -> str:
     return _png(figure)
 
 
+def _orientation(axes, communes, *, frame):
+    """Commune outlines and the names of the larger ones, in the raster's metric CRS: a reader
+    finds the places on the density map without any basemap."""
+    x0, y0, x1, y1 = frame
+    # Only communes whose extent is a fair share of the figure get a name that fits.
+    min_extent = (x1 - x0) * (y1 - y0) / LABELLED_SHARE
+    for commune in communes:
+        geometry = commune["geom"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        extent = [np.inf, np.inf, -np.inf, -np.inf]
+        for polygon in polygons:
+            xs, ys = TO_METRIC.transform(*zip(*polygon[0], strict=True))
+            axes.plot(xs, ys, color="#777777", linewidth=0.3, zorder=2)
+            extent = [min(extent[0], min(xs)), min(extent[1], min(ys))] + [
+                max(extent[2], max(xs)),
+                max(extent[3], max(ys)),
+            ]
+        if (extent[2] - extent[0]) * (extent[3] - extent[1]) < min_extent:
+            continue
+        x, y = TO_METRIC.transform(*commune["label"])
+        axes.annotate(
+            chart_text(commune["name"]),
+            (x, y),
+            fontsize=4.5,
+            color="#333333",
+            ha="center",
+            va="center",
+            zorder=3,
+            path_effects=[patheffects.withStroke(linewidth=1.2, foreground="white")],
+        )
+    axes.set_xlim(x0, x1)
+    axes.set_ylim(y0, y1)
+
+
 def render(context: dict) -> str:
     return render_to_string("layers/diagnostic/report.html", context)
 
 
-def page(summary, themes, weeks, raster, found, title) -> str:
+def page(summary, themes, weeks, raster, found, title, communes=()) -> str:
     """The report's HTML: the summary's figures, its charts and the largest hotspots."""
     theme_names = {t["slug"]: localized(t["name"]) or t["slug"] for t in themes}
     theme_colours = {t["slug"]: t["colour"] for t in themes}
     top = summary["top_communes"]
     # TeX, if a local matplotlibrc turned it on, would read names as TeX: charts draw plain text.
     with plt.rc_context({"text.usetex": False}):
-        charts = _charts(summary, theme_names, theme_colours, weeks, raster, found)
+        charts = _charts(summary, theme_names, theme_colours, weeks, raster, found, communes)
     context = {
         "title": title,
         "summary": summary,
@@ -135,7 +177,7 @@ def page(summary, themes, weeks, raster, found, title) -> str:
     return render(context)
 
 
-def _charts(summary, theme_names, theme_colours, weeks, raster, found) -> dict:
+def _charts(summary, theme_names, theme_colours, weeks, raster, found, communes) -> dict:
     """The report's charts, as data URIs."""
     kind_labels = dict(Kind.choices)
     status_labels = dict(Status.choices)
@@ -167,7 +209,10 @@ def _charts(summary, theme_names, theme_colours, weeks, raster, found) -> dict:
             colours=["#b3261e"] * len(top),
         ),
         "density": density_chart(
-            raster, found, title=_("Kernel density of contributions (hotspots numbered)")
+            raster,
+            found,
+            title=_("Kernel density of contributions (hotspots numbered)"),
+            communes=communes,
         ),
     }
 

@@ -340,18 +340,25 @@ def test_map_opens_offline_in_chromium_with_its_layers(bundle, page):
     path = folder / "map.html"
     text = path.read_text()
     assert path.stat().st_size < 10 * 1024 * 1024
-    # Nothing fetched but the basemap tiles: no script or style sheet from a CDN.
+    # Nothing fetched: no script or style sheet from a CDN, and no tile service unless the
+    # operator configured one (LEAFLET_CONFIG["TILES"]); names orient the reader instead.
     assert "<script src=" not in text and 'rel="stylesheet"' not in text
-    page.route(
-        "**/*",
-        lambda route: route.abort() if route.request.url.startswith("http") else route.continue_(),
-    )
+    fetched = []
+
+    def refuse(route):
+        if route.request.url.startswith("http"):
+            fetched.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", refuse)
     page.goto(path.as_uri())
     page.wait_for_selector(".leaflet-overlay-pane canvas")
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels] == [
         "Contributions per 1,000 inhabitants",
         "Perimeter",
+        "Commune names",
         "Contributions (clusters, colour of the main theme)",
         "Hotspots (DBSCAN)",
     ]
@@ -364,8 +371,12 @@ def test_map_opens_offline_in_chromium_with_its_layers(bundle, page):
     assert layer_count > 45
     assert page.locator("#diagnostic-legend").is_visible()
     assert "Health and social" in page.locator("#diagnostic-legend").inner_text()
+    names = page.locator(".commune-label .commune-name").all_inner_texts()
+    assert {"Nice", "Sospel", "Sanremo"} <= set(names)
+    assert page.locator(".commune-name", has_text="Sospel").is_visible()
     screenshot(page, "diagnostic-map")
     assert page.js_errors == []
+    assert fetched == []
 
 
 # ---------------------------------------------------------------- QGIS
@@ -500,3 +511,31 @@ def test_an_unwritable_output_is_a_clear_error(demo, tmp_path):
         run(blocker / "bundle")
     with pytest.raises(CommandError, match="is not a folder"):
         run(blocker)
+
+
+def test_density_chart_names_the_larger_communes_on_their_outlines():
+    """Without a basemap the density chart orients by commune outlines and names."""
+    import matplotlib.pyplot as plt
+
+    from layers.diagnostic.report import _orientation
+
+    square = lambda x, y, d: {  # noqa: E731 - a WGS84 square of side d degrees
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]],
+    }
+    communes = [
+        {"name": "Sospel", "geom": square(7.40, 43.85, 0.10), "label": (7.45, 43.90)},
+        {"name": "Tiny", "geom": square(7.60, 43.85, 0.001), "label": (7.6005, 43.8505)},
+    ]
+    from pyproj import Transformer
+
+    from core.postgis import METRIC_SRID, STORAGE_SRID
+
+    to_metric = Transformer.from_crs(STORAGE_SRID, METRIC_SRID, always_xy=True)
+    x0, y0 = to_metric.transform(7.35, 43.80)
+    x1, y1 = to_metric.transform(7.70, 44.00)
+    figure, axes = plt.subplots()
+    _orientation(axes, communes, frame=(x0, y0, x1, y1))
+    assert [t.get_text() for t in axes.texts] == ["Sospel"]
+    assert len(axes.lines) == 2
+    plt.close(figure)

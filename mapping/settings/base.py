@@ -7,6 +7,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "privacy",
     "open311",
     "csp",
+    "leaflet",  # django-leaflet: Leaflet, its form widget and admin, configured by LEAFLET_CONFIG
 ]
 
 MIDDLEWARE = [
@@ -188,21 +190,59 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="participation@localh
 # The absolute address of the site, for links in emails and printed QR codes.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# The map's basemap: the only third-party request public pages make, named in the privacy
-# notice. An empty URL shows the map without a basemap.
-MAP_BASEMAP_URL = env.str(
-    "MAP_BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
 # The accessibility statement (RGAA): who runs the service and how to reach them.
 ACCESSIBILITY_ORGANISATION = env.str("ACCESSIBILITY_ORGANISATION", default="PITER ALPIMED")
 ACCESSIBILITY_CONTACT = env.str("ACCESSIBILITY_CONTACT", default=DEFAULT_FROM_EMAIL)
 ACCESSIBILITY_STATEMENT_DATE = datetime.date.fromisoformat(
     env.str("ACCESSIBILITY_STATEMENT_DATE", default="2026-11-22")
 )
-MAP_BASEMAP_ATTRIBUTION = env.str(
-    "MAP_BASEMAP_ATTRIBUTION",
-    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-)
+
+# ------------------------------------------------------------ maps (docs/basemap.md)
+# Every map is Leaflet through django-leaflet, configured here and nowhere else. A tile service
+# is a third party the privacy notice must name: none unless the operator sets one
+# (MAP_BASEMAP_URL, a {z}/{x}/{y} template, with MAP_BASEMAP_ATTRIBUTION). Without one, or
+# when its tiles fail, mapping/static/mapping/basemap.js draws a basemap this server serves:
+# a tile archive (MAP_BASEMAP_ARCHIVE, settings/basemap.py) or the territories themselves.
+_tiles_url = env.str("MAP_BASEMAP_URL", default="")
+_tiles_attribution = env.str("MAP_BASEMAP_ATTRIBUTION", default="")
+LEAFLET_CONFIG = {
+    "TILES": (
+        [
+            (
+                _("Basemap"),
+                _tiles_url,
+                {"attribution": _tiles_attribution, "referrerPolicy": "strict-origin"},
+            )
+        ]
+        if _tiles_url
+        else []
+    ),
+    "ATTRIBUTION_PREFIX": "",  # no link to Leaflet's site in the corner of small screens
+    "MIN_ZOOM": 6,
+    "MAX_ZOOM": 19,
+    # Where maps open when nothing else says (the demo territory, PITER ALPIMED, with a margin);
+    # a project's map fits its own perimeter.
+    "SPATIAL_EXTENT": tuple(
+        env.list("MAP_SPATIAL_EXTENT", cast=float, default=[6.5, 43.4, 8.4, 44.9])
+    ),
+    "RESET_VIEW": False,
+    "PLUGINS": {
+        # The basemap on every map: the renderer of vector tiles and archives, then the site's
+        # script that picks the basemap when django-leaflet creates a map (map:init).
+        "basemap": {
+            "js": [
+                "vendor/pmtiles/pmtiles.js",
+                "vendor/protomaps-leaflet/protomaps-leaflet.js",
+                "mapping/basemap.js",
+            ],
+            "css": ["mapping/basemap.css"],
+            "auto-include": True,
+        },
+    },
+}
+# Read by the privacy notice and the map's page data until they read LEAFLET_CONFIG["TILES"].
+MAP_BASEMAP_URL = _tiles_url
+MAP_BASEMAP_ATTRIBUTION = _tiles_attribution
 
 # ------------------------------------------------------------ privacy (docs/privacy.md)
 # The controller named on the privacy notice, and where residents send their requests.
@@ -225,18 +265,20 @@ def _basemap_source(url):
     return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
 
 
-# What the pages use and nothing more: the site's own scripts, styles, images and API, the
-# basemap tiles; style attributes only (two staff pages size and colour elements with them),
-# never inline <style> or scripts. Violations are reported to privacy.views.csp_report.
-_basemap = _basemap_source(MAP_BASEMAP_URL)
+# What the pages use and nothing more: the site's own scripts, styles, images and API, and the
+# tile service only when one is configured; style attributes only (staff pages and Leaflet size
+# and place elements with them), never inline <style>. Inline scripts only with the request's
+# nonce: django-leaflet's form widget writes one (django-csp sends the nonce only on pages
+# that use it). Violations are reported to privacy.views.csp_report.
+_basemap = _basemap_source(_tiles_url)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:", *([_basemap] if _basemap else [])],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", *([_basemap] if _basemap else [])],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

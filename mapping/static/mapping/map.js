@@ -47,19 +47,10 @@
   map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   map.attributionControl.setPrefix(false);
 
-  if (config.basemap.url) {
-    var loaded = 0, failed = 0;
-    var basemap = L.tileLayer(config.basemap.url, { attribution: config.basemap.attribution, maxZoom: 19 });
-    basemap.on("tileload", function () { loaded += 1; mapElement.classList.remove("no-basemap"); });
-    basemap.on("tileerror", function () {
-      failed += 1;
-      if (!loaded && failed === 1) {
-        // Without tiles the map stays usable: perimeter, communes and pins still draw.
-        mapElement.classList.add("no-basemap");
-        say("map-status", gettext("The background map cannot be loaded; the perimeter, communes and contributions are still shown."));
-      }
-    });
-    basemap.addTo(map);
+  // The basemap (mapping/basemap.js): a tile service when the operator set one, else one this
+  // server serves; a line under the map says which. Pins and perimeter draw whatever happens.
+  if (window.siteBasemap) {
+    window.siteBasemap.attach(map, config.basemap, { after: mapElement.closest(".map-wrap") || mapElement });
   } else {
     mapElement.classList.add("no-basemap");
   }

@@ -81,8 +81,15 @@ PROJECT = {
 
 def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS):
     say = stdout.write if stdout else (lambda _line: None)
+    # Parents first (the part of each EPCI and province inside the territory), so each
+    # commune's `parent` code finds its row.
     report = import_territories(
-        path=DEMO_DIR / "communes.geojson", fields=FieldMap(country="country")
+        path=DEMO_DIR / "parents.geojson", fields=FieldMap(kind="kind", country="country")
+    )
+    say(f"PITER ALPIMED intercommunalities and provinces: {report.summary()}")
+    report = import_territories(
+        path=DEMO_DIR / "communes.geojson",
+        fields=FieldMap(country="country", parent="parent", population_year="population_year"),
     )
     say(f"PITER ALPIMED communes: {report.summary()}")
     names = import_names(path=DEMO_DIR / "alternative_names.csv")

@@ -54,6 +54,11 @@ class Territory(models.Model):
         related_name="children",
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    # Figures from two countries come from different years (INSEE yearly, ISTAT census):
+    # a per-inhabitant figure says which year it divides by.
+    population_year = models.PositiveSmallIntegerField(
+        _("population year"), null=True, blank=True, help_text=_("reference year of the population")
+    )
     geom = models.MultiPolygonField(_("boundary"), srid=STORAGE_SRID)
     # Kept by a database trigger (see migrations): area in square metres, on the spheroid.
     area_m2 = models.FloatField(_("area (m²)"), null=True, editable=False)
@@ -142,14 +147,16 @@ class TerritoryName(models.Model):
 
 class TerritoryNow(models.Model):
     """Read-only: a territory row of any boundary generation as its code is now (the view
-    `territories_current_of`, territories 0005): the current generation's name, population
-    and country, or the row's own when its code has no current boundary."""
+    `territories_current_of`, territories 0005 and 0008): the current generation's name,
+    population (with its year) and country, or the row's own when its code has no current
+    boundary."""
 
     id = models.BigIntegerField(primary_key=True)
     kind = models.CharField(max_length=32, choices=TerritoryKind.choices)
     code = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
     population = models.PositiveIntegerField(null=True)
+    population_year = models.PositiveSmallIntegerField(null=True)
     country = models.CharField(max_length=2)
     current_id = models.BigIntegerField()
 

@@ -18,6 +18,7 @@ from territories.signals import territory_superseded
 NAME_FIELDS = ("name", "nom", "nom_com", "libelle", "denominazione", "comune", "nome")
 CODE_FIELDS = ("code", "insee", "insee_com", "code_insee", "com_istat_code", "pro_com_t", "istat")
 POPULATION_FIELDS = ("population", "population_municipale", "pop", "popolazione")
+POPULATION_YEAR_FIELDS = ("population_year", "annee_population", "anno_popolazione")
 
 
 @dataclass
@@ -27,6 +28,7 @@ class FieldMap:
     name: str | None = None
     code: str | None = None
     population: str | None = None
+    population_year: str | None = None
     kind: str | None = None
     country: str | None = None
     parent: str | None = None
@@ -83,9 +85,13 @@ def import_territories(
     country: str = "",
     parent_code: str | None = None,
     populations: dict[str, int] | None = None,
+    population_year: int | None = None,
     progress=None,
 ) -> ImportReport:
     """Upserts every polygon feature of a GIS file as a territory, by official code.
+
+    The population's reference year comes from the file's field, else `population_year`
+    (say it when the populations come from a CSV of one year).
 
     Nothing is written when the file as a whole is unusable (BoundaryFileError).
     """
@@ -95,6 +101,7 @@ def import_territories(
     name_field = fields.name or readers.guess_field(gdal_layer, NAME_FIELDS)
     code_field = fields.code or readers.guess_field(gdal_layer, CODE_FIELDS)
     population_field = fields.population or readers.guess_field(gdal_layer, POPULATION_FIELDS)
+    year_field = fields.population_year or readers.guess_field(gdal_layer, POPULATION_YEAR_FIELDS)
     for option, found in (("--name-field", name_field), ("--code-field", code_field)):
         if not found:
             raise BoundaryFileError(
@@ -129,8 +136,10 @@ def import_territories(
             report.skipped.append((label, f"unknown kind {feature_kind!r}"))
             continue
         population = _integer(attrs.get(population_field)) if population_field else None
+        year = _integer(attrs.get(year_field)) if year_field else None
         if populations and code in populations:
-            population = populations[code]
+            population, year = populations[code], None
+        year = year or (population_year if population is not None else None)
         parent = _current(_text(attrs.get(fields.parent))) if fields.parent else fixed_parent
         outcome, _territory = upsert_territory(
             kind=feature_kind,
@@ -139,6 +148,7 @@ def import_territories(
             geom=feature.geom,
             country=(_text(attrs.get(fields.country)) if fields.country else country).upper(),
             population=population,
+            population_year=year,
             parent=parent,
             source=Path(path).name,
         )
@@ -157,6 +167,7 @@ def upsert_territory(
     geom: GEOSGeometry,
     country: str = "",
     population: int | None = None,
+    population_year: int | None = None,
     parent: Territory | None = None,
     source: str = "",
     slug: str | None = None,
@@ -176,6 +187,7 @@ def upsert_territory(
             geom=geom,
             country=country,
             population=population,
+            population_year=population_year,
             parent=parent,
             source=source,
         )
@@ -187,6 +199,8 @@ def upsert_territory(
         "name": name,
         "country": country or existing.country,
         "population": population if population is not None else existing.population,
+        # The year goes with the figure: a new figure without a year has none.
+        "population_year": population_year if population is not None else existing.population_year,
         "parent": parent or existing.parent,
         "source": source or existing.source,
     }
@@ -258,6 +272,7 @@ def build_perimeter(
         )
     geom = _dissolve([m.pk for m in members], close_gaps_m, fill_holes_km2 * 1e6)
     populations = [m.population for m in members]
+    years = {m.population_year for m in members}
     outcome, perimeter = upsert_territory(
         kind=TerritoryKind.PERIMETER,
         code=slug,
@@ -265,6 +280,8 @@ def build_perimeter(
         geom=geom,
         country=_shared(m.country for m in members),
         population=sum(populations) if None not in populations else None,
+        # A sum of figures from different years has no one year.
+        population_year=years.pop() if len(years) == 1 and None not in populations else None,
         source=f"union of {len(members)} {member_kind} territories",
         slug=slug,
     )

@@ -174,9 +174,16 @@ def find_places(perimeter: Territory, text: str, limit: int = 8, language: str =
     text = text.strip()
     if not text:
         return []
+    # The other name that holds the text, the reader's language first.
+    other_name = other_name_sql(
+        "t",
+        "%(language)s",
+        where="translate(lower(n.name), %(from)s, %(to)s) "
+        "LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%'",
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT t.code, t.name, CASE WHEN NOT own.hit THEN alt.name END,
                    ST_X(a.p), ST_Y(a.p),
                    ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)
@@ -187,21 +194,14 @@ def find_places(perimeter: Territory, text: str, limit: int = 8, language: str =
                 SELECT translate(lower(t.name), %(from)s, %(to)s)
                        LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%' AS hit
             ) own
-            LEFT JOIN LATERAL (
-                SELECT n.name FROM territories_territoryname n
-                WHERE n.kind = t.kind AND n.code = t.code
-                  AND translate(lower(n.name), %(from)s, %(to)s)
-                      LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%'
-                ORDER BY n.language = %(language)s DESC, n.name
-                LIMIT 1
-            ) alt ON true
+            LEFT JOIN LATERAL ({other_name}) alt ON true
             WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL
               AND (own.hit OR alt.name IS NOT NULL)
             ORDER BY translate(lower(CASE WHEN own.hit THEN t.name ELSE alt.name END),
                                %(from)s, %(to)s)
                      LIKE translate(lower(%(text)s), %(from)s, %(to)s) || '%%' DESC, t.name
             LIMIT %(limit)s
-            """,
+            """,  # noqa: S608 - a fixed fragment (other_name_sql); values are parameters
             {
                 "perimeter": perimeter.pk,
                 "text": text[:100],
@@ -222,6 +222,26 @@ def find_places(perimeter: Territory, text: str, limit: int = 8, language: str =
             }
             for code, name, also, lon, lat, x0, y0, x1, y1 in cursor.fetchall()
         ]
+
+
+def other_name_sql(territory: str, language: str, *, where: str = "true") -> str:
+    """SQL for the other name (`TerritoryName`) of the territory row aliased `territory` that
+    passes `where` (over `n`), one only: a name in the reader's `language` (a placeholder)
+    first, then alphabetical. The one rule for showing a place by the name its reader uses:
+    the place search and the basemap's labels (display_name_sql) read it."""
+    return f"""
+        SELECT n.name FROM territories_territoryname n
+        WHERE n.kind = {territory}.kind AND n.code = {territory}.code AND ({where})
+        ORDER BY n.language = {language} DESC, n.name
+        LIMIT 1"""  # noqa: S608 - aliases and placeholders fixed by the callers
+
+
+def display_name_sql(territory: str, language: str) -> str:
+    """SQL for the name a reader of `language` (a placeholder) sees for the territory row
+    aliased `territory`: its other name in that language (Nizza in Italian, La Brigue in
+    French), else its official name."""
+    name = other_name_sql(territory, language, where=f"n.language = {language}")
+    return f"coalesce(({name}), {territory}.name)"
 
 
 # French and Italian place names: "Sainte-Agnès" is found by typing "sainte agnes".

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.contrib.gis.admin import GISModelAdmin
 from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdmin
 
 from contributions.models import AbuseReport, Comment, Contribution, Photo, Project, Theme, Vote
 
@@ -25,7 +25,7 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(GISModelAdmin):
+class ContributionAdmin(LeafletGeoAdmin):
     list_display = ["title", "project", "kind", "theme", "status", "commune", "created_at"]
     list_filter = ["project", "kind", "status", "channel"]
     search_fields = ["title", "description"]

@@ -5,7 +5,9 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.contrib.gis import forms as gis_forms
 from django.utils.translation import gettext_lazy as _
+from leaflet.forms.widgets import LeafletWidget
 
 from contributions.models import ANSWER_STATUSES, Kind, LocationPrecision, Sentiment, Status
 from contributions.vocabulary import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -121,6 +123,14 @@ class RecordForm(LinkedErrors, forms.Form):
         required=False,
         help_text=_("Enough when the exact place is not known; or tap the map."),
     )
+    # Tapping django-leaflet's map places the point (staff/static/staff/record.js), and fills in
+    # latitude and longitude, which can also be typed (a place read out on the phone).
+    place = gis_forms.PointField(
+        label=_("Place on the map"),
+        required=False,
+        srid=4326,
+        widget=LeafletWidget(attrs={"geom_type": "Point"}),
+    )
     longitude = forms.FloatField(
         label=_("Longitude"), required=False, min_value=-180, max_value=180
     )
@@ -141,14 +151,21 @@ class RecordForm(LinkedErrors, forms.Form):
         ),
     )
 
-    def __init__(self, *args, project, communes, **kwargs):
+    def __init__(self, *args, project, communes, csp_nonce=None, **kwargs):
         super().__init__(*args, **kwargs)
+        widget = self.fields["place"].widget
+        # The map opens on the project's perimeter; the widget's script carries the CSP nonce.
+        widget.settings_overrides = {"SPATIAL_EXTENT": tuple(project.perimeter.geom.extent)}
+        widget.csp_nonce = csp_nonce
         self.fields["kind"].choices = [(k, Kind(k).label) for k in project.kinds]
         self.fields["theme"].choices = [(t.slug, localized(t.name)) for t in project.themes.all()]
         self.fields["commune"].choices = [("", "—")] + [(c.code, c.name) for c in communes]
 
     def clean(self):
         data = super().clean()
+        place = data.get("place")
+        if place is not None and (data.get("longitude") is None or data.get("latitude") is None):
+            data["longitude"], data["latitude"] = place.x, place.y
         has_point = data.get("longitude") is not None and data.get("latitude") is not None
         if not has_point and not data.get("commune"):
             self.add_error("commune", _("Choose the commune or tap the place on the map."))

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.contrib.gis.admin import GISModelAdmin
+from leaflet.admin import LeafletGeoAdmin
 
 from territories.models import Territory
 
 
 @admin.register(Territory)
-class TerritoryAdmin(GISModelAdmin):
+class TerritoryAdmin(LeafletGeoAdmin):
     list_display = ["name", "code", "kind", "country", "population", "generation", "valid_until"]
     list_filter = ["kind", "country", ("valid_until", admin.EmptyFieldListFilter)]
     search_fields = ["name", "code", "slug"]

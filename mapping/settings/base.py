@@ -205,6 +205,11 @@ ACCESSIBILITY_STATEMENT_DATE = datetime.date.fromisoformat(
 # a tile archive (MAP_BASEMAP_ARCHIVE, settings/basemap.py) or the territories themselves.
 _tiles_url = env.str("MAP_BASEMAP_URL", default="")
 _tiles_attribution = env.str("MAP_BASEMAP_ATTRIBUTION", default="")
+_basemap_js = [
+    "vendor/pmtiles/pmtiles.js",
+    "vendor/protomaps-leaflet/protomaps-leaflet.js",
+    "mapping/basemap.js",
+]
 LEAFLET_CONFIG = {
     "TILES": (
         [
@@ -230,14 +235,12 @@ LEAFLET_CONFIG = {
         # The basemap on every map: the renderer of vector tiles and archives, then the site's
         # script that picks the basemap when django-leaflet creates a map (map:init).
         "basemap": {
-            "js": [
-                "vendor/pmtiles/pmtiles.js",
-                "vendor/protomaps-leaflet/protomaps-leaflet.js",
-                "mapping/basemap.js",
-            ],
+            "js": _basemap_js,
             "css": ["mapping/basemap.css"],
             "auto-include": True,
         },
+        # django-leaflet's form widget (admin, staff forms) loads this plugin, not the one above.
+        "forms": {"js": _basemap_js, "css": ["mapping/basemap.css"]},
     },
 }
 # Read by the privacy notice and the map's page data until they read LEAFLET_CONFIG["TILES"].

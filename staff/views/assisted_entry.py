@@ -14,7 +14,6 @@ from core.errors import DomainError
 from core.postgis import STORAGE_SRID
 from staff.access import page_context, workspace
 from staff.forms import RecordForm
-from staff.selectors.maps import perimeter_frame
 from staff.services.assisted_entry import record_contribution
 from territories.models import Territory
 
@@ -31,6 +30,7 @@ def record(request, project):
         request.POST or None,
         project=project,
         communes=communes,
+        csp_nonce=request.csp_nonce,
         initial={"language": get_language(), "channel": request.GET.get("channel", "workshop")},
     )
     if request.method == "POST" and form.is_valid():
@@ -69,15 +69,9 @@ def record(request, project):
             )
             url = reverse("staff:record", args=[project.slug])
             return redirect(f"{url}?channel={data['channel']}")
-    frame = perimeter_frame(project)
     return render(
         request,
         "staff/record.html",
-        page_context(
-            request,
-            form=form,
-            frame=frame,
-            map_config={"k": frame.k},
-        ),
+        page_context(request, form=form),
         status=422 if form.errors else 200,
     )

@@ -10,6 +10,7 @@
  * names are drawn on a canvas that screen readers cannot read. */
 (function () {
   "use strict";
+  if (window.siteBasemap) return;  // loaded by both django-leaflet's page and form plugins
   var CONFIG_URL = "/basemap/config.json";
   var gettext = window.gettext || function (s) { return s; };
   var interpolate = window.interpolate || function (s, a) { return s.replace("%s", a[0]); };

@@ -1,32 +1,32 @@
-// Assisted entry: tapping the perimeter map fills in latitude and longitude.
+// Assisted entry: a tap on the place map (django-leaflet's widget) puts the point there at
+// once, without picking the marker tool first, and fills in latitude and longitude; typed
+// coordinates move the point. The widget's own field keeps the point as GeoJSON.
 "use strict";
 (() => {
-  const svg = document.querySelector("[data-pickmap]");
-  const config = document.getElementById("pickmap-config");
-  if (!svg || !config) return;
-  const { k } = JSON.parse(config.textContent);
-  const marker = svg.querySelector("[data-pick-marker]");
   const lat = document.getElementById("id_latitude");
   const lon = document.getElementById("id_longitude");
-  const show = () => {
-    const y = parseFloat(lat.value);
-    const x = parseFloat(lon.value);
-    if (Number.isFinite(x) && Number.isFinite(y)) {
-      marker.setAttribute("cx", String(x * k));
-      marker.setAttribute("cy", String(-y));
-      marker.setAttribute("visibility", "visible");
-    }
-  };
-  svg.addEventListener("click", (event) => {
-    const point = svg.createSVGPoint();
-    point.x = event.clientX;
-    point.y = event.clientY;
-    const inside = point.matrixTransform(svg.getScreenCTM().inverse());
-    lon.value = (inside.x / k).toFixed(6);
-    lat.value = (-inside.y).toFixed(6);
-    show();
+  if (!lat || !lon) return;
+
+  window.addEventListener("map:init", (event) => {
+    const map = event.detail.map;
+    map.on("map:loadfield", ({ field }) => {
+      const put = (latlng, fromTyping) => {
+        // onCreated is what the marker tool calls: it replaces the point and saves the field.
+        field.onCreated({ layer: L.marker(latlng, { keyboard: false }) });
+        if (!fromTyping) {
+          lat.value = latlng.lat.toFixed(6);
+          lon.value = latlng.lng.toFixed(6);
+        }
+      };
+      map.on("click", (e) => put(e.latlng, false));
+      const typed = () => {
+        const y = parseFloat(lat.value);
+        const x = parseFloat(lon.value);
+        if (Number.isFinite(x) && Number.isFinite(y)) put(L.latLng(y, x), true);
+      };
+      lat.addEventListener("change", typed);
+      lon.addEventListener("change", typed);
+      if (!field.drawnItems.getLayers().length) typed();
+    });
   });
-  lat.addEventListener("input", show);
-  lon.addEventListener("input", show);
-  show();
 })();

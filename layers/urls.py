@@ -1,8 +1,10 @@
-"""The map layers' addresses: clusters and open data beside the project API, vector tiles."""
+"""The map layers' addresses: clusters and open data beside the project API, vector tiles,
+the basemap (docs/basemap.md)."""
 
 from django.urls import path, re_path
 
 from layers.api import ClustersView, TileView
+from layers.basemap_views import ArchiveTileView, ArchiveView, ConfigView, TerritoryTileView
 from layers.opendata import OpenDataView
 
 urlpatterns = [
@@ -13,4 +15,16 @@ urlpatterns = [
         name="opendata",
     ),
     path("tiles/<slug:slug>/<int:z>/<int:x>/<int:y>.pbf", TileView.as_view(), name="tile"),
+    path(
+        "basemap/territory/<int:z>/<int:x>/<int:y>.pbf",
+        TerritoryTileView.as_view(),
+        name="basemap-territory",
+    ),
+    path("basemap/config.json", ConfigView.as_view(), name="basemap-config"),
+    path("basemap/archive.pmtiles", ArchiveView.as_view(), name="basemap-archive"),
+    path(
+        "basemap/archive/<int:z>/<int:x>/<int:y>",
+        ArchiveTileView.as_view(),
+        name="basemap-archive-tile",
+    ),
 ]

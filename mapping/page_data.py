@@ -5,6 +5,7 @@ import json
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from contributions import figures
@@ -25,6 +26,7 @@ from contributions.vocabulary import (
     TITLE_MAX_LENGTH,
 )
 from core.i18n import localized
+from layers import basemap
 
 # The pages' maxlength: the limits the services hold every text to, whoever sends it.
 TEXT_LIMITS = {
@@ -105,6 +107,11 @@ def filter_options(project):
     }
 
 
+def _language() -> str:
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def map_config(project, request, options=None):
     """Everything the map script needs, handed over as JSON (json_script), never as code.
     `options` are the page's filter_options(project), when it already read them."""
@@ -116,10 +123,9 @@ def map_config(project, request, options=None):
     return {
         "slug": slug,
         "bbox": list(project.perimeter.geom.extent),
-        "basemap": {
-            "url": settings.MAP_BASEMAP_URL,
-            "attribution": settings.MAP_BASEMAP_ATTRIBUTION,
-        },
+        # Which basemap to draw and how (docs/basemap.md); `url` and `attribution` are the
+        # tile service's when it is the one shown.
+        "basemap": basemap.client_config(_language()),
         "urls": {
             "perimeter": reverse("territory-geojson", args=[project.perimeter.slug])
             + "?simplify=30",

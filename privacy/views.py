@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from contributions.models import Project
+from core.basemap import third_party_host
 from core.errors import DomainError
 from core.escaping import log_value
 from privacy import links, selectors, services
@@ -47,9 +48,9 @@ class NoticeView(TemplateView):
     template_name = "privacy/notice.html"
 
     def get_context_data(self, **kwargs):
-        from urllib.parse import urlsplit
-
-        basemap = urlsplit(settings.MAP_BASEMAP_URL or "").netloc.replace("{s}.", "")
+        # The basemap's host only when the pages load a tile service; the territory basemap
+        # and a self-hosted archive come from this server (core.basemap, docs/basemap.md).
+        basemap = third_party_host()
         return {
             **super().get_context_data(**kwargs),
             "controller": settings.PRIVACY_CONTROLLER,

@@ -36,6 +36,12 @@ class TerritoryQuerySet(models.QuerySet):
     def with_codes(self, codes):
         return self.filter(code__in=list(codes))
 
+    def population_years(self):
+        """[(country, year), ...]: the reference years of these territories' populations.
+        A per-inhabitant figure says them, since each country's figures have their own."""
+        pairs = self.filter(population__isnull=False).values_list("country", "population_year")
+        return sorted(set(pairs), key=lambda pair: (pair[0], pair[1] or 0))
+
 
 class Territory(models.Model):
     name = models.CharField(_("name"), max_length=200)

@@ -171,7 +171,13 @@ def build_map(
                 "properties": {
                     "name": commune["name"],
                     "code": commune["code"],
-                    "population": row["population"] if row["population"] is not None else "–",
+                    "population": (
+                        f"{row['population']} ({row['population_year']})"
+                        if row["population"] is not None and row["population_year"]
+                        else row["population"]
+                        if row["population"] is not None
+                        else "–"
+                    ),
                     "contributions": row["contributions"],
                     "per_1000": value if value is not None else _("no data"),
                     "fill": colour_for(value, breaks),

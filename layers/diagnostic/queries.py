@@ -15,7 +15,7 @@ from django.db import connection
 
 from contributions.filters import ContributionFilters
 from contributions.models import DECISION_STATUSES, PUBLIC_GEOM, Kind, Project, answered_sql
-from core.postgis import METRIC_SRID, STORAGE_SRID
+from core.postgis import METRIC_SRID, STORAGE_SRID, geojson_sql
 from layers.public_sql import contribution_where
 
 # Statuses that are themselves an answer (the bundle's summary states the definition).
@@ -122,7 +122,8 @@ def communes(project: Project, *, simplify_m: float | None = None) -> list[dict]
         )
         params.append(float(simplify_m))
     sql = f"""
-        SELECT t.id, t.code, t.name, t.population, t.country, ST_AsGeoJSON({geom}, 6)::json,
+        SELECT t.id, t.code, t.name, t.population, t.population_year, t.country,
+               {geojson_sql(geom)},
                ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom))
         FROM territories_territory t
         JOIN territories_territory_members m ON m.to_territory_id = t.id
@@ -136,11 +137,12 @@ def communes(project: Project, *, simplify_m: float | None = None) -> list[dict]
             "code": code,
             "name": name,
             "population": pop,
+            "population_year": year if pop is not None else None,
             "country": country,
             "geom": g,
             "label": (x, y),  # a point inside the commune, where its name goes
         }
-        for pk, code, name, pop, country, g, x, y in rows
+        for pk, code, name, pop, year, country, g, x, y in rows
     ]
 
 
@@ -154,7 +156,7 @@ def perimeter(project: Project, *, simplify_m: float | None = None) -> dict:
             f" {STORAGE_SRID})"
         )
         params.append(float(simplify_m))
-    sql = f"SELECT ST_AsGeoJSON({geom}, 6)::json FROM territories_territory WHERE id = %s"  # noqa: S608
+    sql = f"SELECT {geojson_sql(geom)} FROM territories_territory WHERE id = %s"  # noqa: S608
     return _rows(sql, [*params, project.perimeter_id])[0][0]
 
 
@@ -272,7 +274,7 @@ def hulls(x: np.ndarray, y: np.ndarray, label: np.ndarray, *, buffer_m: float) -
     if len(x) == 0:
         return {}
     sql = f"""
-        SELECT h.label, ST_AsGeoJSON(ST_Transform(h.g, {STORAGE_SRID}), 6)::json, ST_Area(h.g) / 1e6
+        SELECT h.label, {geojson_sql(f"ST_Transform(h.g, {STORAGE_SRID})")}, ST_Area(h.g) / 1e6
         FROM (
             SELECT p.label,
                    ST_Buffer(ST_ConcaveHull(ST_Collect(ST_SetSRID(ST_MakePoint(p.x, p.y),

@@ -156,6 +156,10 @@ def page(summary, themes, weeks, raster, found, title, communes=()) -> str:
         "summary": summary,
         "charts": charts,
         "top_communes": top,
+        "population_years": ", ".join(
+            f"{country} {year}" if year else country
+            for country, year in summary["totals"]["population_years"]
+        ),
         "hotspots": [
             {
                 "rank": h.rank,

@@ -58,6 +58,11 @@ def build(
             "communes_with_contributions": sum(1 for r in rows if r["contributions"]),
             "outside_communes": table.outside["total"],
             "population": population,
+            # Each country's figures have their own year (INSEE yearly, ISTAT's census).
+            "population_years": sorted(
+                {(r["country"], r["population_year"]) for r in rows if r["population"]},
+                key=lambda pair: (pair[0], pair[1] or 0),
+            ),
             "per_1000_inhabitants": (
                 round(with_population * 1000 / population, 3) if population else None
             ),

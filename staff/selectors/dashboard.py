@@ -27,6 +27,7 @@ HEADINGS = {
     "contributions": _("contributions"),
     "percent": _("share (%)"),
     "per_1000_inhabitants": _("per 1,000 inhabitants"),
+    "population_year": _("population year"),
     "week": _("week of"),
     "cumulative": _("cumulative"),
     "day": _("day"),
@@ -45,6 +46,7 @@ class Table:
     title: str
     columns: list
     rows: list
+    note: str = ""
 
     @property
     def headings(self) -> list:
@@ -111,8 +113,9 @@ def by_commune(project: Project) -> Table:
     commune's official code, so contributions attributed to an older boundary generation of
     the same commune count with it."""
     counts = dict(counted(project).values_list("commune__code").annotate(n=Count("pk")))
-    communes = list(project.perimeter.members.communes().values_list("code", "name", "population"))
-    listed = {code for code, _name, _population in communes}
+    members = project.perimeter.members.communes()
+    communes = list(members.values_list("code", "name", "population", "population_year"))
+    listed = {row[0] for row in communes}
     others = [code for code in counts if code is not None and code not in listed]
     if others:
         # A commune since left out of the perimeter keeps its contributions in the table,
@@ -121,21 +124,32 @@ def by_commune(project: Project) -> Table:
             TerritoryNow.objects.filter(kind=TerritoryKind.COMMUNE, code__in=others)
             .order_by("code", "-current_id")
             .distinct("code")
-            .values_list("code", "name", "population")
+            .values_list("code", "name", "population", "population_year")
         )
     rows = []
-    for code, name, population in communes:
+    for code, name, population, year in communes:
         n = counts.get(code, 0)
         per_1000 = round(1000 * n / population, 2) if population else ""
-        rows.append([code, name, population or "", n, per_1000])
+        rows.append([code, name, population or "", n, per_1000, (population and year) or ""])
     rows.sort(key=lambda row: (-row[3], row[1]))
     if counts.get(None):
-        rows.append(["", str(_("(no commune)")), "", counts[None], ""])
+        rows.append(["", str(_("(no commune)")), "", counts[None], "", ""])
     return Table(
         _("By commune"),
-        ["commune", "name", "population", "contributions", "per_1000_inhabitants"],
+        ["commune", "name", "population", "contributions", "per_1000_inhabitants"]
+        + ["population_year"],  # last, so the earlier columns keep their place in scripts
         rows,
+        note=population_note(members.population_years()),
     )
+
+
+def population_note(years) -> str:
+    """'Population figures: FR 2021, IT 2011', from the data: each country's figures have
+    their own reference year (INSEE yearly, ISTAT's last census), never one written here."""
+    if not years:
+        return ""
+    listed = ", ".join(f"{country} {year}" if year else str(country) for country, year in years)
+    return _("Per 1,000 inhabitants, with the population of: %(years)s.") % {"years": listed}
 
 
 def over_time(project: Project) -> Table:

@@ -183,3 +183,14 @@ def test_the_loaded_demo_has_its_parents_populations_and_a_perimeter_without_hol
         )
         assert cursor.fetchone() == (1, 0)
     assert demo.perimeter.members.count() == 89
+
+
+@pytest.mark.django_db
+def test_per_inhabitant_tables_say_each_countrys_population_year(demo):
+    from staff.selectors import dashboard
+
+    table = dashboard.by_commune(demo)
+    assert "FR 2021" in table.note and "IT 2011" in table.note
+    years = {row[0]: row[-1] for row in table.rows}
+    assert years["06088"] == 2021 and years["008055"] == 2011
+    assert demo.perimeter.members.communes().population_years() == [("FR", 2021), ("IT", 2011)]

@@ -12,8 +12,9 @@
   "use strict";
   if (window.siteBasemap) return;  // loaded by both django-leaflet's page and form plugins
   var CONFIG_URL = "/basemap/config.json";
-  var gettext = window.gettext || function (s) { return s; };
-  var interpolate = window.interpolate || function (s, a) { return s.replace("%s", a[0]); };
+  // Django's catalogue may load after this script: looked up when a text is needed.
+  function gettext(s) { return window.gettext ? window.gettext(s) : s; }
+  function interpolate(s, a) { return window.interpolate ? window.interpolate(s, a) : s.replace("%s", a[0]); }
   var pm = window.protomapsL;
   var counter = 0;
 
@@ -32,18 +33,23 @@
 
   // ------------------------------------------------------------------ the territory style
   // A quiet background: the perimeter lightly filled, thin grey commune outlines, stronger
-  // outlines for intercommunalities and provinces, commune names with a white halo. Smaller
-  // rank = more important: placed first, so they win collisions, and drawn larger.
+  // outlines for intercommunalities and provinces, commune names with a white halo. Ranks
+  // (layers/basemap/territory.py): 1 province, 2 intercommunality, then communes by
+  // population, 3 (100,000 and more) to 7; smaller ranks are placed first, so they win
+  // collisions, drawn larger, and the smallest places wait for closer zooms, so a phone shows
+  // a few readable names rather than a heap.
   var INK = "#2b2b2b", HALO = "#ffffff";
+  var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   function rank(feature) { var r = Number(feature && feature.props.rank); return isNaN(r) ? 9 : r; }
+  function shownAt(z, feature) { return rank(feature) <= (z <= 7 ? 5 : z <= 9 ? 6 : 9); }
   function labelFont(z, feature) {
     var r = rank(feature);
-    var size = r <= 1 ? 14 : r <= 2 ? 13 : r <= 3 ? 12 : 11;
-    if (z >= 11) size += 1;
-    return (r <= 2 ? "600 " : "400 ") + size + "px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+    var size = r <= 3 ? 15 : r <= 4 ? 13 : r <= 5 ? 12 : 11;
+    if (z >= 12) size += 1;
+    return (r <= 4 ? "600 " : "400 ") + size + "px " + FONT;
   }
-  function parentFont() { return "italic 500 12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"; }
-  function isParent(feature) { var k = feature.props.kind; return !!k && k !== "commune"; }
+  function parentFont() { return "italic 500 12px " + FONT; }
+  function isParent(feature) { return rank(feature) <= 2; }
 
   // Wraps a label symbolizer: one label per name close by (a commune's point may come in
   // several tiles), and the name kept with the label so the page can list what is shown.
@@ -69,15 +75,15 @@
     var labelRules = [
       {
         dataLayer: "labels",
-        filter: function (z, f) { return !isParent(f); },
+        filter: function (z, f) { return !isParent(f) && shownAt(z, f); },
         sort: function (a, b) { return rank({ props: a }) - rank({ props: b }); },
         symbolizer: new Named(new pm.CenteredTextSymbolizer(Object.assign({ font: labelFont }, text))),
       },
       {
-        // Intercommunalities and provinces: named only when zoomed out, in grey italics.
+        // Provinces only, in grey italics, zoomed far out: closer, they crowd out the communes.
         dataLayer: "labels",
-        maxzoom: 9,
-        filter: function (z, f) { return isParent(f); },
+        maxzoom: 7,
+        filter: function (z, f) { return rank(f) === 1; },
         symbolizer: new pm.CenteredTextSymbolizer(Object.assign({}, text, { font: parentFont, fill: "#5f6368" })),
       },
     ];
@@ -239,8 +245,20 @@
 
   window.siteBasemap = { attach: attach };
 
+  // Leaflet's zoom buttons speak English: the page's words instead (the catalogue has them).
+  function localiseZoom(map) {
+    var control = map.zoomControl;
+    if (!control || !control._zoomInButton) return;
+    [[control._zoomInButton, gettext("Zoom in")], [control._zoomOutButton, gettext("Zoom out")]].forEach(function (pair) {
+      pair[0].title = pair[1];
+      pair[0].setAttribute("aria-label", pair[1]);
+    });
+  }
+
   window.addEventListener("map:init", function (event) {
     var map = event.detail && event.detail.map;
-    if (map) attach(map, null, {});
+    if (!map) return;
+    localiseZoom(map);
+    attach(map, null, {});
   });
 })();

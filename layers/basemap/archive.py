@@ -9,6 +9,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ PMTILES_TYPES = {
 }
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 64 * 1024
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -164,9 +166,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
     if not header.startswith("bytes=") or "," in header:
         return None
     first, dash, last = header[len("bytes=") :].strip().partition("-")
-    if not dash or not (first or last) or not (first.isdigit() or not first):
+    if not dash or not (first or last):
         return None
-    if last and not last.isdigit():
+    if not _DIGITS.fullmatch(first + last or "x"):  # ASCII digits only ("²" is a digit too)
         return None
     if len(first) > 19 or len(last) > 19:  # beyond 64 bits: no file is that large
         return "unsatisfiable" if first else None
@@ -177,7 +179,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
         return max(0, size - length), size - 1
     start = int(first)
     end = int(last) if last else size - 1
-    if end < start:
+    if last and end < start:
         return None
     if start >= size:
         return "unsatisfiable"

@@ -6,7 +6,7 @@ from django.db import connection
 
 from contributions.filters import ContributionFilters
 from contributions.models import PUBLIC_GEOM, PUBLIC_STATUSES, Contribution, Project, Theme
-from core.postgis import STORAGE_SRID
+from core.postgis import STORAGE_SRID, geojson_sql
 from territories.functions import Anchor
 from territories.models import Territory, TerritoryKind
 
@@ -23,7 +23,7 @@ FEATURE_SQL = f"""
 json_build_object(
     'type', 'Feature',
     'id', c.id,
-    'geometry', ST_AsGeoJSON(c.{PUBLIC_GEOM}, 6)::json,
+    'geometry', {geojson_sql(f"c.{PUBLIC_GEOM}")},
     'properties', json_build_object(
         'id', c.id,
         'kind', c.kind,

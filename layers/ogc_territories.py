@@ -3,6 +3,7 @@
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 
+from core.postgis import geojson_sql
 from territories.models import Territory
 
 
@@ -20,7 +21,7 @@ def territory_items(*, bbox, kinds, limit, offset):
     sql = f"""
         SELECT coalesce(json_agg(json_build_object(
             'type', 'Feature', 'id', t.slug,
-            'geometry', ST_AsGeoJSON(t.geom, 6)::json,
+            'geometry', {geojson_sql("t.geom")},
             'properties', json_build_object(
                 'slug', t.slug, 'name', t.name, 'code', t.code, 'kind', t.kind,
                 'country', t.country, 'population', t.population,

@@ -18,7 +18,7 @@ from django.db import connection
 
 from contributions.models import Project
 from contributions.selectors import PUBLIC_GEOM, ContributionFilters
-from core.postgis import STORAGE_SRID, WEB_MERCATOR_SRID
+from core.postgis import STORAGE_SRID, WEB_MERCATOR_SRID, geojson_sql
 from layers import cluster_index, grid
 from layers.public_sql import POINT_SQL, contribution_where
 
@@ -251,7 +251,7 @@ def items_of(project, identifiers: list[str]) -> dict[str, dict]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT c.id::text, c.kind, th.slug, c.title, ST_AsGeoJSON(c.{PUBLIC_GEOM}, 6)::json
+            SELECT c.id::text, c.kind, th.slug, c.title, {geojson_sql(f"c.{PUBLIC_GEOM}")}
             FROM contributions_contribution c
             JOIN contributions_theme th ON th.id = c.theme_id
             WHERE c.project_id = %s AND c.id = ANY(%s::uuid[])
@@ -349,7 +349,7 @@ def _attach_single_items(result, level, where_sql, where_params):
         SELECT floor((ST_X(m.p) + %s) / %s)::int, floor((%s - ST_Y(m.p)) / %s)::int,
                contributions_contribution.id, contributions_contribution.kind, th.slug,
                contributions_contribution.title,
-               ST_AsGeoJSON(contributions_contribution.{PUBLIC_GEOM}, 6)::json
+               {geojson_sql(f"contributions_contribution.{PUBLIC_GEOM}")}
         FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[]) AS b(x0, y0, x1, y1)
         JOIN contributions_contribution ON contributions_contribution.{PUBLIC_GEOM}
              && ST_Transform(ST_MakeEnvelope(b.x0 - 1, b.y0 - 1, b.x1 + 1, b.y1 + 1,

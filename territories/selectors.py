@@ -9,7 +9,7 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
-from core.postgis import STORAGE_SRID
+from core.postgis import STORAGE_SRID, geojson_sql
 from territories import containment
 from territories.models import Territory, TerritoryKind, TerritoryNow
 
@@ -110,17 +110,25 @@ def attribute(
     return Territory.objects.get(pk=territory_id) if territory_id else None
 
 
+# A boundary simplified by %(tol)s metres (about, in degrees) when asked, for light maps.
+SIMPLIFIED = (
+    "CASE WHEN %(tol)s > 0 THEN ST_SimplifyPreserveTopology(t.geom, %(tol)s / 111320.0)"
+    " ELSE t.geom END"
+)
+SIMPLIFIED_MULTI = (
+    "CASE WHEN %(tol)s > 0 THEN ST_Multi(ST_SimplifyPreserveTopology(t.geom, %(tol)s / 111320.0))"
+    " ELSE t.geom END"
+)
+
+
 def territory_geojson(territory: Territory, simplify_m: float = 0.0) -> str:
     """The territory as a GeoJSON Feature, built in the database, optionally simplified."""
     return _one(
-        """
+        f"""
         SELECT json_build_object(
             'type', 'Feature',
             'id', t.slug,
-            'geometry', ST_AsGeoJSON(
-                CASE WHEN %(tol)s > 0
-                     THEN ST_Multi(ST_SimplifyPreserveTopology(t.geom, %(tol)s / 111320.0))
-                     ELSE t.geom END, 6)::json,
+            'geometry', {geojson_sql(SIMPLIFIED_MULTI)},
             'properties', json_build_object(
                 'slug', t.slug, 'name', t.name, 'code', t.code, 'kind', t.kind,
                 'country', t.country, 'population', t.population,
@@ -130,7 +138,7 @@ def territory_geojson(territory: Territory, simplify_m: float = 0.0) -> str:
         FROM territories_territory t
         LEFT JOIN territories_territory parent ON parent.id = t.parent_id
         WHERE t.id = %(id)s
-        """,
+        """,  # noqa: S608 - a fixed fragment (geojson_sql); values are parameters
         {"id": territory.pk, "tol": simplify_m},
     )
 
@@ -144,23 +152,20 @@ def _storage(geom):
 def member_communes_geojson(perimeter: Territory, simplify_m: float = 0.0) -> str:
     """The current communes of a perimeter as one FeatureCollection, built in the database."""
     return _one(
-        """
+        f"""
         SELECT json_build_object(
             'type', 'FeatureCollection',
             'features', coalesce(json_agg(json_build_object(
                 'type', 'Feature',
                 'id', t.code,
-                'geometry', ST_AsGeoJSON(
-                    CASE WHEN %(tol)s > 0
-                         THEN ST_SimplifyPreserveTopology(t.geom, %(tol)s / 111320.0)
-                         ELSE t.geom END, 6)::json,
+                'geometry', {geojson_sql(SIMPLIFIED)},
                 'properties', json_build_object('code', t.code, 'name', t.name)
             ) ORDER BY t.name), '[]'::json)
         )::text
         FROM territories_territory t
         JOIN territories_territory_members m ON m.to_territory_id = t.id
         WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL
-        """,
+        """,  # noqa: S608 - a fixed fragment (geojson_sql); values are parameters
         {"perimeter": perimeter.pk, "tol": simplify_m},
     )
 

@@ -31,7 +31,8 @@ def test_the_project_page_hands_its_settings_to_the_map_as_json(client, demo):
     page = response.content.decode()
     assert '<script id="map-config" type="application/json">' in page
     assert response.cookies.get("csrftoken")  # the map's writes carry the token
-    assert "tile.openstreetmap.org" in page
+    # No tile service unless the operator sets one: the page names no third-party host.
+    assert "tile.openstreetmap.org" not in page and "/static/leaflet/leaflet.js" in page
 
 
 def test_a_page_in_another_language_keeps_it_in_the_address(client, demo):

@@ -35,8 +35,9 @@ def test_every_page_carries_the_policy(client, demo, settings):
         assert response.status_code == 200, path
         policy = response["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
-        assert "img-src 'self' data: https://tile.openstreetmap.org" in policy
-        assert "connect-src 'self'" in policy and "report-uri /csp-report/" in policy
+        # No tile service by default: no third-party host anywhere in the policy.
+        assert "img-src 'self' data:;" in policy and "http" not in policy, path
+        assert "connect-src 'self';" in policy and "report-uri /csp-report/" in policy
         assert "unsafe-inline" not in policy.split("style-src-attr")[0], path
 
 
@@ -59,8 +60,6 @@ def test_no_violation_and_no_third_party_request_in_a_browser(live_demo, page):
     views.RECENT.clear()
     hosts = set()
     page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
-    # The basemap is the one allowed third party; it is not fetched here (no network).
-    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     page.add_init_script(LISTEN)
     contribution = project.contributions.public().first()
     violations = []
@@ -76,4 +75,41 @@ def test_no_violation_and_no_third_party_request_in_a_browser(live_demo, page):
     assert violations == []
     assert views.RECENT == []
     assert page.js_errors == []
-    assert hosts <= {urlsplit(base).netloc, "tile.openstreetmap.org"}, hosts
+    assert hosts == {urlsplit(base).netloc}, hosts
+
+
+@pytest.mark.django_db
+def test_a_tile_service_is_allowed_only_when_configured(client, demo, settings):
+    """The policy is built once from the environment: this reads what base.py builds."""
+    import importlib
+    import os
+
+    from mapping.settings import base
+
+    os.environ["MAP_BASEMAP_URL"] = "https://tiles.example.org/{z}/{x}/{y}.png"
+    try:
+        configured = importlib.reload(base)
+        directives = configured.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        assert "https://tiles.example.org" in directives["img-src"]
+        assert "https://tiles.example.org" in directives["connect-src"]
+        assert configured.LEAFLET_CONFIG["TILES"][0][1].startswith("https://tiles.example.org/")
+    finally:
+        del os.environ["MAP_BASEMAP_URL"]
+        default = importlib.reload(base)
+    assert default.LEAFLET_CONFIG["TILES"] == []
+    assert default.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
+
+
+@pytest.mark.django_db
+def test_the_staff_place_map_script_runs_only_with_the_nonce(client, demo, settings):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("csp-admin", "csp-admin@example.org")
+    client.force_login(admin)
+    response = client.get(f"/fr/staff/{demo.slug}/record/")
+    policy = response["Content-Security-Policy"]
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    html = response.content.decode()
+    inline = html.count("<script nonce=")
+    assert inline >= 1 and html.count(f'<script nonce="{nonce}">') == inline
+    assert "unsafe-inline" not in policy.split("style-src-attr")[0]

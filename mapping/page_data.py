@@ -1,7 +1,5 @@
 """Reads for the public pages: what a project page, the list and a contribution page show."""
 
-import json
-
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -25,6 +23,7 @@ from contributions.vocabulary import (
     REPORT_REASON_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
+from core import geojson
 from core.i18n import localized
 from layers import basemap
 
@@ -159,7 +158,7 @@ def contribution_map_config(contribution, request):
     config["focus"] = {
         "id": str(contribution.pk),
         # The public location only: the page, its map and its metadata never hold the exact one.
-        "geometry": json.loads(contribution.public_geom.geojson),
+        "geometry": geojson.geometry(contribution.public_geom),
         "theme": contribution.theme.slug,
         "kind": contribution.kind,
     }

@@ -15,6 +15,7 @@ from contributions.models import (
     Vote,
 )
 from contributions.participants import email_participant, user_participant
+from core import geojson
 from core.escaping import SpreadsheetWriter
 from privacy.models import ParticipantProfile
 
@@ -101,8 +102,8 @@ def personal_data(*, user=None, email=None) -> dict:
                 "theme": c.theme.slug,
                 "title": c.title,
                 "description": c.description,
-                "location": json.loads(c.geom.geojson),
-                "public_location": json.loads(c.public_geom.geojson) if c.public_geom else None,
+                "location": geojson.geometry(c.geom),
+                "public_location": geojson.geometry(c.public_geom),
                 "commune": c.commune.code if c.commune else None,
                 "email": c.email,
                 "language": c.language,

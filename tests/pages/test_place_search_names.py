@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
         ("it", "Nizza", "Nice (Nizza)", "Nice"),
         ("fr", "Vintimille", "Ventimiglia (Vintimille)", "Ventimiglia"),
         ("fr", "La Brigue", "La Brigue", "La Brigue"),
+        ("fr", "Coni", "Cuneo (Coni)", "Cuneo"),
     ],
 )
 def test_a_commune_is_found_by_its_name_in_the_readers_language(

@@ -22,7 +22,7 @@ from layers import cache
 from layers.basemap import archive, client_config, territory
 
 # Territory tiles: a re-import shows within this time (the ETag then changes); a tile asked
-# with the current version (`v`, as the config gives it) can be kept longer.
+# with the current `version` (as the config gives it) can be kept longer.
 TILE_MAX_AGE = 300
 VERSIONED_MAX_AGE = 86_400
 ARCHIVE_MAX_AGE = 3_600
@@ -30,7 +30,7 @@ ARCHIVE_MAX_AGE = 3_600
 
 class BasemapQuery(serializers.Serializer):
     lang = serializers.CharField(required=False, max_length=16, help_text="fr, it or en")
-    v = serializers.CharField(
+    version = serializers.CharField(
         required=False, max_length=64, help_text="the territories' version (from the config)"
     )
 
@@ -79,7 +79,7 @@ class TerritoryTileView(APIView):
         language = _language(q.get("lang"))
         version = territory.version()
         tag = cache.etag(f"basemap:{version}:{language}:{z}/{x}/{y}")
-        max_age = VERSIONED_MAX_AGE if q.get("v") == version else TILE_MAX_AGE
+        max_age = VERSIONED_MAX_AGE if q.get("version") == version else TILE_MAX_AGE
         headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
         if cache.not_modified(request, tag):
             return _with(HttpResponse(status=304), headers)

@@ -73,7 +73,8 @@ def territory_config(language: str) -> dict:
             "cannot be reached."
         )
     return {
-        "url": _template("basemap-territory", ".pbf") + f"?lang={language}&v={territory.version()}",
+        "url": _template("basemap-territory", ".pbf")
+        + f"?lang={language}&version={territory.version()}",
         "minzoom": territory.MIN_ZOOM,
         "maxzoom": territory.MAX_ZOOM,
         "attribution": territory.attribution(),

@@ -36,7 +36,7 @@ def test_without_a_tile_service_the_territory_basemap_is_shown(client, places):
     assert found["url"] == found["attribution"] == ""
     assert found["tiles"] is None and found["archive"] is None
     territory = found["territory"]
-    assert territory["url"].startswith("/basemap/territory/{z}/{x}/{y}.pbf?lang=it&v=")
+    assert territory["url"].startswith("/basemap/territory/{z}/{x}/{y}.pbf?lang=it&version=")
     assert (territory["minzoom"], territory["maxzoom"]) == (5, 16)
     assert territory["layers"] == ["communes", "parents", "perimeter", "labels"]
     # The stored sources are file names here: the usual source of each country is named.

@@ -118,9 +118,9 @@ def test_the_configs_version_keeps_a_tile_longer(client, places):
     z, x, y = tile_of(*NICE_AT, 10)
     template = config["territory"]["url"]
     address = template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
-    assert address.startswith(url(z, x, y) + "?lang=fr&v=")
+    assert address.startswith(url(z, x, y) + "?lang=fr&version=")
     long = client.get(address)
-    short = client.get(url(z, x, y), {"lang": "fr", "v": "old"})
+    short = client.get(url(z, x, y), {"lang": "fr", "version": "old"})
     assert long.status_code == short.status_code == 200 and long.content == short.content
     assert int(long["Cache-Control"].split("=")[1]) > int(short["Cache-Control"].split("=")[1])
 

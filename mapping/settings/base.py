@@ -376,3 +376,4 @@ PHOTO_DECODES_SHARED = env.int("PHOTO_DECODES_SHARED", default=4)
 EXPORT_STATEMENT_TIMEOUT_MS = env.int("EXPORT_STATEMENT_TIMEOUT_MS", default=600_000)
 
 from .basemap import *  # noqa: E402 - the basemap archive, beside LEAFLET_CONFIG
+from .backup import *  # noqa: E402,F403

@@ -12,6 +12,7 @@ from leaflet.forms.widgets import LeafletWidget
 from contributions.models import ANSWER_STATUSES, Kind, LocationPrecision, Sentiment, Status
 from contributions.vocabulary import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from core.i18n import localized
+from core.postgis import STORAGE_SRID
 from staff.models import Action
 from staff.services.assisted_entry import ASSISTED_CHANNELS
 from staff.services.moderation import REASONS
@@ -128,7 +129,7 @@ class RecordForm(LinkedErrors, forms.Form):
     place = gis_forms.PointField(
         label=_("Place on the map"),
         required=False,
-        srid=4326,
+        srid=STORAGE_SRID,
         widget=LeafletWidget(attrs={"geom_type": "Point"}),
     )
     longitude = forms.FloatField(

@@ -83,6 +83,8 @@
           onEachFeature: function (feature, layer) { layer.bindTooltip(document.createTextNode(feature.properties.name), { sticky: true }); },
         });
         if (communesBox.checked) communes.addTo(map);
+        // Out of the Tab order, as on the contribution page (Leaflet 1.9.3 puts them in).
+        communes.eachLayer(function (l) { var path = l.getElement && l.getElement(); if (path) path.setAttribute("tabindex", "-1"); });
       });
     });
   }
@@ -212,10 +214,13 @@
     // The commune boundaries give the place its context, with or without a basemap.
     getJSON(config.urls.communes).then(function (r) {
       if (!r.ok) return;
-      L.geoJSON(r.body, {
+      var outlines = L.geoJSON(r.body, {
         style: { color: "#5b2a86", weight: 1.5, dashArray: "4 4", fill: false },
         onEachFeature: function (feature, l) { l.bindTooltip(document.createTextNode(feature.properties.name), { sticky: true }); },
       }).addTo(map);
+      // Leaflet 1.9.3 (django-leaflet's) puts paths with a tooltip in the Tab order: a hundred
+      // outlines would stand between the keyboard and the page's forms.
+      outlines.eachLayer(function (l) { var path = l.getElement && l.getElement(); if (path) path.setAttribute("tabindex", "-1"); });
     });
     if (focus.geometry.type === "Point") map.setView(layer.getLatLng(), 14);
     else map.fitBounds(layer.getBounds(), { padding: [20, 20] });

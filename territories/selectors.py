@@ -245,13 +245,17 @@ def display_name_sql(territory: str, language: str) -> str:
     """SQL for the name a reader of `language` (a placeholder) sees for the territory row
     aliased `territory`: its other name in that language (Nizza in Italian, La Brigue in
     French), else its official name."""
-    name = other_name_sql(territory, language, where=f"n.language = {language}")
+    # A spelling of the official name (Mondovi for Mondovì) helps the search, not the reader.
+    same = f"translate(lower(n.name), {_FOLD}) = translate(lower({territory}.name), {_FOLD})"
+    name = other_name_sql(territory, language, where=f"n.language = {language} AND NOT {same}")
     return f"coalesce(({name}), {territory}.name)"
 
 
 # French and Italian place names: "Sainte-Agnès" is found by typing "sainte agnes".
 ACCENTED = "àâäáãèéêëìíîïòóôöõùúûüçñ'-"
 UNACCENTED = "aaaaaeeeeiiiiooooouuuucn  "
+# The same two, as SQL literals for translate() in fragments without parameters.
+_FOLD = "'{}', '{}'".format(ACCENTED.replace("'", "''"), UNACCENTED)
 
 
 def current_name(field: str):

@@ -150,3 +150,16 @@ def test_bad_tiles_and_languages_are_refused_with_a_code(
 @pytest.mark.parametrize("path", ["/basemap/territory/-1/0/0.pbf", "/basemap/territory/a/b/c.pbf"])
 def test_malformed_addresses_are_not_found(client, places, path):
     assert client.get(path).status_code == 404
+
+
+def test_a_spelling_of_the_official_name_is_not_shown_instead_of_it(client, places):
+    """Mondovi for Mondovì helps the search; the reader still sees the official spelling."""
+    spelling = TerritoryName.objects.create(
+        kind="commune", code="06159", language="fr", name="Villefranche sur Mer"
+    )
+    try:
+        layers = layers_of(client, *tile_of(*NICE_AT, 10), lang="fr")
+        assert "Villefranche-sur-Mer" in names(layers["communes"])
+        assert "Villefranche sur Mer" not in names(layers["communes"])
+    finally:
+        spelling.delete()

@@ -280,8 +280,14 @@ def test_the_privacy_notice_names_the_controller_and_the_basemap(client, demo, s
     settings.PRIVACY_CONTACT_EMAIL = "dpo@example.org"
     html = client.get("/en/privacy/").content.decode()
     assert "Riviera" in html and "dpo@example.org" in html
-    assert "tile.openstreetmap.org" in html
+    # By default the background map is the site's own: no third party is named.
+    assert "The background map comes from this server." in html
+    assert "tile.openstreetmap.org" not in html
     assert "version 1" in html
+    tiles = [("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", {"attribution": "OSM"})]
+    settings.LEAFLET_CONFIG = {**settings.LEAFLET_CONFIG, "TILES": tiles}
+    html = client.get("/en/privacy/").content.decode()
+    assert "loaded from tile.openstreetmap.org" in html
 
 
 def test_votes_confirmed_from_an_address_are_found_and_erased_by_it(demo):

@@ -12,6 +12,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LAG_TOLERANT_VIEWS = {
     "clusters",
     "tile",
+    "basemap-territory",
     "contribution-list",
     "project-communes",
     "opendata",

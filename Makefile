@@ -18,7 +18,7 @@ TEST_PACKAGES := qgis python3-qgis chromium
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 
-.PHONY: help demo test lint lock fmt db db-stop db-shell serve migrate messages setup system-deps clean bench bench-quick
+.PHONY: help demo test lint lock fmt db db-stop db-shell serve migrate messages setup system-deps clean bench bench-quick vendor
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ lint: setup $(ESLINT_STAMP) ## ruff format and lint, the import contract, ESLint
 	$(ESLINT) --config tools/eslint.config.mjs --max-warnings 0 $(JS_DIRS)
 	$(MAKE) --no-print-directory db
 	$(PY) manage.py makemigrations --check --dry-run
+
+vendor: ## refresh the map renderers the site serves (tools/vendor/package-lock.json)
+	tools/vendor/refresh.sh
 
 fmt: setup ## format and fix with ruff
 	$(VENV)/bin/ruff format .

@@ -125,6 +125,11 @@ def map_config(project, request, options=None):
         # Which basemap to draw and how (docs/basemap.md); `url` and `attribution` are the
         # tile service's when it is the one shown.
         "basemap": basemap.client_config(_language()),
+        # The zoom range of every map on the site (LEAFLET_CONFIG, the one basemap setting).
+        "zoom": {
+            "min": settings.LEAFLET_CONFIG.get("MIN_ZOOM", 0),
+            "max": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 19),
+        },
         "urls": {
             "perimeter": reverse("territory-geojson", args=[project.perimeter.slug])
             + "?simplify=30",

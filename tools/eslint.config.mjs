@@ -13,7 +13,7 @@ export default [
       sourceType: "script",
       globals: {
         ...globals.browser,
-        L: "readonly", // Leaflet, vendored under static/vendor/
+        L: "readonly", // Leaflet, served by django-leaflet
         // django.views.i18n.JavaScriptCatalog
         gettext: "readonly",
         ngettext: "readonly",

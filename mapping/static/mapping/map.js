@@ -41,7 +41,7 @@
   // ---------------------------------------------------------------- the map
   var mapElement = $("map");
   var b = config.bbox;
-  var map = L.map(mapElement, { keyboard: true, zoomControl: false, maxZoom: 19 });
+  var map = L.map(mapElement, { keyboard: true, zoomControl: false, minZoom: config.zoom.min, maxZoom: config.zoom.max });
   // Leaflet's own control speaks English: the same control, with the page's words.
   L.control.zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(map);
   map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);

@@ -152,7 +152,7 @@ def test_geopackage_has_contributions_communes_and_perimeter(demo, prepared, tmp
     export(path, "gpkg", 2154)
     summaries = layers(path)
     assert set(summaries) == {"contributions", "communes", "perimeter"}
-    assert feature_count(summaries["communes"]) == demo.perimeter.members.count() == 45
+    assert feature_count(summaries["communes"]) == demo.perimeter.members.count() == 89
     assert feature_count(summaries["perimeter"]) == 1
     for summary in summaries.values():
         assert 'ID["EPSG",2154]' in summary

@@ -26,9 +26,10 @@ pytestmark = pytest.mark.django_db
 
 # An empty stretch of the perimeter (no demo contribution within 12 km of these): three
 # reports about 1.5 km apart, then three observations 4 km further east.
-CENTRE = (6.99, 44.38)
-REPORTS = [(6.9612, 44.3904), (6.9797, 44.3828), (6.9689, 44.3751)]
-OBSERVATIONS = [(7.0141, 44.3887), (7.0326, 44.3802), (7.0233, 44.3718)]
+# Upper Stura (Argentera, Pietraporzio), at least 1 km inside the perimeter's real border.
+CENTRE = (6.99, 44.36)
+REPORTS = [(6.9612, 44.3704), (6.9797, 44.3628), (6.9689, 44.3551)]
+OBSERVATIONS = [(7.0141, 44.3687), (7.0326, 44.3602), (7.0233, 44.3518)]
 ZOOMS = (6, 8, 9, 10, 11, 12)
 
 

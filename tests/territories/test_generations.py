@@ -47,7 +47,13 @@ def reimport_nice(tmp_path, *, name="Nice"):
     path = tmp_path / "nice.geojson"
     feature = {
         "type": "Feature",
-        "properties": {"code": NICE, "name": name, "country": "FR", "population": 348000},
+        "properties": {
+            "code": NICE,
+            "name": name,
+            "country": "FR",
+            "population": current.population,
+            "population_year": current.population_year,
+        },
         "geometry": json.loads(grown.geojson),
     }
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))

@@ -138,7 +138,7 @@ MSG
 
 label_of_last() {
   pgbr info --output=json |
-    "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["backup"][-1]["label"])'
+    "$PY" -c 'import json, sys; print(json.load(sys.stdin)[0]["backup"][-1]["label"])'
 }
 
 run() {
@@ -153,23 +153,19 @@ run() {
   label=$(label_of_last)
   echo "database: backup $label ($type) in $(elapsed "$started") s"
   started=$(date +%s.%N)
-  "$PY" "$ROOT/manage.py" backup_snapshot --label "$label"
+  # pgBackRest expired the backups past retention as it finished; the media versions and
+  # manifests that only those could reach go with them.
+  "$PY" "$ROOT/manage.py" backup_snapshot --label "$label" --expire-before "$(oldest_backup)"
   echo "manifest and media: $(elapsed "$started") s"
-  expire_media
 }
 
-# After pgBackRest's own expiry (it runs after each backup): media versions and manifests
-# that no kept backup can reach.
-expire_media() {
-  local oldest
-  oldest=$(pgbr info --output=json | "$PY" -c '
+# The start of the oldest backup kept: no restore can go further back.
+oldest_backup() {
+  pgbr info --output=json | "$PY" -c '
 import json, sys, datetime
-backups = json.load(sys.stdin)[0]["backup"]
-if backups:
-    start = backups[0]["timestamp"]["start"]
-    print(datetime.datetime.fromtimestamp(start, datetime.timezone.utc).isoformat())
-')
-  [ -n "$oldest" ] && "$PY" "$ROOT/manage.py" backup_snapshot --expire-before "$oldest"
+start = json.load(sys.stdin)[0]["backup"][0]["timestamp"]["start"]
+print(datetime.datetime.fromtimestamp(start, datetime.timezone.utc).isoformat())
+'
 }
 
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }

@@ -21,29 +21,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--expire-before",
             metavar="TIME",
-            help="forget media versions and manifests no backup from TIME on can need",
+            help="then forget the media versions and manifests no backup from TIME on can need",
         )
 
     def handle(self, *args, **options):
+        before = None
         if options["expire_before"]:
             try:
                 before = datetime.fromisoformat(options["expire_before"])
             except ValueError:
                 raise CommandError(f"{options['expire_before']!r} is not a time") from None
-            objects, manifests_removed = expire(before=before)
-            self.stdout.write(
-                f"expired: {objects} media copies, {manifests_removed} manifests older than "
-                f"{before.isoformat()}"
-            )
-            return
         if options["media_only"]:
             report = sync_media()
             self.stdout.write(
                 f"media: {report.seen} files, {report.copied} copied "
                 f"({report.bytes_copied:,} bytes), {report.deleted} gone since the last sync"
             )
-            return
-        path, manifest, report = snapshot(label=options["label"] or manifests.now_label())
+        else:
+            self.snapshot(options["label"] or manifests.now_label())
+        if before is not None:
+            objects, manifests_removed = expire(before=before)
+            self.stdout.write(
+                f"expired: {objects} media copies, {manifests_removed} manifests older than "
+                f"{before.isoformat()}"
+            )
+
+    def snapshot(self, label):
+        path, manifest, report = snapshot(label=label)
         rows = sum(manifest["tables"].values())
         self.stdout.write(
             f"manifest {path}: {len(manifest['tables'])} tables, {rows:,} rows, "

@@ -14,7 +14,7 @@ ESLINT := tools/node_modules/.bin/eslint
 ESLINT_STAMP := tools/node_modules/.package-lock.json
 JS_DIRS := $(wildcard */static)
 # GIS clients the tests drive for real (QGIS reads the OGC API headless), and the browser.
-TEST_PACKAGES := qgis python3-qgis chromium
+TEST_PACKAGES := qgis python3-qgis chromium pgbackrest
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 
@@ -97,3 +97,14 @@ bench-quick: setup db ## the suite at 10k and 100k contributions (under 10 minut
 
 clean: db-stop ## remove the virtual environment and the local database
 	rm -rf $(VENV) .pgdata
+
+# Backups (docs/backup.md): pgBackRest for the database (continuous WAL archiving), a
+# content-addressed copy of the photos, a manifest per backup. TYPE=full|diff|incr.
+.PHONY: backup restore
+backup: setup db ## back up the database and the photos (TYPE=full, diff (default) or incr)
+	@EXTRA_PACKAGES=pgbackrest scripts/system-deps.sh
+	@scripts/backup.sh run $(or $(TYPE),diff)
+
+restore: setup ## restore beside the live cluster and check it (TARGET="2026-11-26 10:00:00+00", a label, or latest)
+	@EXTRA_PACKAGES=pgbackrest scripts/system-deps.sh
+	@scripts/restore.sh "$(or $(TARGET),latest)"

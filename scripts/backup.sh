@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Backups of the database and the photos (docs/backup.md).
 #   scripts/backup.sh setup          configure pgBackRest and WAL archiving for the cluster
+#   scripts/backup.sh off            stop archiving (development)
 #   scripts/backup.sh run [TYPE]     a full, diff or incr backup (default: diff; the first is
 #                                    full), then its manifest and the media copy
 #   scripts/backup.sh media          copy new photos only (scheduled every minute)
@@ -110,6 +111,9 @@ setup() {
   write_config
   psql_admin -c "SELECT 1" >/dev/null || die "the cluster on port $DB_PORT does not answer
 (scripts/localdb.sh start)"
+  # The stanza first: once archive_mode is on, the server pushes every WAL segment to it,
+  # and a push to a stanza that does not exist fails and keeps the segments in pg_wal.
+  pgbr stanza-create >/dev/null
   local mode
   mode=$(psql_admin -c "SHOW archive_mode")
   # ALTER SYSTEM writes postgresql.auto.conf: the setting survives restarts and a re-run of
@@ -126,14 +130,23 @@ setup() {
       "$LOCALDB" start
     else
       cat >&2 <<MSG
-WAL archiving is configured but takes effect at the next restart of the cluster. When nobody
-else is using it: make db-stop db   (then run this again).
+WAL archiving is configured and starts at the next restart of the cluster. When nobody else
+is using it: make db-stop db   (then make backup again). To undo: scripts/backup.sh off
 MSG
       exit 3
     fi
   fi
-  pgbr stanza-create >/dev/null
   pgbr check
+}
+
+# Stops archiving (development: a cluster that should no longer fill the repository). Until
+# the next restart the server still has archive_mode on, so the command becomes a no-op
+# rather than empty (an empty command keeps every segment, waiting for one).
+off() {
+  psql_admin -c "ALTER SYSTEM RESET archive_mode" \
+    -c "ALTER SYSTEM SET archive_command = '/bin/true'" \
+    -c "ALTER SYSTEM RESET archive_timeout" -c "SELECT pg_reload_conf()" >/dev/null
+  echo "archiving off (archive_mode goes at the next restart); the repository is kept: $BACKUP_DIR"
 }
 
 label_of_last() {
@@ -172,10 +185,11 @@ elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 
 case "${1:-}" in
   setup) setup ;;
+  off) off ;;
   run) shift; run "$@" ;;
   media) "$PY" "$ROOT/manage.py" backup_snapshot --media-only ;;
   info) pgbr info ;;
   exec) shift; pgbr "$@" ;;
   config) echo "$CONFIG" ;;
-  *) echo "usage: $0 setup|run [full|diff|incr]|media|info|exec ARGS|config" >&2; exit 64 ;;
+  *) echo "usage: $0 setup|off|run [full|diff|incr]|media|info|exec ARGS|config" >&2; exit 64 ;;
 esac

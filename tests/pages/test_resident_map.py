@@ -123,6 +123,8 @@ def test_offline_submission_waits_on_the_device_and_is_stored_once(live_demo, ma
     project, base = live_demo
     page = map_page
     open_map(page, base, project.slug)
+    # Sanremo's spot is 260 m from its shore: at the whole territory's zoom a pixel is more.
+    page.evaluate("([lon, lat]) => projectMap.map.setView([lat, lon], 16)", list(SANREMO))
     click_map_at(page, *SANREMO)
     page.wait_for_selector("#location-status:has-text('Sanremo')")
     fill_form(page, "Envoyée hors ligne")
@@ -147,6 +149,8 @@ def test_a_stored_submission_retried_with_its_key_is_not_stored_twice(live_demo,
     project, base = live_demo
     page = map_page
     open_map(page, base, project.slug)
+    # Sanremo's spot is 260 m from its shore: at the whole territory's zoom a pixel is more.
+    page.evaluate("([lon, lat]) => projectMap.map.setView([lat, lon], 16)", list(SANREMO))
     click_map_at(page, *SANREMO)
     page.wait_for_selector("#location-status:has-text('Sanremo')")
     fill_form(page, "Réponse perdue")

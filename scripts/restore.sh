@@ -43,14 +43,14 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 manifest=""
 media_at=()
 case "$TARGET" in
-  latest) target=(--type=default) ;;
+  latest) target=(--type=default) ;; # to the end of the archive, then promoted
   *)
     if [ -f "$BACKUP_DIR/manifests/$TARGET.json" ]; then
       manifest=$BACKUP_DIR/manifests/$TARGET.json
       # The backup itself, then its WAL up to the restore point the manifest made.
-      target=(--set="$TARGET" --type=name --target="manifest-$TARGET")
+      target=(--set="$TARGET" --type=name --target="manifest-$TARGET" --target-action=promote)
     elif date -d "$TARGET" >/dev/null 2>&1; then
-      target=(--type=time --target="$TARGET")
+      target=(--type=time --target="$TARGET" --target-action=promote)
       media_at=(--at "$(date -u -d "$TARGET" +%Y-%m-%dT%H:%M:%S.%6N+00:00)")
     else
       die "TARGET is latest, a time such as \"2026-11-26 10:00:00+00\", or a backup label with a
@@ -69,8 +69,9 @@ if [ "$IN_PLACE" = 1 ]; then
   port=${DB_PORT:-54329}
   media_root=${MEDIA_ROOT:-$ROOT/media}
   "$ROOT/scripts/localdb.sh" stop
-  "$BACKUP" exec restore --delta --pg1-path="$data" "${target[@]}" --target-action=promote
+  "$BACKUP" exec restore --delta --pg1-path="$data" "${target[@]}"
   step_restore=$(elapsed "$started")
+  replayed=$(now)
   # pg_ctl rather than localdb.sh start: its bootstrap writes, and the server is read-only
   # until recovery ends.
   as_owner "$BIN/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 3600 \
@@ -93,9 +94,9 @@ else
   mkdir -p "$RESTORE_BASE" "$media_root"
   [ "$(id -u)" -ne 0 ] || chown postgres: "$RESTORE_BASE"
   # archive-mode=off: a copy must never push its WAL into the live cluster's repository.
-  "$BACKUP" exec restore --pg1-path="$data" "${target[@]}" --target-action=promote \
-    --archive-mode=off
+  "$BACKUP" exec restore --pg1-path="$data" "${target[@]}" --archive-mode=off
   step_restore=$(elapsed "$started")
+  replayed=$(now)
   as_owner mkdir -p "$run"
   # Small shared_buffers: it runs beside the live cluster. pg_ctl -w returns once the
   # server accepts connections; the replay of the WAL may still be going on (below).
@@ -112,7 +113,6 @@ fi
 
 # Recovery ends with a promotion: until then the database is read-only and may still lack
 # the last transactions. A target past the end of the archive stops the server instead.
-replayed=$(now)
 until [ "$(as_owner psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -X -tA \
   -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; do
   if ! as_owner "$BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -136,7 +136,7 @@ else
 fi
 step_check=$(elapsed "$step")
 echo "restored to $TARGET on 127.0.0.1:$port (media: $media_root) in $(elapsed "$started") s:" \
-  "pgBackRest restore $step_restore s, WAL replay $step_replay s, photos $step_media s," \
+  "pgBackRest restore $step_restore s, start and WAL replay $step_replay s, photos $step_media s," \
   "check $step_check s"
 if [ "$IN_PLACE" != 1 ]; then
   echo "Try it: DB_PORT=$port MEDIA_ROOT=$media_root $PY manage.py runserver 127.0.0.1:8001;" \

@@ -51,36 +51,47 @@ def photo(rng):
 
 
 def write(seconds, out):
-    project = Project.objects.get(slug=SLUG)
-    rng = random.Random(os.getpid())
     deadline = time.time() + seconds
     with open(out, "a", encoding="utf-8") as handle:
-        while time.time() < deadline:
-            processed = photo(rng)
-            lon = CENTRE[0] + rng.uniform(-0.005, 0.005)
-            lat = CENTRE[1] + rng.uniform(-0.005, 0.005)
-            started = time.time()
-            contribution = submit_contribution(
-                project=project,
-                submission=Submission(
-                    kind="proposal",
-                    theme="infrastructure",
-                    title=f"Un banc, essai {rng.randrange(10**9)}",
-                    geometry=Point(lon, lat, srid=STORAGE_SRID),
-                    photos=[processed],
-                    consent=True,
-                ),
-            )
-            acknowledged = time.time()
-            line = {
-                "id": str(contribution.pk),
-                "started": started,
-                "acknowledged": acknowledged,
-                "large": hashlib.sha256(processed.large).hexdigest(),
-                "thumbnail": hashlib.sha256(processed.thumbnail).hexdigest(),
-            }
+        for line in submissions(lambda: time.time() < deadline):
             handle.write(json.dumps(line) + "\n")
             handle.flush()
+
+
+def write_count(count):
+    """`count` submissions, as fast as one process goes (bench/backup.py)."""
+    done = iter(range(count))
+    for _line in submissions(lambda: next(done, None) is not None):
+        pass
+
+
+def submissions(go_on):
+    project = Project.objects.get(slug=SLUG)
+    rng = random.Random(os.getpid())
+    while go_on():
+        processed = photo(rng)
+        lon = CENTRE[0] + rng.uniform(-0.005, 0.005)
+        lat = CENTRE[1] + rng.uniform(-0.005, 0.005)
+        started = time.time()
+        contribution = submit_contribution(
+            project=project,
+            submission=Submission(
+                kind="proposal",
+                theme="infrastructure",
+                title=f"Un banc, essai {rng.randrange(10**9)}",
+                geometry=Point(lon, lat, srid=STORAGE_SRID),
+                photos=[processed],
+                consent=True,
+            ),
+        )
+        acknowledged = time.time()
+        yield {
+            "id": str(contribution.pk),
+            "started": started,
+            "acknowledged": acknowledged,
+            "large": hashlib.sha256(processed.large).hexdigest(),
+            "thumbnail": hashlib.sha256(processed.thumbnail).hexdigest(),
+        }
 
 
 if __name__ == "__main__":

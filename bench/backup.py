@@ -232,8 +232,9 @@ def main():
     print(f"machine: {machine()}")
     print(
         "| contributions | database (MB) | full backup: pgBackRest (s) | + manifest, media (s) "
-        "| backup in repo (MB) | restore to a checked copy (s) | of which files, start + WAL replay, "
-        "photos, check (s) | WAL per 1,000 submissions (MB) | archived per 1,000 (MB) "
+        "| backup in repo (MB) | restore to a checked copy (s) "
+        "| of which files, start + WAL replay, photos, check (s) "
+        "| WAL per 1,000 submissions (MB) | archived per 1,000 (MB) "
         "| archive latency (s) | restore from the previous backup + WAL replay (s) |"
     )
     print("|" + "---|" * 11)

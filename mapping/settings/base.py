@@ -375,5 +375,5 @@ PHOTO_DECODES_SHARED = env.int("PHOTO_DECODES_SHARED", default=4)
 # requests' (DB_STATEMENT_TIMEOUT_MS), still a bound.
 EXPORT_STATEMENT_TIMEOUT_MS = env.int("EXPORT_STATEMENT_TIMEOUT_MS", default=600_000)
 
+from .backup import *  # noqa: E402 - where backups keep their copies (docs/backup.md)
 from .basemap import *  # noqa: E402 - the basemap archive, beside LEAFLET_CONFIG
-from .backup import *  # noqa: E402,F403

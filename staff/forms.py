@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib.gis import forms as gis_forms
+from django.contrib.gis.gdal import GDALException
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
@@ -97,6 +98,29 @@ class AnswerTemplateForm(LinkedErrors, forms.Form):
     )
 
 
+class PlaceWidget(LeafletWidget):
+    """django-leaflet's map, which shows a refused malformed place as no place at all."""
+
+    def deserialize(self, value):
+        try:
+            return super().deserialize(value)
+        except GDALException:
+            return None
+
+
+class PlaceField(gis_forms.PointField):
+    """A point from django-leaflet's widget. GDAL raises on some malformed GeoJSON (a Point
+    without coordinates) instead of refusing it: any such text is an invalid place here."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (GDALException, ValueError, TypeError) as error:
+            raise forms.ValidationError(
+                self.error_messages["invalid_geom"], code="invalid_geom"
+            ) from error
+
+
 class RecordForm(LinkedErrors, forms.Form):
     """Assisted entry: what a resident says at a workshop, on paper or on the phone."""
 
@@ -126,11 +150,11 @@ class RecordForm(LinkedErrors, forms.Form):
     )
     # Tapping django-leaflet's map places the point (staff/static/staff/record.js), and fills in
     # latitude and longitude, which can also be typed (a place read out on the phone).
-    place = gis_forms.PointField(
+    place = PlaceField(
         label=_("Place on the map"),
         required=False,
         srid=STORAGE_SRID,
-        widget=LeafletWidget(attrs={"geom_type": "Point"}),
+        widget=PlaceWidget(attrs={"geom_type": "Point"}),
     )
     longitude = forms.FloatField(
         label=_("Longitude"), required=False, min_value=-180, max_value=180
@@ -183,3 +207,26 @@ class RecordForm(LinkedErrors, forms.Form):
                 "sentiment", _("An observation says whether it is positive or negative.")
             )
         return data
+
+
+class MoveForm(LinkedErrors, forms.Form):
+    """Moving a misplaced pin on django-leaflet's map: a tap or a drag puts it elsewhere."""
+
+    place = PlaceField(
+        label=_("New place of the pin"),
+        srid=STORAGE_SRID,
+        widget=PlaceWidget(attrs={"geom_type": "Point"}),
+        error_messages={"required": _("Tap the map where the contribution belongs.")},
+    )
+    reason = forms.CharField(
+        label=_("Why it moves (kept in the audit log)"), required=False, max_length=300
+    )
+
+    def __init__(self, *args, contribution, csp_nonce=None, **kwargs):
+        kwargs.setdefault("initial", {"place": contribution.geom})
+        super().__init__(*args, **kwargs)
+        widget = self.fields["place"].widget
+        widget.settings_overrides = {
+            "SPATIAL_EXTENT": tuple(contribution.project.perimeter.geom.extent)
+        }
+        widget.csp_nonce = csp_nonce

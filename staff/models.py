@@ -42,6 +42,7 @@ class Action(models.TextChoices):
     STATUS = "status", _("status and answer")
     DUPLICATE = "duplicate", _("marked as duplicate")
     RECORD = "record", _("entered on a resident's behalf")
+    MOVE = "move", _("moved on the map")
 
 
 class Target(models.TextChoices):

@@ -23,6 +23,7 @@ urlpatterns = [
         contribution.duplicate,
         name="duplicate",
     ),
+    path("<slug:slug>/c/<uuid:contribution_id>/move/", contribution.move, name="move"),
     path("<slug:slug>/record/", assisted_entry.record, name="record"),
     path("<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("<slug:slug>/dashboard/<slug:name>.csv", dashboard.dashboard_csv, name="dashboard-csv"),

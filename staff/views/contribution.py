@@ -14,13 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from contributions.models import Contribution, StatusChange
 from core.errors import DomainError
 from staff.access import page_context, workspace
-from staff.forms import ModerationForm, StatusForm
+from staff.forms import ModerationForm, MoveForm, StatusForm
 from staff.models import AnswerTemplate, AuditEntry
 from staff.selectors.duplicates import possible_duplicates
 from staff.selectors.maps import perimeter_frame
 from staff.selectors.queue import open_reports
 from staff.services.answers import set_status
 from staff.services.duplicates import mark_duplicate
+from staff.services.placing import move_pin
 
 
 def _contribution(project, contribution_id):
@@ -65,8 +66,15 @@ def contribution(request, project, contribution_id):
                     % {"n": followers},
                 )
                 return redirect("staff:contribution", project.slug, item.pk)
+    return _page(request, project, item, status_form=status_form, templates=templates)
+
+
+def _page(request, project, item, *, status_form, templates, move_form=None):
+    """The contribution's page; a refused form comes back with what was typed (422)."""
     frame = perimeter_frame(project)
     zoom = frame.within(item.spot) if item.spot else frame
+    if move_form is None and item.geom.geom_type == "Point":
+        move_form = MoveForm(contribution=item, csp_nonce=request.csp_nonce)
     return render(
         request,
         "staff/contribution.html",
@@ -88,8 +96,41 @@ def contribution(request, project, contribution_id):
             templates=templates,
             templates_json=[{"id": t.pk, "text": t.text, "status": t.status} for t in templates],
             public_url=reverse("contribution", args=[project.slug, item.pk]),
+            move_form=move_form,
         ),
-        status=422 if status_form.errors else 200,
+        status=422 if status_form.errors or (move_form and move_form.errors) else 200,
+    )
+
+
+@require_POST
+@workspace("moderate")
+def move(request, project, contribution_id):
+    item = _contribution(project, contribution_id)
+    form = MoveForm(request.POST, contribution=item, csp_nonce=request.csp_nonce)
+    if form.is_valid():
+        try:
+            move_pin(
+                actor=request.user,
+                contribution=item,
+                point=form.cleaned_data["place"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            form.add_error("place", error.message)
+        else:
+            item.refresh_from_db()
+            messages.success(
+                request,
+                _("The pin is moved; its commune is now %(commune)s.")
+                % {"commune": item.commune.name if item.commune else "—"},
+            )
+            return redirect("staff:contribution", project.slug, item.pk)
+    templates = list(AnswerTemplate.objects.filter(project=project))
+    status_form = StatusForm(
+        templates=templates, initial={"status": item.status, "answer": item.answer}
+    )
+    return _page(
+        request, project, item, status_form=status_form, templates=templates, move_form=form
     )
 
 

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.contrib.gis.db.models.functions import PointOnSurface
+from django.contrib.gis.geos import GEOSGeometry
 from django.core import mail
 from django.test import Client
 
@@ -167,4 +168,54 @@ def test_assisted_entry_on_a_tablet(signed_in, browser, live_server):
     assert item.channel == "phone" and item.consent_at and item.recorded_by == moderator
     assert item.email == "habitant@example.org"
     assert Follow.objects.filter(contribution=item, email="habitant@example.org").exists()
+    context.close()
+
+
+def test_moving_a_misplaced_pin_on_a_tablet(signed_in, browser):
+    """A tap meant for Sospel landed in Triora: the moderator taps Sospel on the pin's map."""
+    base, project, moderator = signed_in
+    item = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
+    Contribution.objects.filter(pk=item.pk).update(
+        geom=GEOSGeometry("POINT(7.7636 44.0)", srid=4326), commune=None
+    )
+    context = browser.new_context(
+        locale="it-IT", viewport={"width": 820, "height": 1180}, has_touch=True
+    )
+    client = Client()
+    client.force_login(moderator)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+    )
+    tablet = context.new_page()
+    blocked = []
+    tablet.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(base)
+            else (blocked.append(route.request.url), route.abort())
+        ),
+    )
+    tablet.add_init_script(
+        "window.addEventListener('map:init', (e) => { window.testMap = e.detail.map; });"
+    )
+    tablet.goto(f"{base}/it/staff/{project.slug}/c/{item.pk}/")
+    tablet.wait_for_function("() => window.testMap && window.testMap._loaded")
+    place_map = tablet.locator("#move .leaflet-container")
+    place_map.scroll_into_view_if_needed()
+    # The map opens on the pin; pan to Sospel as the moderator would, then tap it.
+    tablet.evaluate("() => window.testMap.setView([43.8772, 7.4475], 14, {animate: false})")
+    spot = tablet.evaluate("() => window.testMap.latLngToContainerPoint([43.8772, 7.4475])")
+    place_map.tap(position={"x": spot["x"], "y": spot["y"]})
+    moved = json.loads(tablet.input_value("#id_place"))
+    assert abs(moved["coordinates"][0] - 7.4475) < 0.001
+    tablet.fill("#id_reason", "Il tocco era scivolato")
+    screenshot(tablet, "staff-move-pin-tablet")
+    tablet.locator(".move-form button[type=submit]").click()
+    tablet.wait_for_load_state()
+    item.refresh_from_db()
+    assert item.commune.code == "06136"
+    assert AuditEntry.objects.filter(target_id=item.pk, action=Action.MOVE).exists()
+    assert "Sospel" in tablet.locator(".messages, [role=status]").first.inner_text()
+    assert blocked == []
     context.close()

@@ -204,7 +204,9 @@ def upsert_territory(
         "parent": parent or existing.parent,
         "source": source or existing.source,
     }
-    if existing.geom.equals_exact(geom, tolerance=1e-9):
+    # Normalised: the database stores rings as RFC 7946 orients them (territories 0009), a
+    # file may give them the other way round; that is the same boundary.
+    if existing.geom.normalize(clone=True).equals_exact(geom.normalize(clone=True), tolerance=1e-9):
         changed = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
         if not changed:
             return "unchanged", existing

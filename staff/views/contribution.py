@@ -17,7 +17,7 @@ from staff.access import page_context, workspace
 from staff.forms import ModerationForm, MoveForm, StatusForm
 from staff.models import AnswerTemplate, AuditEntry
 from staff.selectors.duplicates import possible_duplicates
-from staff.selectors.maps import perimeter_frame
+from staff.selectors.maps import perimeter_frame, zoom_frame
 from staff.selectors.queue import open_reports
 from staff.services.answers import set_status
 from staff.services.duplicates import mark_duplicate
@@ -72,7 +72,7 @@ def contribution(request, project, contribution_id):
 def _page(request, project, item, *, status_form, templates, move_form=None):
     """The contribution's page; a refused form comes back with what was typed (422)."""
     frame = perimeter_frame(project)
-    zoom = frame.within(item.spot) if item.spot else frame
+    zoom = zoom_frame(frame, project, item.spot) if item.spot else frame
     if move_form is None and item.geom.geom_type == "Point":
         move_form = MoveForm(contribution=item, csp_nonce=request.csp_nonce)
     return render(

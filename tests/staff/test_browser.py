@@ -200,7 +200,12 @@ def test_moving_a_misplaced_pin_on_a_tablet(signed_in, browser):
         "window.addEventListener('map:init', (e) => { window.testMap = e.detail.map; });"
     )
     tablet.goto(f"{base}/it/staff/{project.slug}/c/{item.pk}/")
-    tablet.wait_for_function("() => window.testMap && window.testMap._loaded")
+    # The map opens close on the pin where it is.
+    tablet.wait_for_function(
+        "() => window.testMap && window.testMap._loaded && !window.testMap._animatingZoom"
+        " && window.testMap.getZoom() >= 14"
+        " && Math.abs(window.testMap.getCenter().lng - 7.7636) < 0.001"
+    )
     place_map = tablet.locator("#move .leaflet-container")
     place_map.scroll_into_view_if_needed()
     # The map opens on the pin; pan to Sospel as the moderator would, then tap it.

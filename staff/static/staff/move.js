@@ -1,5 +1,5 @@
 // Moving a pin: a tap on django-leaflet's map puts the pin there at once, without picking the
-// marker tool first; the map opens close on the pin as it is. The widget's own field keeps
+// marker tool first (the widget opens close on the pin as it is). The widget's own field keeps
 // the new point as GeoJSON for the form.
 "use strict";
 (() => {
@@ -8,8 +8,6 @@
   window.addEventListener("map:init", (event) => {
     const map = event.detail.map;
     map.on("map:loadfield", ({ field }) => {
-      const pins = field.drawnItems.getLayers();
-      if (pins.length && pins[0].getLatLng) map.setView(pins[0].getLatLng(), 14);
       map.on("click", (e) => {
         field.onCreated({ layer: L.marker(e.latlng, { keyboard: false }) });
       });

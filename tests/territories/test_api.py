@@ -83,4 +83,6 @@ def test_admin_shows_territories_with_a_map(admin_client, real_territories):
     response = admin_client.get(f"/admin/territories/territory/{sanremo.pk}/change/")
     assert response.status_code == 200
     assert b"Sanremo" in response.content
-    assert b"geom" in response.content and b"ol.js" in response.content
+    # django-leaflet's admin map, served by the site (no OpenLayers from a CDN).
+    assert b"geom" in response.content and b"leaflet/leaflet.forms.js" in response.content
+    assert b"ol.js" not in response.content and b"cdn" not in response.content.lower()

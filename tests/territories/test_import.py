@@ -202,3 +202,16 @@ def test_pieces_follow_the_boundary_whoever_writes_it(tmp_path):
     assert territory.area_m2 == pytest.approx(8.8e7, rel=0.05)
     territory.delete()
     assert not TerritoryPiece.objects.exists()
+
+
+def test_the_population_year_is_given_on_the_command_line_or_read_from_a_field(tmp_path):
+    path = write_geojson(
+        tmp_path / "c.geojson",
+        [
+            feature("99001", "Una", square(7.0, 44.0), population=1200),
+            feature("99002", "Due", square(7.1, 44.0), population=800, population_year=2011),
+        ],
+    )
+    run_import(path, "--population-year", "2021")
+    years = dict(Territory.objects.current().values_list("code", "population_year"))
+    assert years == {"99001": 2021, "99002": 2011}  # the file's own year wins

@@ -32,6 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--name-field", help="field holding the name (guessed by default)")
         parser.add_argument("--code-field", help="field holding the official code (guessed)")
         parser.add_argument("--population-field", help="field holding the population (guessed)")
+        parser.add_argument(
+            "--population-year",
+            type=int,
+            help="reference year of every population imported (e.g. 2021 for INSEE's legal "
+            "populations), when the file has no year field",
+        )
+        parser.add_argument("--population-year-field", help="field holding the year (guessed)")
         parser.add_argument("--country", default="", help="ISO 3166-1 alpha-2 code, e.g. FR or IT")
         parser.add_argument("--country-field", help="field holding the country code")
         parser.add_argument("--parent", help="official code of the parent of every territory")
@@ -48,6 +55,7 @@ class Command(BaseCommand):
             kind=options["kind_field"],
             country=options["country_field"],
             parent=options["parent_field"],
+            population_year=options["population_year_field"],
         )
         try:
             populations = (
@@ -70,6 +78,7 @@ class Command(BaseCommand):
                         country=options["country"],
                         parent_code=options["parent"],
                         populations=populations,
+                        population_year=options["population_year"],
                         progress=self._progress,
                     )
                     for path in options["paths"]

@@ -68,6 +68,9 @@ class Territory(models.Model):
     geom = models.MultiPolygonField(_("boundary"), srid=STORAGE_SRID)
     # Kept by a database trigger (see migrations): area in square metres, on the spheroid.
     area_m2 = models.FloatField(_("area (m²)"), null=True, editable=False)
+    # Where the name goes on a map: the centre of the largest circle inside the boundary, kept
+    # by the database (territories_label_point) since it costs far more than drawing a tile.
+    label_point = models.PointField(_("label point"), srid=STORAGE_SRID, null=True, editable=False)
     generation = models.PositiveIntegerField(_("generation"), default=1)
     valid_from = models.DateTimeField(_("valid from"), auto_now_add=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)

@@ -1,7 +1,7 @@
 """The territory basemap: Mapbox Vector Tiles of the current communes, their parents and the
 project perimeters, named in the reader's language (docs/basemap.md).
 
-Why raw SQL: ST_AsMVT, ST_AsMVTGeom and ST_MaximumInscribedCircle have no ORM counterpart
+Why raw SQL: ST_AsMVT and ST_AsMVTGeom have no ORM counterpart
 and a tile is one statement over one scan of the territories. Values are bound parameters;
 the only text put into the statement is fixed here or by territories.selectors.
 """
@@ -21,7 +21,7 @@ MAX_ZOOM = 16
 EXTENT = 4096
 BUFFER = 64  # tile units of margin, so outlines meet across tile edges without seams
 # Bumped when the tiles' schema or geometry changes, so caches do not keep the old tiles.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 LAYERS = ("communes", "parents", "perimeter", "labels")
 PARENT_KINDS = (TerritoryKind.INTERCOMMUNALITY, TerritoryKind.PROVINCE)
@@ -56,20 +56,17 @@ SQL = f"""
     ),
     labels AS (
         -- One point per commune and parent, in the tile that holds it (never repeated in a
-        -- neighbour): the centre of the largest circle inside the territory, simplified to a
-        -- hundredth of its size, so the point does not move from one zoom to the next.
+        -- neighbour): the territory's label point, kept by the database (the centre of the
+        -- largest circle inside it: territories_label_point), so it does not move with zoom.
         SELECT t.kind, t.code, {display_name_sql("t", "%(lang)s")} AS name,
                {RANK_SQL} AS rank,
                ST_AsMVTGeom(c.centre, env.tile, {EXTENT}, 0, true) AS geom
         FROM territories_territory t, env
         CROSS JOIN LATERAL (
-            SELECT (ST_MaximumInscribedCircle(ST_Transform(
-                        ST_SimplifyPreserveTopology(
-                            t.geom, coalesce(sqrt(t.area_m2), 0) / 100 / 111320.0),
-                        {WEB_MERCATOR_SRID}))).center AS centre
+            SELECT ST_Transform(t.label_point, {WEB_MERCATOR_SRID}) AS centre
         ) c
         WHERE t.valid_until IS NULL AND t.kind = ANY(%(label_kinds)s)
-          AND t.geom && env.inner_box
+          AND t.label_point && env.inner_box
           AND ST_X(c.centre) >= ST_XMin(env.tile) AND ST_X(c.centre) < ST_XMax(env.tile)
           AND ST_Y(c.centre) > ST_YMin(env.tile) AND ST_Y(c.centre) <= ST_YMax(env.tile)
     )

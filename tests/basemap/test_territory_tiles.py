@@ -163,3 +163,26 @@ def test_a_spelling_of_the_official_name_is_not_shown_instead_of_it(client, plac
         assert "Villefranche sur Mer" not in names(layers["communes"])
     finally:
         spelling.delete()
+
+
+def test_the_label_point_is_kept_inside_the_boundary_by_the_database(places):
+    """territories_label_point: set on insert, moved with the boundary, whoever writes it."""
+    from django.db import connection
+
+    from territories.models import Territory
+
+    nice = Territory.objects.get(code="06088", valid_until__isnull=True)
+    assert nice.label_point is not None and nice.geom.contains(nice.label_point)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE territories_territory SET geom = ST_Multi(ST_Translate(geom, 0.5, 0))"
+            " WHERE id = %s",
+            [nice.pk],
+        )
+    moved = Territory.objects.get(pk=nice.pk)
+    assert abs(moved.label_point.x - nice.label_point.x - 0.5) < 0.01
+    assert moved.geom.contains(moved.label_point)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE territories_territory SET geom = %s WHERE id = %s", [nice.geom.ewkb, nice.pk]
+        )

@@ -172,8 +172,8 @@ def _communes(project: Project):
                 WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL),
                coalesce((SELECT json_agg(json_build_object(
                        'name', {display_name_sql("t", language)},
-                       'lon', ST_X(ST_PointOnSurface(t.geom)),
-                       'lat', ST_Y(ST_PointOnSurface(t.geom)))
+                       'lon', ST_X(coalesce(t.label_point, ST_PointOnSurface(t.geom))),
+                       'lat', ST_Y(coalesce(t.label_point, ST_PointOnSurface(t.geom))))
                    ORDER BY t.population DESC NULLS LAST, t.code)
                 FROM territories_territory t
                 JOIN territories_territory_members m ON m.to_territory_id = t.id

@@ -41,12 +41,10 @@ class ArchiveFile:
 
 def tile_service() -> TileService | None:
     """The tile service of django-leaflet's LEAFLET_CONFIG["TILES"] (its first layer: a URL, or
-    (name, url, options) tuples), else MAP_BASEMAP_URL; None when neither names one."""
+    (name, url, options) tuples), the one basemap setting; None when it names none."""
     tiles = getattr(settings, "LEAFLET_CONFIG", {}).get("TILES")
-    if tiles is None:
-        url = getattr(settings, "MAP_BASEMAP_URL", "") or ""
-        attribution = getattr(settings, "MAP_BASEMAP_ATTRIBUTION", "") or ""
-        return TileService("", url, attribution) if url else None
+    if not tiles:
+        return None
     if isinstance(tiles, str):
         tiles = [("", tiles, {})]
     for entry in tiles or []:

@@ -243,9 +243,6 @@ LEAFLET_CONFIG = {
         "forms": {"js": _basemap_js, "css": ["mapping/basemap.css"]},
     },
 }
-# Read by the privacy notice and the map's page data until they read LEAFLET_CONFIG["TILES"].
-MAP_BASEMAP_URL = _tiles_url
-MAP_BASEMAP_ATTRIBUTION = _tiles_attribution
 
 # ------------------------------------------------------------ privacy (docs/privacy.md)
 # The controller named on the privacy notice, and where residents send their requests.

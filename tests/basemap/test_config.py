@@ -18,7 +18,7 @@ IGN = (
     "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&FORMAT=image/png"
     "&TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
 )
-NO_SERVICE = {"LEAFLET_CONFIG": {"TILES": []}, "MAP_BASEMAP_URL": "", "MAP_BASEMAP_ARCHIVE": ""}
+NO_SERVICE = {"LEAFLET_CONFIG": {"TILES": []}, "MAP_BASEMAP_ARCHIVE": ""}
 KEYS = {"kind", "language", "url", "attribution", "label", "tiles", "archive", "territory"}
 
 
@@ -46,7 +46,7 @@ def test_without_a_tile_service_the_territory_basemap_is_shown(client, places):
 
 def test_leaflet_config_tiles_are_the_tile_service(client, places):
     tiles = [("IGN", IGN, {"attribution": "© IGN", "maxZoom": 19})]
-    with override_settings(LEAFLET_CONFIG={"TILES": tiles}, MAP_BASEMAP_URL=OSM):
+    with override_settings(LEAFLET_CONFIG={"TILES": tiles}):
         found = config(client, lang="fr")
     assert found["kind"] == "tiles"
     assert found["url"] == IGN and found["attribution"] == "© IGN"
@@ -59,19 +59,6 @@ def test_leaflet_config_tiles_are_the_tile_service(client, places):
     }
     assert "data.geopf.fr" in found["label"]
     assert found["territory"]["url"]  # the fallback is always there
-
-
-def test_without_leaflet_tiles_the_older_settings_name_the_service(client, places):
-    with override_settings(
-        LEAFLET_CONFIG={},
-        MAP_BASEMAP_URL=OSM,
-        MAP_BASEMAP_ATTRIBUTION="© OSM",
-        MAP_BASEMAP_ARCHIVE="",
-    ):
-        found = config(client)
-    assert found["kind"] == "tiles"
-    assert (found["url"], found["attribution"]) == (OSM, "© OSM")
-    assert found["tiles"]["host"] == "tile.openstreetmap.org"
 
 
 def test_a_pmtiles_archive_is_described(client, places, tmp_path):
@@ -89,7 +76,11 @@ def test_a_pmtiles_archive_is_described(client, places, tmp_path):
             {"attribution": "© OpenStreetMap", "vector_layers": [{"id": "communes"}]},
         )
     with override_settings(
-        **{**NO_SERVICE, "MAP_BASEMAP_URL": OSM, "MAP_BASEMAP_ARCHIVE": str(path)}
+        **{
+            **NO_SERVICE,
+            "LEAFLET_CONFIG": {"TILES": [("OSM", OSM, {})]},
+            "MAP_BASEMAP_ARCHIVE": str(path),
+        }
     ):
         found = config(client)
     assert found["kind"] == "archive"
@@ -148,7 +139,11 @@ def test_an_archive_that_cannot_be_served_gives_way_to_the_territory_basemap(
         sqlite3.connect(path).execute("CREATE TABLE other (a)").connection.commit()
     # Even with a tile service configured: an operator who set an archive wanted no third party.
     with override_settings(
-        **{**NO_SERVICE, "MAP_BASEMAP_URL": OSM, "MAP_BASEMAP_ARCHIVE": str(path)}
+        **{
+            **NO_SERVICE,
+            "LEAFLET_CONFIG": {"TILES": [("OSM", OSM, {})]},
+            "MAP_BASEMAP_ARCHIVE": str(path),
+        }
     ):
         found = config(client)
         notice = client.get("/en/privacy/").content.decode()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
 
 from contributions.models import PUBLIC_STATUSES, Kind, Status
@@ -31,6 +32,13 @@ class ContributionFilters:
     commune: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    # Words the title or the description holds, each one, accents and case ignored (the
+    # query string's `q`): how a resident finds their contribution again.
+    text: str | None = None
+
+
+# The longest search a reader may send: a few words, not a document.
+SEARCH_MAX_LENGTH = 100
 
 
 class CommaList(serializers.CharField):
@@ -48,6 +56,16 @@ class FilterQuery(serializers.Serializer):
     commune = serializers.CharField(required=False, max_length=32)
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="words in the title or the description (accents and case ignored)",
+        error_messages={
+            # DRF fills in {max_length} when it refuses the value, in the reader's language.
+            "max_length": _lazy("Search for at most {max_length} characters."),
+        },
+    )
 
     # Statuses a reader may ask for: the public ones (staff readers: every status).
     statuses = PUBLIC_STATUSES
@@ -113,6 +131,7 @@ def filters_from(q) -> ContributionFilters:
         commune=q.get("commune"),
         created_after=q.get("created_after"),
         created_before=q.get("created_before"),
+        text=q.get("q") or None,
     )
 
 
@@ -133,6 +152,13 @@ def lenient_filters(params) -> ContributionFilters:
     kept = {name: value for name, value in params.items() if value and name not in query.errors}
     query = FilterQuery(data=kept)
     return filters_from(query.validated_data if query.is_valid() else {})
+
+
+def search_text(value: str) -> str | None:
+    """The words a page's search field holds, checked as the API checks `q` (too long: the
+    same error); None for an empty search. A page must not drop a search it cannot run: the
+    person would take every contribution for the answer."""
+    return parse_filters({"q": value} if value else {}).text
 
 
 def command_filters(options, *, staff, project=None) -> ContributionFilters:

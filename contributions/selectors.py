@@ -3,12 +3,15 @@ of rows into a FeatureCollection, with no per-feature Python on the hot path."""
 
 from django.contrib.gis.geos import Polygon
 from django.db import connection
+from django.db.models import Func, TextField, Value
+from django.db.models.functions import Concat, Lower
 
 from contributions.filters import ContributionFilters
 from contributions.models import PUBLIC_GEOM, PUBLIC_STATUSES, Contribution, Project, Theme
 from core.postgis import STORAGE_SRID, geojson_sql
 from territories.functions import Anchor
 from territories.models import Territory, TerritoryKind
+from territories.selectors import ACCENTED, UNACCENTED
 
 ORDERINGS = {
     "-created_at": ("created_at", "DESC"),
@@ -82,6 +85,36 @@ JOIN contributions_theme th ON th.id = c.theme_id
 """
 
 
+class Folded(Func):
+    """A text in lower case without its accents: the fold the place search compares names
+    by (territories.selectors: "Sainte-Agnès" found by "sainte agnes"), so "ecole" finds
+    "École" and "citta" finds "città", whatever the page's or the item's language. It is
+    translate(lower()), not unaccent, which the database may not have."""
+
+    function = "translate"
+    output_field = TextField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(Lower(expression), Value(ACCENTED), Value(UNACCENTED), **extra)
+
+
+# The fold in Python, to cut a search into words: apostrophes and hyphens part words, as
+# spaces do ("l'école" is "l" and "ecole").
+_FOLD_TABLE = str.maketrans(ACCENTED, UNACCENTED)
+
+
+def _searched(queryset, text: str):
+    """The contributions whose title or description holds every word of `text`, folded
+    (LIKE's own wildcards in a word are matched as themselves)."""
+    queryset = queryset.alias(
+        searched=Folded(Concat("title", Value(" "), "description", output_field=TextField()))
+    )
+    for word in text.lower().translate(_FOLD_TABLE).split():
+        # The database folds the word too: its fold is the one the text is read with.
+        queryset = queryset.filter(searched__contains=Folded(Value(word)))
+    return queryset
+
+
 def public_contributions(project: Project, filters: ContributionFilters):
     """The public contributions of a project matching the filters, as a queryset."""
     return filtered_contributions(project, filters, public=True)
@@ -130,6 +163,8 @@ def filtered_contributions(project: Project, filters: ContributionFilters, *, pu
         queryset = queryset.filter(created_at__gte=filters.created_after)
     if filters.created_before:
         queryset = queryset.filter(created_at__lt=filters.created_before)
+    if filters.text:
+        queryset = _searched(queryset, filters.text)
     return queryset
 
 

@@ -51,8 +51,9 @@ class ClusterResult:
 
 
 def _aggregated(filters: ContributionFilters) -> bool:
-    """Running totals know projects, themes, kinds and statuses; not communes nor dates."""
-    return not (filters.commune or filters.created_after or filters.created_before)
+    """Running totals know projects, themes, kinds and statuses; not communes, dates nor
+    words searched."""
+    return not (filters.commune or filters.created_after or filters.created_before or filters.text)
 
 
 def _count_expression(filters: ContributionFilters) -> str:

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
 
 from contributions import email_links, services
-from contributions.filters import lenient_filters
+from contributions.filters import SEARCH_MAX_LENGTH, lenient_filters, search_text
 from contributions.models import (
     MAX_PHOTOS,
     CommentStatus,
@@ -80,21 +80,35 @@ FILTER_FIELDS = ("kind", "theme", "status", "commune")
 
 
 class ProjectListView(TemplateView):
-    """The map's contributions as a list: for screen readers, small screens, no JavaScript."""
+    """The map's contributions as a list: for screen readers, small screens, no JavaScript.
+    Its search (`q`, the API's own) finds a contribution again by words of its text."""
 
     template_name = "mapping/project_list.html"
     page_size = 20
 
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        # A search it cannot run is refused (400, its code), never dropped: the whole list
+        # would pass for the answer.
+        return self.render_to_response(context, status=400 if context["search_error"] else 200)
+
     def get_context_data(self, slug, **kwargs):
         project = _project(slug)
-        chosen = {name: self.request.GET.get(name, "") for name in FILTER_FIELDS}
-        filters = lenient_filters(chosen)
+        chosen = {name: self.request.GET.get(name, "") for name in (*FILTER_FIELDS, "q")}
+        filters = lenient_filters({name: chosen[name] for name in FILTER_FIELDS})
+        search_error = None
+        try:
+            filters.text = search_text(chosen["q"])
+        except DomainError as error:
+            search_error = error
         contributions = (
             public_contributions(project, filters)
             .select_related("theme")
             .annotate(public_commune_name=current_name("public_commune"))
             .order_by("-created_at", "id")
         )
+        if search_error:
+            contributions = contributions.none()
         page = Paginator(contributions, self.page_size).get_page(self.request.GET.get("page"))
         query = urlencode({name: value for name, value in chosen.items() if value})
         return {
@@ -102,9 +116,19 @@ class ProjectListView(TemplateView):
             **page_data.project_summary(project),
             "filter_options": page_data.filter_options(project),
             "chosen": chosen,
+            "searching": bool(filters.text),
+            "search_error": search_error and _search_error_text(search_error),
+            "search_error_code": search_error.code if search_error else "",
+            "search_max_length": SEARCH_MAX_LENGTH,
             "page": page,
             "query": query,
         }
+
+
+def _search_error_text(error):
+    """The sentence for the search field: the field's own reason when there is one."""
+    reasons = error.extra.get("fields", {}).get("q")
+    return " ".join(map(str, reasons)) if reasons else error.message
 
 
 class ContributionView(TemplateView):

@@ -54,6 +54,14 @@ COMBOS = [
             commune=REIMPORTED,
         ),
     ),
+    # Words searched, accents and case ignored: French and Italian, the seed's own titles
+    # ("après 1"...; some hidden or awaiting moderation), with other filters.
+    Combo("text-french", _f(text="ECOLE")),
+    Combo("text-italian", _f(text="piu")),
+    Combo("text-words", _f(text="apres 3")),
+    Combo("text-apostrophe", _f(text="l'ecole")),
+    Combo("text-kind-commune", _f(text="apres", kinds=["report"], commune=REIMPORTED)),
+    Combo("text-nothing", _f(text="zzqq")),
     # Staff only: the public outputs refuse these statuses.
     Combo("staff-statuses", _f(statuses=["submitted", "hidden"])),
 ]

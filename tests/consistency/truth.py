@@ -20,8 +20,13 @@ name the public commune: the one the attribution rule gives the public location 
 location rule moved the contribution (docs/privacy.md), else its own; staff outputs the
 commune of the exact place. The commune filter reads the commune each meaning names.
 Votes are the vote rows of the matching contributions.
+
+A search (`text`) holds a contribution when its title and description, joined by a space,
+hold every word of it, both written in lower case without accents (Unicode's decomposition:
+"École" is "ecole", "città" is "citta"), apostrophes and hyphens read as spaces.
 """
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -65,6 +70,7 @@ class Row:
     public_geom: object
     votes: int
     public_commune: str | None = None
+    text: str = ""
 
 
 @dataclass
@@ -86,10 +92,17 @@ class Truth:
                 "public_geom",
                 "vote_rows",
                 "pk",
+                "title",
+                "description",
             )
         )
         public_communes = _public_communes(project)
-        return cls([Row(*values[:-1], public_communes[values[-1]]) for values in queryset])
+        return cls(
+            [
+                Row(*values[:8], public_communes[values[8]], f"{values[9]} {values[10]}")
+                for values in queryset
+            ]
+        )
 
     def expected(
         self, filters: ContributionFilters, meaning: str, box=PLACED, communes=None
@@ -148,6 +161,8 @@ def _matches(row: Row, f: ContributionFilters, meaning: str, box_rule: str) -> b
         return False
     if f.created_before and row.created_at >= f.created_before:
         return False
+    if f.text and not all(word in _folded(row.text) for word in _folded(f.text).split()):
+        return False
     if f.bbox:
         box = Polygon.from_bbox(f.bbox)
         box.srid = STORAGE_SRID
@@ -157,6 +172,12 @@ def _matches(row: Row, f: ContributionFilters, meaning: str, box_rule: str) -> b
         if not place.intersects(box):
             return False
     return True
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return plain.replace("'", " ").replace("-", " ")
 
 
 def differences(reading: Figures, expected: Figures) -> list[str]:

@@ -80,8 +80,8 @@ def tiles(client, project, filters):
 
 
 def ogc_items(client, project, filters):
-    if filters.commune:
-        return None  # its queryables are kind, theme, status, bbox and datetime
+    if filters.commune or filters.text:
+        return None  # its queryables are kind, theme, status, bbox and datetime (no q)
     params = {
         name: value
         for name, value in query(filters).items()

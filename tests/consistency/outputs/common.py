@@ -10,7 +10,16 @@ from django.test import Client
 
 from tests.consistency.seed import ANALYST
 
-FIELDS = ("bbox", "kinds", "themes", "statuses", "commune", "created_after", "created_before")
+FIELDS = (
+    "bbox",
+    "kinds",
+    "themes",
+    "statuses",
+    "commune",
+    "created_after",
+    "created_before",
+    "text",
+)
 DATES = ("created_after", "created_before")
 
 
@@ -34,6 +43,7 @@ def query(filters, *, bbox=True) -> dict:
         "bbox": ",".join(map(str, filters.bbox)) if bbox and filters.bbox else "",
         "created_after": filters.created_after.isoformat() if filters.created_after else "",
         "created_before": filters.created_before.isoformat() if filters.created_before else "",
+        "q": filters.text or "",
     }
     return {name: value for name, value in values.items() if value}
 

@@ -14,8 +14,8 @@ def page_counter(client, project, filters):
 
 
 def list_page(client, project, filters):
-    if not only(filters, "kinds", "themes", "statuses", "commune"):
-        return None  # its form's fields: kind, theme, status, commune
+    if not only(filters, "kinds", "themes", "statuses", "commune", "text"):
+        return None  # its form's fields: kind, theme, status, commune, q
     html = body(client.get(f"/fr/p/{project.slug}/list/", query(filters))).decode()
     return Figures(number(re.search(r'<p role="status">([^<]+)</p>', html)[1]))
 

@@ -1,6 +1,7 @@
 """Reads for the public pages: what a project page, the list and a contribution page show."""
 
 from django.conf import settings
+from django.contrib.gis.db.models.functions import Envelope
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -69,6 +70,12 @@ def _progress(count, target):
     return round(progress) if progress is not None else 100
 
 
+def _target_reached(count, target) -> bool:
+    # The public count (figures.public_totals) against the target itself: the percentage is
+    # rounded, and 9,999 of 10,000 would read 100.0.
+    return bool(target) and count >= target
+
+
 def project_summary(project):
     totals = figures.public_totals(project)
     count = totals["public_contributions"]
@@ -85,6 +92,7 @@ def project_summary(project):
         "kinds": [(value, label) for value, label in Kind.choices if value in project.kinds],
         "count": count,
         "progress": _progress(count, project.target_contributions),
+        "target_reached": _target_reached(count, project.target_contributions),
         "votes": totals["votes"],
         "is_open": project.is_open(),
         "text_limits": TEXT_LIMITS,
@@ -92,7 +100,13 @@ def project_summary(project):
 
 
 def filter_options(project):
-    communes = project.perimeter.members.filter(valid_until__isnull=True).order_by("name")
+    # Their boxes, not their shapes: what the map needs to move to a chosen commune.
+    communes = (
+        project.perimeter.members.filter(valid_until__isnull=True)
+        .only("code", "name")
+        .annotate(box=Envelope("geom"))
+        .order_by("name")
+    )
     themes = [
         {"slug": t.slug, "name": localized(t.name) or t.slug, "colour": t.colour}
         for t in project.themes.all()
@@ -103,6 +117,10 @@ def filter_options(project):
         "theme_colours": themes,
         "statuses": [(value, label) for value, label in Status.choices if value in PUBLIC_STATUSES],
         "communes": [(c.code, c.name) for c in communes],
+        "commune_boxes": [
+            {"code": c.code, "name": c.name, "bbox": [round(v, 6) for v in c.box.extent]}
+            for c in communes
+        ],
     }
 
 
@@ -145,6 +163,9 @@ def map_config(project, request, options=None):
             "list": reverse("project-list", args=[slug]),
         },
         "themes": options["theme_colours"],
+        # The perimeter's communes, with the box (minlon, minlat, maxlon, maxlat, WGS84) the
+        # map moves to when the commune filter chooses one.
+        "communes": options["commune_boxes"],
         "kinds": [
             {"value": v, "label": str(label), "glyph": KIND_GLYPHS.get(v, "•")}
             for v, label in options["kinds"]

@@ -6,8 +6,9 @@ while it counts the rows of each table, lists the files the rows name, and creat
 restore point (``pg_create_restore_point``) in the WAL. Recovering to that restore point
 therefore gives exactly the counted rows; `core.backup.check` compares a restored database
 with it. The lock lasts as long as the counting (the whole manifest and media step took 3.6 s
-at a million contributions, Python's start-up included: bench/RESULTS.md); a writer that holds its lock longer makes the manifest give up and retry
-instead of queueing the site behind it (BACKUP_LOCK_TIMEOUT_MS).
+at a million contributions, Python's start-up included: bench/RESULTS.md); a writer that holds
+its lock longer makes the manifest give up and retry instead of queueing the site behind it
+(BACKUP_LOCK_TIMEOUT_MS).
 
 Which rows name files is read from the models (every FileField of every installed model), so
 this module imports no app: a new kind of upload is covered the day its model declares it.

@@ -30,6 +30,7 @@ demo: setup db migrate messages ## install what is missing, start PostGIS, load 
 test: setup db messages $(ESLINT_STAMP) ## the whole suite against PostGIS (non-zero on any failure)
 	@EXTRA_PACKAGES="$(TEST_PACKAGES)" scripts/system-deps.sh
 	@cd tests/a11y && npm install --no-audit --no-fund --silent
+	node --test tests/js/
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup $(ESLINT_STAMP) ## ruff format and lint, the import contract, ESLint, migrations in step

@@ -25,4 +25,9 @@ export default [
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
   },
+  // The map's ES modules (<script type="module"> or import()), one idea each.
+  {
+    files: ["mapping/static/mapping/modules/**/*.js"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "module" },
+  },
 ];

@@ -79,7 +79,9 @@ def test_a_pin_outside_is_refused_on_the_spot_with_the_api_sentence(live_demo, m
     )
     assert refusal.status_code == 422
     assert refusal.json()["code"] == "outside_perimeter"
-    assert page.inner_text("#location-error") == refusal.json()["detail"]
+    # The same refusal, said by the page with the distance in its units (m or km).
+    assert "PITER ALPIMED" in page.inner_text("#location-error")
+    assert page.inner_text("#map-message") == page.inner_text("#location-error")
     assert page.inner_text("#location-status") != ""
     assert page.locator(".new-pin").count() == 0
     # Sending anyway is stopped before it leaves the browser.

@@ -103,7 +103,7 @@ export function createView(config, format) {
 
   const pageUrl = (id) => config.urls.contributionPage.replace("00000000-0000-0000-0000-000000000000", id);
 
-  function popupFor(id, title) {
+  function popupFor(id, title, layer) {
     const box = el("div", { class: "popup" });
     box.appendChild(el("h3", {}, title));
     const body = el("div", {}, gettext("Loading…"));
@@ -118,6 +118,8 @@ export function createView(config, format) {
         + format.plural("%(count)s comment", "%(count)s comments", p.comment_count)));
       if (p.answer) body.appendChild(el("p", {}, gettext("Answered by the planning services.")));
       body.appendChild(el("p")).appendChild(el("a", { href: pageUrl(id) }, gettext("Open the contribution")));
+      // Grown with its content: placed and panned into view again.
+      if (layer && layer.isPopupOpen()) layer.getPopup().update();
     });
     return box;
   }
@@ -158,7 +160,10 @@ export function createView(config, format) {
       layer = L.geoJSON(geometry, { style: { color: themeColours[props.theme] || "#1f6feb", weight: 4, fillOpacity: 0.25 } });
       layer.on("add", () => layer.eachLayer((l) => { const path = l.getElement && l.getElement(); if (path) path.setAttribute("tabindex", "-1"); }));
     }
-    layer.bindPopup(() => popupFor(props.id, props.title), { autoPanPadding: [16, 16] });
+    // The content is made once per opening (an element, not a function, so that update() after
+    // it has loaded keeps it rather than making it again).
+    layer.bindPopup(gettext("Loading…"), { autoPanPadding: [16, 16] });
+    layer.on("popupopen", (event) => event.popup.setContent(popupFor(props.id, props.title, layer)));
     return layer;
   }
 

@@ -249,6 +249,7 @@ KNOWN_FORM = frozenset(
         "longitude",
         "latitude",
         "approximate",
+        "place",
         "language",
         "consent",
         # privacy

@@ -201,9 +201,18 @@ export function createView(config, format) {
   }
 
   if (filterForm) {
-    filterForm.addEventListener("change", () => {
+    filterForm.addEventListener("change", (event) => {
       const link = $("list-link");
       if (link) link.href = config.urls.list + "?" + filterParams().join("&");
+      // Choosing a commune shows it: the map fits the commune's box (page data), and the
+      // refresh that follows the move brings its contributions.
+      const chosen = event.target.name === "commune" && event.target.value
+        ? (config.communes || []).find((c) => c.code === event.target.value)
+        : null;
+      if (chosen) {
+        const [x0, y0, x1, y1] = chosen.bbox;
+        map.fitBounds([[y0, x0], [y1, x1]], { padding: [12, 12] });
+      }
       refresh();
     });
   }

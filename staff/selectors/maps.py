@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils.translation import get_language
 
 from contributions.models import Contribution, Project, Status
+from core.postgis import STORAGE_SRID
 from territories.selectors import display_name_sql
 
 
@@ -117,7 +118,7 @@ def zoom_frame(frame: MapFrame, project: Project, point, span_m: float = 4000) -
     ymin, ymax = point.y - half, point.y + half
     language = "%(language)s"
     sql = f"""
-        WITH box AS (SELECT ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326) AS g),
+        WITH box AS (SELECT ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, {STORAGE_SRID}) AS g),
         shown AS (
             SELECT t.*, ST_ClipByBox2D(t.geom, box.g) AS part
             FROM territories_territory t

@@ -154,6 +154,10 @@ def test_every_box_sits_with_its_label_on_a_phone(site, language):
     page.goto(f"{base}/{language}/p/{project.slug}/")
     page.wait_for_selector("#map[data-loaded=true]")
     assert boxes_apart_from_their_labels(page) == []
+    # On a phone the form goes step by step: each step's boxes, shown in turn.
+    for step in ("what", "about"):
+        page.evaluate("(s) => projectMap.steps.show(s)", step)
+        assert boxes_apart_from_their_labels(page) == [], step
     page.locator("#field-consent").scroll_into_view_if_needed()
     screenshot(page, f"boxes-map-form-phone-{language}")
     sign_in(page, base, f"phone-{language}")

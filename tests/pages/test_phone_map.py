@@ -135,7 +135,13 @@ def test_a_queued_item_refused_on_reconnect_comes_back_as_a_draft(open_page):
     page.context.set_offline(True)
     page.touchscreen.tap(*map_point(page, *AT_SEA))  # offline: accepted for now
     page.wait_for_selector(".new-pin")
-    fill_form(page, "Bouée cassée", "La bouée au large est cassée depuis l'hiver.")
+    # On a phone the form goes step by step: where, what, about you, send.
+    page.click("#next-where")
+    page.fill("#field-title", "Bouée cassée")
+    page.fill("#field-description", "La bouée au large est cassée depuis l'hiver.")
+    page.click("#next-what")
+    page.check("#field-consent")
+    page.click("#next-about")
     page.click("#submit")
     page.wait_for_selector("#outbox:not([hidden])")
     assert "Bouée cassée" in page.inner_text("#outbox")
@@ -147,6 +153,8 @@ def test_a_queued_item_refused_on_reconnect_comes_back_as_a_draft(open_page):
     assert page.input_value("#field-title") == "Bouée cassée"
     assert page.input_value("#field-description") == "La bouée au large est cassée depuis l'hiver."
     assert page.locator(".new-pin").count() == 1
+    # The draft opens on the step holding the problem: its place.
+    assert page.evaluate("document.querySelector('.step.current').dataset.step") == "where"
     assert not Contribution.objects.filter(title="Bouée cassée").exists()
     page.locator("#draft-notice").scroll_into_view_if_needed()
     screenshot(page, "phone-map-draft-back")
@@ -155,7 +163,10 @@ def test_a_queued_item_refused_on_reconnect_comes_back_as_a_draft(open_page):
     set_view(page, *SANREMO, 16)
     page.touchscreen.tap(*map_point(page, *SANREMO))
     page.wait_for_selector("#location-status:has-text('Sanremo')")
+    page.click("#next-where")
+    page.click("#next-what")
     page.check("#field-consent")
+    page.click("#next-about")
     page.click("#submit")
     page.wait_for_selector("#form-result .success")
     assert Contribution.objects.filter(title="Bouée cassée").count() == 1

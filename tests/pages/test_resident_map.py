@@ -231,10 +231,18 @@ def test_the_map_page_works_on_a_phone(live_demo, browser):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     box = page.locator("#map").bounding_box()
     assert box["width"] >= 300 and box["height"] >= 250
-    # Every control of the form fits the screen.
-    for selector in ("#place-centre", "#field-title", "#submit", "#field-consent"):
+    # Every control of the form fits the screen (the form goes step by step on a phone).
+    steps = (
+        ("where", "#place-centre"),
+        ("what", "#field-title"),
+        ("about", "#field-consent"),
+        ("send", "#submit"),
+    )
+    for step, selector in steps:
+        page.evaluate("(s) => projectMap.steps.show(s)", step)
         control = page.locator(selector).bounding_box()
         assert control["x"] >= 0 and control["x"] + control["width"] <= 360, selector
+    page.evaluate("projectMap.steps.show('where')")
     # Tapping the map places a pin (zoomed in, where no pin of others is in the way).
     page.evaluate("([lon, lat]) => projectMap.map.setView([lat, lon], 17)", list(SANREMO))
     page.locator("#map").scroll_into_view_if_needed()

@@ -5,9 +5,13 @@
 import { $, el, i18n, lang, markFresh, say } from "./dom.js";
 import { explain } from "./messages.js";
 import { draftOf, flushItems, refusals, refusedItem, waiting } from "./queue.js";
+import { setupSteps } from "./steps.js";
 
 const { gettext, ngettext, interpolate } = i18n;
-const FIELDS = ["title", "description", "photos", "email", "consent"];
+// The fields each step of the form holds (steps.js shows them one step at a time on a phone).
+const STEP_FIELDS = { where: [], what: ["title", "description", "photos"], about: ["email", "consent"], send: [] };
+const FIELDS = [].concat(...Object.values(STEP_FIELDS));
+const MISSING = () => gettext("Some information is missing; see the messages next to the fields.");
 
 export function setupForm({ config, view, placing, format, limits, form }) {
   const Outbox = window.Outbox;
@@ -18,8 +22,8 @@ export function setupForm({ config, view, placing, format, limits, form }) {
   form.querySelectorAll("input[name=kind]").forEach((r) => r.addEventListener("change", syncSentiment));
   syncSentiment();
 
-  function clearErrors() {
-    FIELDS.forEach((name) => {
+  function clearErrors(names = FIELDS) {
+    names.forEach((name) => {
       say("error-" + name, "");
       const field = $("field-" + name);
       if (field) field.removeAttribute("aria-invalid");
@@ -35,23 +39,44 @@ export function setupForm({ config, view, placing, format, limits, form }) {
   function showErrors(summary, firstField) {
     const box = $("form-errors");
     box.textContent = summary;
+    // On a phone, the step holding the first problem opens first.
+    if (firstField) steps.reveal(firstField);
     (firstField || box).focus();
   }
 
-  function localCheck() {
+  // The checks of the given steps (all by default): the first field with a problem, or null.
+  function localCheck(names = Object.keys(STEP_FIELDS)) {
     let first = null;
     const fail = (name, message) => { const f = fieldError(name, message); first = first || f; };
-    if (!form.elements.title.value.trim()) fail("title", gettext("Give your contribution a title."));
-    if (!$("field-consent").checked) fail("consent", gettext("Tick the box to agree before sending."));
-    if ($("field-photos").files.length > config.maxPhotos) {
-      fail("photos", interpolate(ngettext("At most %s photo.", "At most %s photos.", config.maxPhotos), [format.number(config.maxPhotos)]));
+    const checking = (step) => names.indexOf(step) >= 0;
+    if (checking("what")) {
+      if (!form.elements.title.value.trim()) fail("title", gettext("Give your contribution a title."));
+      if ($("field-photos").files.length > config.maxPhotos) {
+        fail("photos", interpolate(ngettext("At most %s photo.", "At most %s photos.", config.maxPhotos), [format.number(config.maxPhotos)]));
+      }
     }
-    const email = $("field-email");
-    if (email.value && !email.checkValidity()) fail("email", gettext("Enter a valid email address."));
-    const where = placing.problem();
-    if (where) { placing.error(where.text, where.place); first = first || $("place-centre"); }
+    if (checking("about")) {
+      const email = $("field-email");
+      if (email.value && !email.checkValidity()) fail("email", gettext("Enter a valid email address."));
+      if (!$("field-consent").checked) fail("consent", gettext("Tick the box to agree before sending."));
+    }
+    // The place last: the focus goes to a field to type in first, as it always has.
+    if (checking("where")) {
+      const where = placing.problem();
+      if (where) { placing.error(where.text, where.place); first = first || $("place-centre"); }
+    }
     return first;
   }
+
+  // One step checked before the next one opens: the messages next to its fields.
+  function checkStep(name) {
+    clearErrors(STEP_FIELDS[name] || []);
+    const first = localCheck([name]);
+    if (first) showErrors(MISSING(), first);
+    return !first;
+  }
+  const steps = setupSteps({ form, check: checkStep, format });
+  if (window.projectMap) window.projectMap.steps = steps;
 
   function newKey() { return Outbox.newKey(); }
 
@@ -126,7 +151,7 @@ export function setupForm({ config, view, placing, format, limits, form }) {
       const f = fieldError(name, Array.isArray(messages) ? messages.join(" ") : String(messages));
       first = first || f;
     });
-    if (message.geometry) placing.error(message.text, message.place);
+    if (message.geometry) { placing.error(message.text, message.place); first = first || $("place-centre"); }
     if (body.photo) first = first || fieldError("photos", message.text);
     showErrors(message.text, first);
   }
@@ -135,16 +160,19 @@ export function setupForm({ config, view, placing, format, limits, form }) {
     form.elements.title.value = ""; form.elements.description.value = "";
     $("field-photos").value = ""; $("field-consent").checked = false;
     placing.clear();
+    if (steps.active()) steps.restart({ focus: true });
   }
 
   function formIsEmpty() { return !form.elements.title.value.trim() && !form.elements.description.value.trim() && !placing.chosen(); }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // On a phone, Enter in a field of an earlier step goes to the next step.
+    if (steps.active() && !steps.isLast()) { steps.next(); return; }
     clearErrors();
     $("form-result").textContent = "";
     const first = localCheck();
-    if (first) { showErrors(gettext("Some information is missing; see the messages next to the fields."), first); return; }
+    if (first) { showErrors(MISSING(), first); return; }
     const item = buildSubmission();
     const button = $("submit");
     button.disabled = true;
@@ -167,7 +195,7 @@ export function setupForm({ config, view, placing, format, limits, form }) {
     return Outbox.put(item).then(() => { resetForm(); return showOutbox(); });
   }
 
-  function restore(item) {
+  function restore(item, { focus = false } = {}) {
     const d = draftOf(item);
     editing = item.key;
     const set = (name, value) => { const f = form.elements[name]; if (f && value) f.value = value; };
@@ -196,6 +224,10 @@ export function setupForm({ config, view, placing, format, limits, form }) {
     box.appendChild(discard);
     const message2 = explain(item.refused || {}, { i18n, format, limits });
     if (message2.geometry) placing.error(d.reason, message2.place);
+    // On a phone, the draft opens on the step holding the problem.
+    const named = Object.keys((item.refused && item.refused.fields) || {}).map((name) => $("field-" + name)).find(Boolean);
+    if (message2.geometry || !named) steps.show(message2.geometry ? "where" : "what", { focus });
+    else steps.reveal(named, { focus });
   }
 
   function showOutbox() {
@@ -220,7 +252,7 @@ export function setupForm({ config, view, placing, format, limits, form }) {
         drafts.forEach((item) => {
           const li = el("li", {}, interpolate(gettext("“%(title)s”: %(reason)s"), { title: item.title, reason: item.refused.reason }, true) + " ");
           const open = el("button", { type: "button", class: "secondary" }, gettext("Put it back in the form"));
-          open.addEventListener("click", () => { restore(item); showOutbox(); });
+          open.addEventListener("click", () => { restore(item, { focus: true }); showOutbox(); });
           li.appendChild(open);
           list.appendChild(li);
         });

@@ -29,8 +29,10 @@ test("numbers are grouped as the language writes them", () => {
 test("plurals come from the catalogue, with the count formatted", () => {
   const fr = catalogue({ "%(count)s point placed": ["%(count)s point placé", "%(count)s points placés"] }, (n) => (n > 1 ? 1 : 0));
   const format = makeFormat("fr", fr);
-  assert.equal(format.plural("%(count)s point placed", "%(count)s points placed", 1), "1 point placé");
-  assert.equal(format.plural("%(count)s point placed", "%(count)s points placed", 0), "0 point placé");
-  assert.equal(format.plural("%(count)s point placed", "%(count)s points placed", 3), "3 points placés");
-  assert.equal(plain(makeFormat("fr", i18n).plural("%(count)s contribution", "%(count)s contributions", 1234)), "1 234 contributions");
+  const placed = (n) => format.counted(fr.ngettext("%(count)s point placed", "%(count)s points placed", n), n);
+  assert.equal(placed(1), "1 point placé");
+  assert.equal(placed(0), "0 point placé");
+  assert.equal(placed(3), "3 points placés");
+  const many = i18n.ngettext("%(count)s contribution", "%(count)s contributions", 1234);
+  assert.equal(plain(makeFormat("fr", i18n).counted(many, 1234)), "1 234 contributions");
 });

@@ -24,10 +24,10 @@ export function makeFormat(lang, i18n) {
     const digits = hectares < 10 ? 1 : 0;
     return formatter({ style: "unit", unit: "hectare", maximumFractionDigits: digits }).format(hectares);
   }
-  // ngettext with the count written in the page's language: "1 234 contributions".
-  function plural(singular, pluralText, count, values) {
-    const text = i18n.ngettext(singular, pluralText, count);
+  // A sentence ngettext chose, with the count written in the page's language: "1 234
+  // contributions". Callers call ngettext themselves, where makemessages finds the msgids.
+  function counted(text, count, values) {
     return i18n.interpolate(text, Object.assign({ count: number(count) }, values || {}), true);
   }
-  return { lang, number, distance, area, plural };
+  return { lang, number, distance, area, counted };
 }

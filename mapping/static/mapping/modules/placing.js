@@ -5,7 +5,7 @@ import { $, el, getJSON, i18n, notify, say } from "./dom.js";
 import { explain } from "./messages.js";
 import { judgeShape } from "./measure.js";
 
-const { gettext, interpolate } = i18n;
+const { gettext, interpolate, ngettext } = i18n;
 
 export function setupPlacing({ config, view, format, limits, form }) {
   const map = view.map;
@@ -125,13 +125,13 @@ export function setupPlacing({ config, view, format, limits, form }) {
     if (vertices.length >= needed) {
       chosen = shape === "LineString" ? { type: "LineString", coordinates: coords } : { type: "Polygon", coordinates: [coords.concat([coords[0]])] };
     }
-    const count = format.plural("%(count)s point placed", "%(count)s points placed", vertices.length);
+    const count = format.counted(ngettext("%(count)s point placed", "%(count)s points placed", vertices.length), vertices.length);
     const parts = [count];
     if (vertices.length >= 2) parts.push(measureText(judgeShape(shape, coords, limits)));
     if (vertices.length < needed) {
       parts.push(shape === "LineString"
-        ? format.plural("A line needs at least %(count)s point.", "A line needs at least %(count)s points.", needed)
-        : format.plural("An area needs at least %(count)s point.", "An area needs at least %(count)s points.", needed));
+        ? format.counted(ngettext("A line needs at least %(count)s point.", "A line needs at least %(count)s points.", needed), needed)
+        : format.counted(ngettext("An area needs at least %(count)s point.", "An area needs at least %(count)s points.", needed), needed));
     }
     const text = parts.join(" · ");
     const crossing = shape === "Polygon" && coords.length >= 4 ? judgeShape(shape, coords, limits).crossing : null;

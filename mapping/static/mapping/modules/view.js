@@ -4,7 +4,7 @@
 import { $, el, getJSON, i18n, say } from "./dom.js";
 import { diff, keyOf } from "./markers.js";
 
-const { gettext } = i18n;
+const { gettext, ngettext } = i18n;
 
 export function createView(config, format) {
   const mapElement = $("map");
@@ -114,8 +114,8 @@ export function createView(config, format) {
       const p = r.body.properties;
       body.appendChild(el("p", {}, [kindLabels[p.kind] || p.kind, themeNames[p.theme] || p.theme, p.commune_name].filter(Boolean).join(" · ")));
       if (p.description) body.appendChild(el("p", {}, p.description.length > 200 ? p.description.slice(0, 200) + "…" : p.description));
-      body.appendChild(el("p", {}, format.plural("%(count)s vote", "%(count)s votes", p.vote_count) + ", "
-        + format.plural("%(count)s comment", "%(count)s comments", p.comment_count)));
+      body.appendChild(el("p", {}, format.counted(ngettext("%(count)s vote", "%(count)s votes", p.vote_count), p.vote_count) + ", "
+        + format.counted(ngettext("%(count)s comment", "%(count)s comments", p.comment_count), p.comment_count)));
       if (p.answer) body.appendChild(el("p", {}, gettext("Answered by the planning services.")));
       body.appendChild(el("p")).appendChild(el("a", { href: pageUrl(id) }, gettext("Open the contribution")));
       // Grown with its content: placed and panned into view again.
@@ -142,7 +142,7 @@ export function createView(config, format) {
     const geometry = feature.geometry;
     if (props.cluster) {
       const c = geometry.coordinates;
-      const sentence = format.plural("%(count)s contribution, zoom in to see it", "%(count)s contributions, zoom in to see them", props.count);
+      const sentence = format.counted(ngettext("%(count)s contribution, zoom in to see it", "%(count)s contributions, zoom in to see them", props.count), props.count);
       const marker = L.marker([c[1], c[0]], { icon: clusterIcon(props.count), keyboard: false, title: sentence });
       marker.on("click", () => {
         const e = props.extent;
@@ -196,7 +196,7 @@ export function createView(config, format) {
       update(r.body.features);
       if (!mapElement.hasAttribute("data-loaded") && window.performance && performance.mark) performance.mark("contributions-drawn");
       mapElement.setAttribute("data-loaded", "true");
-      say("map-status", format.plural("%(count)s contribution in this view.", "%(count)s contributions in this view.", r.body.numberMatched));
+      say("map-status", format.counted(ngettext("%(count)s contribution in this view.", "%(count)s contributions in this view.", r.body.numberMatched), r.body.numberMatched));
     }).catch(() => say("map-status", gettext("The contributions cannot be loaded right now.")));
   }
 

@@ -238,10 +238,7 @@ export function setupForm({ config, view, placing, format, limits, form }) {
       const drafts = refusals(items).filter((item) => item.key !== editing);
       box.hidden = !queued.length && !drafts.length;
       if (queued.length) {
-        box.appendChild(el("p", {}, format.plural(
-          "%(count)s contribution is waiting for the network. It is kept on this device and sent automatically when the connection returns.",
-          "%(count)s contributions are waiting for the network. They are kept on this device and sent automatically when the connection returns.",
-          queued.length)));
+        box.appendChild(el("p", {}, format.counted(ngettext("%(count)s contribution is waiting for the network. It is kept on this device and sent automatically when the connection returns.", "%(count)s contributions are waiting for the network. They are kept on this device and sent automatically when the connection returns.", queued.length), queued.length)));
         const list = el("ul");
         queued.forEach((item) => list.appendChild(el("li", {}, item.title)));
         box.appendChild(list);

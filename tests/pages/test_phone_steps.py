@@ -132,6 +132,7 @@ def test_a_resident_places_fills_the_steps_and_sends(phone, live_demo, language)
     assert page.inner_text("#error-consent") != ""
     assert focused(page) == "field-consent"
     page.check("#field-consent")
+    assert page.inner_text("#error-consent") == ""  # answered: the message goes
     screenshot(page, f"phone-steps-3-about-{language}")
     page.click("#next-about")
 
@@ -243,3 +244,22 @@ def test_wide_screens_keep_the_whole_form_beside_the_map(live_demo, map_page):
     page.wait_for_selector("#step-heading", state="hidden")
     assert page.locator("#submit").is_visible()
     assert page.input_value("#field-title") == "Fontaine"
+
+
+def test_each_step_has_no_serious_accessibility_violation(phone):
+    from tests.a11y.axe import axe_violations
+
+    page = phone("fr", bypass_csp=True)
+    tap_sanremo(page)
+    filling = {
+        "where": lambda: None,
+        "what": lambda: page.fill("#field-title", "Lampadaire éteint"),
+        "about": lambda: page.check("#field-consent"),
+    }
+    for step, fill in filling.items():
+        assert current_step(page) == step
+        assert axe_violations(page) == [], step
+        fill()
+        page.click(f"#next-{step}")
+    assert current_step(page) == "send"
+    assert axe_violations(page) == []

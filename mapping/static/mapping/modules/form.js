@@ -36,6 +36,17 @@ export function setupForm({ config, view, placing, format, limits, form }) {
     if (field) field.setAttribute("aria-invalid", "true");
     return field;
   }
+  // A field's message goes once the field is changed: the next check says it again if need be.
+  const settled = (event) => {
+    const field = event.target;
+    const name = field.id && field.id.replace(/^field-/, "");
+    if (FIELDS.indexOf(name) < 0 || field.getAttribute("aria-invalid") !== "true") return;
+    say("error-" + name, "");
+    field.removeAttribute("aria-invalid");
+  };
+  form.addEventListener("input", settled);
+  form.addEventListener("change", settled);
+
   function showErrors(summary, firstField) {
     const box = $("form-errors");
     box.textContent = summary;

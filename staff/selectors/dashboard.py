@@ -14,8 +14,11 @@ from core.i18n import localized
 from staff.selectors.visits import visit_figures, visits_by_day
 from territories.models import TerritoryKind, TerritoryNow
 
-# What the page calls each column; the CSV keeps the column names, which scripts rely on.
+# What the page (and the spreadsheet CSV) calls each column; the comma CSV keeps the column
+# names, which scripts rely on.
 HEADINGS = {
+    "figure": _("figure"),
+    "value": _("value"),
     "kind": _("kind"),
     "theme": _("theme"),
     "status": _("status"),
@@ -38,6 +41,9 @@ HEADINGS = {
     "visit_to_sign_up_percent": _("visit to sign-up (%)"),
 }
 
+# Columns holding a code that the CSV keeps for scripts and the page shows by its label.
+CODE_COLUMNS = {"kind", "theme", "status", "channel"}
+
 
 @dataclass
 class Table:
@@ -51,6 +57,24 @@ class Table:
     @property
     def headings(self) -> list:
         return [HEADINGS.get(column, column) for column in self.columns]
+
+    @property
+    def _shown(self) -> list:
+        """The columns the page shows: a code column (a kind, a theme's slug) is left out
+        when its label or name is beside it, so a reader never sees a raw code."""
+        return [
+            index
+            for index, column in enumerate(self.columns)
+            if not (column in CODE_COLUMNS and {"label", "name"} & set(self.columns))
+        ]
+
+    @property
+    def page_headings(self) -> list:
+        return [self.headings[index] for index in self._shown]
+
+    @property
+    def page_rows(self) -> list:
+        return [[row[index] for index in self._shown] for row in self.rows]
 
 
 def summary(project: Project) -> dict:

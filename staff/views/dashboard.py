@@ -3,7 +3,7 @@ CSV."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from core.escaping import SpreadsheetWriter
 from staff.access import page_context, workspace
@@ -46,17 +46,39 @@ def dashboard(request, project):
     )
 
 
+# Every CSV starts with a byte order mark: Excel then reads it as UTF-8 ("Èze", not "Ãze").
+BOM = "\ufeff"
+
+
 @workspace("dashboard")
 def dashboard_csv(request, project, name):
+    """Two variants (docs/staff.md): by default comma-separated with the column names as
+    headers, for scripts; with `?sep=semicolon`, what French and Italian spreadsheets open
+    by a double click: semicolons, decimal commas where the reader's language writes them,
+    and headers in the reader's language."""
     build = TABLES.get(name)
     if build is None:
         raise Http404
+    semicolon = request.GET.get("sep") == "semicolon"
     table = build(project)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{name}-{day}.csv"'
+    suffix = "-semicolon" if semicolon else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="{project.slug}-{name}-{day}{suffix}.csv"'
+    )
+    response.write(BOM)
     # Theme and commune names are data: one that reads as a formula is written as text.
-    writer = SpreadsheetWriter(response)
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    if semicolon:
+        writer = SpreadsheetWriter(response, delimiter=";")
+        writer.writerow([str(heading) for heading in table.headings])
+        decimal = formats.get_format("DECIMAL_SEPARATOR")
+        writer.writerows(
+            [str(v).replace(".", decimal) if isinstance(v, float) else v for v in row]
+            for row in table.rows
+        )
+    else:
+        writer = SpreadsheetWriter(response)
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
     return response

@@ -160,12 +160,12 @@ def test_every_figure_downloads_as_csv(client, varied, analyst):
         response = client.get(f"/fr/staff/{varied.slug}/dashboard/{name}.csv")
         assert response.status_code == 200, name
         assert response["Content-Type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == dashboard.TABLES[name](varied).columns
     summary = dict(
         csv.reader(
             io.StringIO(
-                client.get(f"/fr/staff/{varied.slug}/dashboard/summary.csv").content.decode()
+                client.get(f"/fr/staff/{varied.slug}/dashboard/summary.csv").content.decode("utf-8-sig")
             )
         )
     )

@@ -158,7 +158,7 @@ def test_the_dashboard_counts_answered_as_the_domain_does(demo):
 
 def _csv(client, project, name):
     response = client.get(f"/fr/staff/{project.slug}/dashboard/{name}.csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _number(text):

@@ -10,7 +10,7 @@ from tests.consistency.truth import Figures
 
 
 def _table(client, project, name):
-    text = body(client.get(f"/fr/staff/{project.slug}/dashboard/{name}.csv")).decode()
+    text = body(client.get(f"/fr/staff/{project.slug}/dashboard/{name}.csv")).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 

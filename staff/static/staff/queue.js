@@ -1,6 +1,20 @@
-// Moderation queue: "select all" and a live count of the selected items.
+// Moderation queue: "select all", a live count of the selected items, and filter addresses
+// without empty fields (a shared link then says only what was chosen).
 "use strict";
 (() => {
+  const filters = document.getElementById("queue-filters");
+  if (filters) {
+    const fields = () => Array.from(filters.querySelectorAll("input[name], select[name]"));
+    filters.addEventListener("submit", () => {
+      fields().forEach((field) => {
+        if (field.value.trim() === "") field.disabled = true;
+      });
+    });
+    // Back from the next page (the browser's page cache): the fields are usable again.
+    window.addEventListener("pageshow", () => {
+      fields().forEach((field) => { field.disabled = false; });
+    });
+  }
   const form = document.getElementById("queue-form");
   if (!form) return;
   const all = form.querySelector("[data-select-all]");

@@ -1,6 +1,8 @@
 """The dashboard: the project's figures, its small map and weekly bars, each table also as
 CSV."""
 
+from datetime import date
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
@@ -40,10 +42,28 @@ def dashboard(request, project):
                 }
                 for index, (week, n, _cumulative) in enumerate(weeks)
             ],
+            peak=peak,
+            week_ticks=week_ticks(weeks),
             # The bar is full once the target is reached; the figure itself goes on.
             target_bar=min(100, figures["target_progress_percent"] or 0),
         ),
     )
+
+
+def week_ticks(weeks, most=5) -> list:
+    """The dates written under the weekly bars: the first and last weeks and a few evenly
+    spaced between, each placed at its bar's middle (a percentage of the chart's width)."""
+    if not weeks:
+        return []
+    count = len(weeks)
+    if count <= most:
+        picked = range(count)
+    else:
+        picked = sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
+    return [
+        {"day": date.fromisoformat(weeks[i][0]), "left": round(100 * (i + 0.5) / count, 2)}
+        for i in picked
+    ]
 
 
 # Every CSV starts with a byte order mark: Excel then reads it as UTF-8 ("Èze", not "Ãze").

@@ -198,6 +198,8 @@ KNOWN_QUERY = frozenset(
         "format",
         "srid",
         "next",
+        "sep",  # the dashboard's semicolon CSV
+        "edit",  # the answer template being edited
         # the admin
         "o",
         "p",
@@ -239,6 +241,7 @@ KNOWN_FORM = frozenset(
         "original",
         "name",
         "text",
+        "template_id",
         "channel",
         "kind",
         "sentiment",

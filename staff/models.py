@@ -43,6 +43,7 @@ class Action(models.TextChoices):
     DUPLICATE = "duplicate", _("marked as duplicate")
     RECORD = "record", _("entered on a resident's behalf")
     MOVE = "move", _("moved on the map")
+    UNDO = "undo", _("last decision undone")
 
 
 class Target(models.TextChoices):

@@ -24,6 +24,7 @@ urlpatterns = [
         name="duplicate",
     ),
     path("<slug:slug>/c/<uuid:contribution_id>/move/", contribution.move, name="move"),
+    path("<slug:slug>/c/<uuid:contribution_id>/undo/", contribution.undo, name="undo"),
     path("<slug:slug>/record/", assisted_entry.record, name="record"),
     path("<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("<slug:slug>/dashboard/<slug:name>.csv", dashboard.dashboard_csv, name="dashboard-csv"),

@@ -16,6 +16,27 @@ from staff.services.audit import audit, require
 from staff.services.emails import answer_email, followers, send_after_commit
 
 
+def _votes_to_move(contribution, original):
+    already_voted = Vote.objects.filter(contribution=original).values("participant")
+    return Vote.objects.filter(contribution=contribution).exclude(participant__in=already_voted)
+
+
+def _follows_to_move(contribution, original):
+    already_following = Follow.objects.filter(contribution=original).values("email")
+    return Follow.objects.filter(contribution=contribution).exclude(email__in=already_following)
+
+
+def preview_duplicate(*, contribution: Contribution, original: Contribution) -> dict:
+    """What marking `contribution` as a duplicate of `original` would do, for the page that
+    asks to confirm it: votes and followers moved, followers emailed."""
+    return {
+        "original": original,
+        "votes": _votes_to_move(contribution, original).count(),
+        "followers": _follows_to_move(contribution, original).count(),
+        "emailed": len(followers(contribution)),
+    }
+
+
 @transaction.atomic
 def mark_duplicate(
     *, actor, contribution: Contribution, original: Contribution, answer: str = "", now=None
@@ -62,23 +83,18 @@ def mark_duplicate(
     now = now or timezone.now()
     recipients = followers(contribution)
 
-    # Votes: one per participant on the original (its unique constraint).
-    already_voted = Vote.objects.filter(contribution=original).values("participant")
-    moved_votes = (
-        Vote.objects.filter(contribution=contribution)
-        .exclude(participant__in=already_voted)
-        .update(contribution=original)
-    )
+    # Votes: one per participant on the original (its unique constraint). Which rows moved
+    # is recorded, so that the marking can be undone (staff.services.undo).
+    vote_ids = list(_votes_to_move(contribution, original).values_list("pk", flat=True))
+    moved_votes = Vote.objects.filter(pk__in=vote_ids).update(contribution=original)
     # Followers likewise, one per email; a moved follow keeps its token (its stop link).
-    already_following = Follow.objects.filter(contribution=original).values("email")
-    moved_follows = (
-        Follow.objects.filter(contribution=contribution)
-        .exclude(email__in=already_following)
-        .update(contribution=original)
-    )
-    Follow.objects.filter(contribution=contribution).delete()
+    follow_ids = list(_follows_to_move(contribution, original).values_list("pk", flat=True))
+    moved_follows = Follow.objects.filter(pk__in=follow_ids).update(contribution=original)
+    # Those who followed both keep following the original only (not restored by an undo).
+    dropped_follows = Follow.objects.filter(contribution=contribution).delete()[0]
 
     before = contribution.status
+    answer_before, answered_at_before = contribution.answer, contribution.answered_at
     answer = (answer or "").strip() or _("This contribution duplicates “%(title)s”.") % {
         "title": original.title
     }
@@ -114,6 +130,13 @@ def mark_duplicate(
             "original": str(original.pk),
             "votes_moved": moved_votes,
             "followers_moved": moved_follows,
+            # What an undo needs to put back (staff.services.undo).
+            "vote_ids": vote_ids,
+            "follow_ids": follow_ids,
+            "followers_dropped": dropped_follows,
+            "answer": answer,
+            "answer_before": answer_before,
+            "answered_at_before": answered_at_before.isoformat() if answered_at_before else None,
         },
         now=now,
     )

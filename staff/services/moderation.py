@@ -127,7 +127,8 @@ def _moderate_contribution(actor, project, contribution, action, reason, now):
     contribution.status = after
     contribution.report_count = 0
     fields = ["status", "report_count", "updated_at"]
-    if after in PUBLIC_STATUSES and contribution.published_at is None:
+    first_published = after in PUBLIC_STATUSES and contribution.published_at is None
+    if first_published:
         contribution.published_at = now
         fields.append("published_at")
     contribution.save(update_fields=fields)
@@ -141,7 +142,13 @@ def _moderate_contribution(actor, project, contribution, action, reason, now):
         action=action,
         target=contribution,
         reason=reason,
-        details={"from": before, "to": after, "reports_reviewed": cleared},
+        # An undo reopens the reports reviewed at `now` and unsets a first publication.
+        details={
+            "from": before,
+            "to": after,
+            "reports_reviewed": cleared,
+            "first_published": first_published,
+        },
         now=now,
     )
 

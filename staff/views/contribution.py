@@ -1,5 +1,5 @@
 """One contribution: its status and public answer, its history, reports and possible
-duplicates, and marking it as a duplicate."""
+duplicates, marking it as a duplicate (confirmed first), and undoing the last decision."""
 
 import uuid
 
@@ -20,8 +20,9 @@ from staff.selectors.duplicates import possible_duplicates
 from staff.selectors.maps import perimeter_frame, zoom_frame
 from staff.selectors.queue import open_reports
 from staff.services.answers import set_status
-from staff.services.duplicates import mark_duplicate
+from staff.services.duplicates import mark_duplicate, preview_duplicate
 from staff.services.placing import move_pin
+from staff.services.undo import undo_last, undo_preview
 
 
 def _contribution(project, contribution_id):
@@ -69,7 +70,9 @@ def contribution(request, project, contribution_id):
     return _page(request, project, item, status_form=status_form, templates=templates)
 
 
-def _page(request, project, item, *, status_form, templates, move_form=None):
+def _page(
+    request, project, item, *, status_form, templates, move_form=None, confirm_duplicate=None
+):
     """The contribution's page; a refused form comes back with what was typed (422)."""
     frame = perimeter_frame(project)
     zoom = zoom_frame(frame, project, item.spot) if item.spot else frame
@@ -97,6 +100,8 @@ def _page(request, project, item, *, status_form, templates, move_form=None):
             templates_json=[{"id": t.pk, "text": t.text, "status": t.status} for t in templates],
             public_url=reverse("contribution", args=[project.slug, item.pk]),
             move_form=move_form,
+            confirm_duplicate=confirm_duplicate,
+            undo=undo_preview(item) if "moderate" in request.can else None,
         ),
         status=422 if status_form.errors or (move_form and move_form.errors) else 200,
     )
@@ -143,13 +148,25 @@ def duplicate(request, project, contribution_id):
     except ValueError:
         raise Http404 from None  # a malformed id is answered as an unknown one
     original = get_object_or_404(Contribution, project=project, pk=original_id)
-    try:
-        mark_duplicate(
-            actor=request.user,
-            contribution=item,
-            original=original,
-            answer=request.POST.get("answer", ""),
+    answer = request.POST.get("answer", "")
+    if request.POST.get("confirm") != "1":
+        # What the marking moves and whom it emails, shown first; done on a second POST.
+        templates = list(AnswerTemplate.objects.filter(project=project))
+        status_form = StatusForm(
+            templates=templates, initial={"status": item.status, "answer": item.answer}
         )
+        preview = preview_duplicate(contribution=item, original=original)
+        preview["answer"] = answer
+        return _page(
+            request,
+            project,
+            item,
+            status_form=status_form,
+            templates=templates,
+            confirm_duplicate=preview,
+        )
+    try:
+        mark_duplicate(actor=request.user, contribution=item, original=original, answer=answer)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -157,5 +174,27 @@ def duplicate(request, project, contribution_id):
             request,
             _("Marked as a duplicate of “%(title)s”; its votes and followers moved there.")
             % {"title": original.title},
+        )
+    return redirect("staff:contribution", project.slug, item.pk)
+
+
+@require_POST
+@workspace("moderate")
+def undo(request, project, contribution_id):
+    item = _contribution(project, contribution_id)
+    try:
+        entry_id = int(request.POST.get("entry", ""))
+    except ValueError:
+        entry_id = None  # answered below as a decision that is no longer the last one
+    try:
+        undo_last(actor=request.user, contribution=item, entry_id=entry_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        item.refresh_from_db()
+        messages.success(
+            request,
+            _("The last decision is undone; the contribution is “%(status)s” again.")
+            % {"status": item.get_status_display()},
         )
     return redirect("staff:contribution", project.slug, item.pk)

@@ -239,6 +239,7 @@ KNOWN_FORM = frozenset(
         "template",
         "answer",
         "original",
+        "entry",
         "name",
         "text",
         "template_id",

@@ -61,6 +61,9 @@ def test_moderation_queue_bulk_hide_with_a_reason(signed_in, page):
     page.select_option("#id_reason_choice", "off_topic")
     page.locator("button[value=hide]").click()
     page.wait_for_load_state()
+    # Hiding several items is confirmed first.
+    page.locator("#confirm button[value=hide]").click()
+    page.wait_for_load_state()
     assert page.locator(".message").inner_text().strip()
     screenshot(page, "staff-queue-after-hiding")
 

@@ -165,7 +165,9 @@ def test_every_figure_downloads_as_csv(client, varied, analyst):
     summary = dict(
         csv.reader(
             io.StringIO(
-                client.get(f"/fr/staff/{varied.slug}/dashboard/summary.csv").content.decode("utf-8-sig")
+                client.get(f"/fr/staff/{varied.slug}/dashboard/summary.csv").content.decode(
+                    "utf-8-sig"
+                )
             )
         )
     )

@@ -120,6 +120,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Residents sign in with a code sent to their email: no password to invent or forget.
+# Sign-in emails name the site by SITE_NAME (else the product's translated name) and SITE_URL.
+ACCOUNT_ADAPTER = "mapping.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
@@ -189,6 +191,8 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="participation@localhost")
 # The absolute address of the site, for links in emails and printed QR codes.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The name emails and pages give the site; empty: "Participatory mapping" in the reader's language.
+SITE_NAME = env.str("SITE_NAME", default="")
 
 # The accessibility statement (RGAA): who runs the service and how to reach them.
 ACCESSIBILITY_ORGANISATION = env.str("ACCESSIBILITY_ORGANISATION", default="PITER ALPIMED")

@@ -1,5 +1,8 @@
 """Assisted entry: staff record a resident's contribution (workshop, paper, phone)."""
 
+import uuid
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import Point
@@ -9,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from contributions.models import Contribution
 from contributions.services import Submission
 from core.errors import DomainError
 from core.postgis import STORAGE_SRID
@@ -31,8 +35,14 @@ def record(request, project):
         project=project,
         communes=communes,
         csp_nonce=request.csp_nonce,
-        initial={"language": get_language(), "channel": request.GET.get("channel", "workshop")},
+        initial={"language": get_language(), "channel": "workshop"},
     )
+    # One entry after another (a workshop's pile of cards): channel, kind, theme and language
+    # stay as they were, when the address names choices the form offers.
+    for name in KEPT:
+        value = request.GET.get(name, "")
+        if value in {str(choice) for choice, _label in form.fields[name].choices}:
+            form.initial[name] = value
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["longitude"] is not None and data["latitude"] is not None:
@@ -67,11 +77,23 @@ def record(request, project):
                 _("Contribution “%(title)s” recorded. You can enter the next one.")
                 % {"title": created.title},
             )
-            url = reverse("staff:record", args=[project.slug])
-            return redirect(f"{url}?channel={data['channel']}")
+            kept = urlencode({name: data[name] for name in KEPT} | {"saved": created.pk})
+            return redirect(f"{reverse('staff:record', args=[project.slug])}?{kept}")
     return render(
         request,
         "staff/record.html",
-        page_context(request, form=form),
+        page_context(request, form=form, saved=_saved(project, request.GET.get("saved"))),
         status=422 if form.errors else 200,
     )
+
+
+KEPT = ("channel", "kind", "theme", "language")
+
+
+def _saved(project, value):
+    """The contribution just recorded, linked from the next empty form (None if unknown)."""
+    try:
+        pk = uuid.UUID(value or "")
+    except ValueError:
+        return None
+    return Contribution.objects.filter(project=project, pk=pk).first()

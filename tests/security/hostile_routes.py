@@ -200,6 +200,8 @@ KNOWN_QUERY = frozenset(
         "next",
         "sep",  # the dashboard's semicolon CSV
         "edit",  # the answer template being edited
+        "saved",  # assisted entry: the contribution just recorded
+        "language",  # assisted entry: the resident's language, kept between entries
         # the admin
         "o",
         "p",

@@ -1,6 +1,8 @@
 """Assisted entry stores how precisely the place is known: a commune chosen from the list is
 "commune", a tapped place is exact unless staff tick that it is approximate."""
 
+import re
+
 import pytest
 from django.contrib.gis.db.models.functions import PointOnSurface
 
@@ -67,3 +69,30 @@ def test_the_form_offers_approximate_as_a_labelled_checkbox(client, demo, modera
     page = client.get(f"/en/staff/{demo.slug}/record/").content.decode()
     assert 'type="checkbox" name="approximate"' in page
     assert '<label for="id_approximate">The place on the map is approximate' in page
+
+
+def test_the_next_entry_keeps_the_choices_and_links_to_the_one_saved(client, demo, moderator):
+    """A pile of workshop cards: channel, kind, theme and language stay; the saved one is linked."""
+    commune, _spot = commune_and_spot(demo)
+    client.force_login(moderator)
+    theme = demo.themes.last()
+    data = {
+        "channel": "paper",
+        "kind": "proposal",
+        "theme": theme.slug,
+        "title": "Banc à l'ombre",
+        "language": "it",
+        "consent": "on",
+        "commune": commune.code,
+    }
+    response = client.post(f"/fr/staff/{demo.slug}/record/", data)
+    assert response.status_code == 302
+    item = Contribution.objects.get(title="Banc à l'ombre")
+    page = client.get(response["Location"]).content.decode()
+    assert f'href="/fr/staff/{demo.slug}/c/{item.pk}/"' in page
+    assert re.search(r'<input[^>]*value="paper"[^>]*checked', page)
+    assert re.search(rf'<option value="{theme.slug}"[^>]*selected', page)
+    assert re.search(r'<option value="it"[^>]*selected', page)
+    # Choices the form does not offer, and a malformed saved id, are ignored.
+    page = client.get(f"/fr/staff/{demo.slug}/record/?theme=nope&saved=x&channel=online")
+    assert page.status_code == 200

@@ -3,15 +3,14 @@ of rows into a FeatureCollection, with no per-feature Python on the hot path."""
 
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import Func, TextField, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models import TextField, Value
+from django.db.models.functions import Concat
 
 from contributions.filters import ContributionFilters
 from contributions.models import PUBLIC_GEOM, PUBLIC_STATUSES, Contribution, Project, Theme
 from core.postgis import STORAGE_SRID, geojson_sql
-from territories.functions import Anchor
+from territories.functions import ACCENTED, UNACCENTED, Anchor, Folded
 from territories.models import Territory, TerritoryKind
-from territories.selectors import ACCENTED, UNACCENTED
 
 ORDERINGS = {
     "-created_at": ("created_at", "DESC"),
@@ -83,19 +82,6 @@ FROM contributions_contribution c
 JOIN contributions_theme th ON th.id = c.theme_id
 {PUBLIC_COMMUNE_JOIN}
 """
-
-
-class Folded(Func):
-    """A text in lower case without its accents: the fold the place search compares names
-    by (territories.selectors: "Sainte-Agnès" found by "sainte agnes"), so "ecole" finds
-    "École" and "citta" finds "città", whatever the page's or the item's language. It is
-    translate(lower()), not unaccent, which the database may not have."""
-
-    function = "translate"
-    output_field = TextField()
-
-    def __init__(self, expression, **extra):
-        super().__init__(Lower(expression), Value(ACCENTED), Value(UNACCENTED), **extra)
 
 
 # The fold in Python, to cut a search into words: apostrophes and hyphens part words, as

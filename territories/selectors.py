@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 
 from core.postgis import STORAGE_SRID, geojson_sql
 from territories import containment
+from territories.functions import fold_sql
 from territories.models import Territory, TerritoryKind, TerritoryNow
 
 # Gaps between boundary sources are narrow: a point in one goes to the nearest commune
@@ -183,8 +184,7 @@ def find_places(perimeter: Territory, text: str, limit: int = 8, language: str =
     other_name = other_name_sql(
         "t",
         "%(language)s",
-        where="translate(lower(n.name), %(from)s, %(to)s) "
-        "LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%'",
+        where=f"{fold_sql('n.name')} LIKE '%%' || {fold_sql('%(text)s')} || '%%'",
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -196,15 +196,14 @@ def find_places(perimeter: Territory, text: str, limit: int = 8, language: str =
             JOIN territories_territory_members m ON m.to_territory_id = t.id
             CROSS JOIN LATERAL (SELECT territories_anchor(t.geom) AS p) a
             CROSS JOIN LATERAL (
-                SELECT translate(lower(t.name), %(from)s, %(to)s)
-                       LIKE '%%' || translate(lower(%(text)s), %(from)s, %(to)s) || '%%' AS hit
+                SELECT {fold_sql("t.name")}
+                       LIKE '%%' || {fold_sql("%(text)s")} || '%%' AS hit
             ) own
             LEFT JOIN LATERAL ({other_name}) alt ON true
             WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL
               AND (own.hit OR alt.name IS NOT NULL)
-            ORDER BY translate(lower(CASE WHEN own.hit THEN t.name ELSE alt.name END),
-                               %(from)s, %(to)s)
-                     LIKE translate(lower(%(text)s), %(from)s, %(to)s) || '%%' DESC, t.name
+            ORDER BY {fold_sql("CASE WHEN own.hit THEN t.name ELSE alt.name END")}
+                     LIKE {fold_sql("%(text)s")} || '%%' DESC, t.name
             LIMIT %(limit)s
             """,  # noqa: S608 - a fixed fragment (other_name_sql); values are parameters
             {
@@ -212,8 +211,6 @@ def find_places(perimeter: Territory, text: str, limit: int = 8, language: str =
                 "text": text[:100],
                 "limit": limit,
                 "language": language,
-                "from": ACCENTED,
-                "to": UNACCENTED,
             },
         )
         return [
@@ -246,16 +243,9 @@ def display_name_sql(territory: str, language: str) -> str:
     aliased `territory`: its other name in that language (Nizza in Italian, La Brigue in
     French), else its official name."""
     # A spelling of the official name (Mondovi for Mondovì) helps the search, not the reader.
-    same = f"translate(lower(n.name), {_FOLD}) = translate(lower({territory}.name), {_FOLD})"
+    same = f"{fold_sql('n.name')} = {fold_sql(f'{territory}.name')}"
     name = other_name_sql(territory, language, where=f"n.language = {language} AND NOT {same}")
     return f"coalesce(({name}), {territory}.name)"
-
-
-# French and Italian place names: "Sainte-Agnès" is found by typing "sainte agnes".
-ACCENTED = "àâäáãèéêëìíîïòóôöõùúûüçñ'-"
-UNACCENTED = "aaaaaeeeeiiiiooooouuuucn  "
-# The same two, as SQL literals for translate() in fragments without parameters.
-_FOLD = "'{}', '{}'".format(ACCENTED.replace("'", "''"), UNACCENTED)
 
 
 def current_name(field: str):

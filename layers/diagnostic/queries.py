@@ -124,8 +124,8 @@ def communes(project: Project, *, simplify_m: float | None = None) -> list[dict]
     sql = f"""
         SELECT t.id, t.code, t.name, t.population, t.population_year, t.country,
                {geojson_sql(geom)},
-               ST_X(coalesce(t.label_point, ST_PointOnSurface(t.geom))),
-               ST_Y(coalesce(t.label_point, ST_PointOnSurface(t.geom)))
+               ST_X(t.label_point),
+               ST_Y(t.label_point)
         FROM territories_territory t
         JOIN territories_territory_members m ON m.to_territory_id = t.id
         WHERE m.from_territory_id = %s

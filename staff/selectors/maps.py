@@ -1,7 +1,6 @@
 """The small maps the pages draw: an SVG frame around the project perimeter, and where the
 contributions are for the dashboard's map."""
 
-import json
 import math
 from dataclasses import dataclass, field
 
@@ -146,8 +145,6 @@ def zoom_frame(frame: MapFrame, project: Project, point, span_m: float = 4000) -
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         path, communes_path, places = cursor.fetchone()
-    if isinstance(places, str):
-        places = json.loads(places)
     return MapFrame(
         path=path or "",
         xmin=xmin,
@@ -173,8 +170,8 @@ def _communes(project: Project):
                 WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL),
                coalesce((SELECT json_agg(json_build_object(
                        'name', {display_name_sql("t", language)},
-                       'lon', ST_X(coalesce(t.label_point, ST_PointOnSurface(t.geom))),
-                       'lat', ST_Y(coalesce(t.label_point, ST_PointOnSurface(t.geom))))
+                       'lon', ST_X(t.label_point),
+                       'lat', ST_Y(t.label_point))
                    ORDER BY t.population DESC NULLS LAST, t.code)
                 FROM territories_territory t
                 JOIN territories_territory_members m ON m.to_territory_id = t.id
@@ -183,8 +180,6 @@ def _communes(project: Project):
     with connection.cursor() as cursor:
         cursor.execute(sql, {"perimeter": project.perimeter_id, "language": get_language() or "en"})
         path, places = cursor.fetchone()
-    if isinstance(places, str):
-        places = json.loads(places)
     return path or "", places
 
 

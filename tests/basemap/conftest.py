@@ -82,11 +82,16 @@ def places(django_db_setup, django_db_blocker):
             geom=box(7.18, 43.65, 7.34, 43.76),
         )
         perimeter.members.set([nice, villefranche])
+        # Another module may have loaded the demo's names already: add only what is missing.
         names = [
-            TerritoryName.objects.create(kind="commune", code="06088", language="it", name="Nizza"),
-            TerritoryName.objects.create(
-                kind="commune", code="06159", language="it", name="Villafranca"
-            ),
+            name
+            for name, created in (
+                TerritoryName.objects.get_or_create(
+                    kind="commune", code=code, language="it", name=italian
+                )
+                for code, italian in (("06088", "Nizza"), ("06159", "Villafranca"))
+            )
+            if created
         ]
         yield {"nice": nice, "villefranche": villefranche, "perimeter": perimeter}
         for name in names:

@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from layers.api import ClustersView, TileView
 from layers.basemap_views import ArchiveTileView, ArchiveView, ConfigView, TerritoryTileView
 from layers.opendata import OpenDataView
+from layers.tile_style_views import TileJSONView, TileStyleView
 
 urlpatterns = [
     path("api/projects/<slug:slug>/clusters/", ClustersView.as_view(), name="clusters"),
@@ -27,4 +28,6 @@ urlpatterns = [
         ArchiveTileView.as_view(),
         name="basemap-archive-tile",
     ),
+    path("tiles/<slug:slug>/tiles.json", TileJSONView.as_view(), name="tile-tilejson"),
+    path("tiles/<slug:slug>/style.json", TileStyleView.as_view(), name="tile-style"),
 ]

@@ -1,13 +1,14 @@
-"""OGC API - Features, Part 1 (Core), for GIS clients such as QGIS and GDAL.
+"""OGC API - Features for GIS clients such as QGIS and GDAL: Part 1 (Core), Part 2 (CRS by
+reference: layers.ogc_crs) and Part 3's queryables with their query parameters.
 
 A thin layer over the same selectors as the rest of the API: the contributions of each
-project are the public list (contributions.selectors), territories the current ones. Only
-public data is exposed.
+project are the public list (contributions.selectors, filtered by contributions.filters),
+territories the current ones. Only public data is exposed.
 """
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.gis.db.models import Extent
@@ -18,25 +19,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contributions.filters import parse_filters
-from contributions.models import Project
+from contributions.models import PUBLIC_STATUSES, Kind, Project
 from contributions.photo_urls import photo_base
-from contributions.selectors import feature, feature_collection_page
 from core.errors import DomainError
 from core.i18n import localized
-from layers import ogc_openapi, ogc_params
-from layers.ogc_territories import territory_items
+from layers import ogc_crs, ogc_items, ogc_openapi, ogc_params
+from layers.ogc_territories import territory_item, territory_items
 from territories.models import Territory, TerritoryKind
-from territories.selectors import territory_geojson
 
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+SCHEMA = "application/schema+json"
+CRS84 = ogc_crs.CRS84_URI
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+# The query parameters of each collection's items beyond paging: the queryables.
+CONTRIBUTION_QUERYABLES = ("commune", "theme", "kind", "status")
+TERRITORY_QUERYABLES = ("kind",)
+ITEMS_PARAMS = ["limit", "offset", "bbox", "bbox-crs", "crs"]
 TERRITORIES = "territories"
 CONTRIBUTIONS_SUFFIX = "-contributions"
 
@@ -55,12 +63,23 @@ def _wants_html(request):
     return "text/html" in accept and "json" not in accept
 
 
-def _respond(request, data, *, template, content_type="application/json", context=None):
+def _respond(
+    request, data, *, template, content_type="application/json", context=None, headers=None
+):
     if _wants_html(request):
         return render(request, template, {"data": data, **(context or {})})
     return HttpResponse(
-        json.dumps(data, default=str), content_type=content_type, headers={"Vary": "Accept"}
+        json.dumps(data, default=str),
+        content_type=content_type,
+        headers={"Vary": "Accept", **(headers or {})},
     )
+
+
+def rfc3339(moment):
+    """A date-time as RFC 3339 in UTC ("2026-03-01T08:00:00Z"), fractions only if any."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def ogc_errors(view):
@@ -135,7 +154,8 @@ def _collection(request, collection_id, title, description, extent, interval):
         "title": title,
         "description": description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": ogc_crs.URIS,
+        "storageCrs": ogc_crs.STORAGE.uri,
         "extent": {
             "spatial": {"bbox": [list(extent)], "crs": CRS84},
             "temporal": {
@@ -151,6 +171,11 @@ def _collection(request, collection_id, title, description, extent, interval):
             },
             {"rel": "items", "type": GEOJSON, "href": items},
             {"rel": "items", "type": "text/html", "href": items + "?f=html"},
+            {
+                "rel": QUERYABLES_REL,
+                "type": SCHEMA,
+                "href": _url(request, "ogc-queryables", collection_id),
+            },
         ],
     }
 
@@ -162,7 +187,8 @@ def _contributions_collection(request, project):
         localized(project.title) or project.slug,
         _("Published contributions (proposals, reports, observations) of this project."),
         project.perimeter.geom.extent,
-        [project.opens_at or project.created_at, project.closes_at],
+        # The true span of the items: the first and the last published contribution.
+        [rfc3339(moment) for moment in ogc_items.first_and_last(project)],
     )
 
 
@@ -239,38 +265,99 @@ def _links(request, collection_id, limit, offset, returned, matched):
     return links
 
 
+def _contributions_project(collection_id):
+    project = _project_of(collection_id)
+    if project is None:
+        raise DomainError("not_found", _("No such collection."), status=404)
+    return project
+
+
+@require_GET
+@ogc_errors
+def queryables(request, collection_id):
+    """Part 3: the properties the items can be filtered on, as a JSON Schema."""
+    ogc_params.check_params(request, [])
+    if collection_id == TERRITORIES:
+        title = _("Territories")
+        properties = {
+            "kind": {
+                "title": _("Kind of territory"),
+                "type": "string",
+                "enum": TerritoryKind.values,
+            }
+        }
+    else:
+        project = _contributions_project(collection_id)
+        title = localized(project.title) or project.slug
+        communes = sorted(
+            project.perimeter.members.exclude(code="").values_list("code", flat=True).distinct()
+        )
+        properties = {
+            "commune": {
+                "title": _("Commune (official code)"),
+                "description": _("The commune the public location lies in."),
+                "type": "string",
+                "enum": communes,
+            },
+            "theme": {
+                "title": _("Theme"),
+                "type": "string",
+                "enum": list(project.themes.order_by("slug").values_list("slug", flat=True)),
+            },
+            "kind": {"title": _("Kind of contribution"), "type": "string", "enum": Kind.values},
+            "status": {"title": _("Status"), "type": "string", "enum": list(PUBLIC_STATUSES)},
+        }
+    data = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _url(request, "ogc-queryables", collection_id),
+        "type": "object",
+        "title": title,
+        "description": _(
+            "Each property is also a query parameter of the items: one value, or several"
+            " separated by commas (kind, theme, status)."
+        ),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    return _respond(request, data, template="layers/ogc_page.html", content_type=SCHEMA)
+
+
 @require_GET
 @ogc_errors
 def items(request, collection_id):
     limit, offset = ogc_params.paging(request)
-    bbox = ogc_params.bbox(request.GET["bbox"]) if "bbox" in request.GET else None
+    crs = ogc_crs.requested(request)
+    bbox_crs = ogc_crs.requested(request, "bbox-crs")
+    bbox = ogc_crs.box(request.GET["bbox"], bbox_crs) if "bbox" in request.GET else None
     if collection_id == TERRITORIES:
-        ogc_params.check_params(request, ["limit", "offset", "bbox", "kind"])
+        ogc_params.check_params(request, [*ITEMS_PARAMS, *TERRITORY_QUERYABLES])
         kinds = ogc_params.listed(request, "kind", TerritoryKind.values)
         features, matched, returned = territory_items(
-            bbox=bbox, kinds=kinds, limit=limit, offset=offset
+            bbox=bbox, kinds=kinds, limit=limit, offset=offset, crs=crs
         )
     else:
-        project = _project_of(collection_id)
-        if project is None:
-            raise DomainError("not_found", _("No such collection."), status=404)
-        ogc_params.check_params(
-            request, ["limit", "offset", "bbox", "datetime", "kind", "theme", "status"]
-        )
+        project = _contributions_project(collection_id)
+        ogc_params.check_params(request, [*ITEMS_PARAMS, "datetime", *CONTRIBUTION_QUERYABLES])
         start, end = (
             ogc_params.datetime_interval(request.GET["datetime"])
             if "datetime" in request.GET
             else (None, None)
         )
+        # The queryables are the site's own filters, read by its one filter rule.
         params = {
-            name: request.GET[name] for name in ("kind", "theme", "status") if name in request.GET
+            name: request.GET[name] for name in CONTRIBUTION_QUERYABLES if name in request.GET
         }
         filters = parse_filters(params, project=project)
+        # OGC API intervals are closed; the filters' end is not: the end's next microsecond
+        # (the database's resolution) makes it so, and an instant finds what it names.
+        filters.created_after = start
+        filters.created_before = end + timedelta(microseconds=1) if end else None
         # OGC API - Features' bbox selects the shapes that touch the box.
-        filters.touching, filters.created_after, filters.created_before = bbox, start, end
-        features, matched, returned = feature_collection_page(
+        features, matched, returned = ogc_items.contribution_page(
             project,
             filters,
+            crs=crs,
+            drawn=bbox,
             photo_base=photo_base(request),
             limit=limit,
             offset=offset,
@@ -297,27 +384,28 @@ def items(request, collection_id):
         }
     )
     return HttpResponse(
-        f'{head[:-1]}, "features": {features}}}', content_type=GEOJSON, headers={"Vary": "Accept"}
+        f'{head[:-1]}, "features": {features}}}',
+        content_type=GEOJSON,
+        headers={"Vary": "Accept", **ogc_crs.content_crs(crs)},
     )
 
 
 @require_GET
 @ogc_errors
 def item(request, collection_id, feature_id):
-    ogc_params.check_params(request, [])
+    ogc_params.check_params(request, ["crs"])
+    crs = ogc_crs.requested(request)
     if collection_id == TERRITORIES:
         territory = get_object_or_404(Territory.objects.current(), slug=feature_id)
-        body = territory_geojson(territory)
+        body = territory_item(territory, crs=crs)
     else:
-        project = _project_of(collection_id)
-        if project is None:
-            raise DomainError("not_found", _("No such collection."), status=404)
+        project = _contributions_project(collection_id)
         try:
             identifier = uuid.UUID(feature_id)
         except ValueError:
             raise DomainError("not_found", _("No such feature."), status=404) from None
-        body = feature(identifier, photo_base=photo_base(request))
-        if body is None or not project.contributions.filter(pk=identifier).exists():
+        body = ogc_items.contribution(project, identifier, crs=crs, photo_base=photo_base(request))
+        if body is None:
             raise DomainError("not_found", _("No such feature."), status=404)
     data = json.loads(body)
     data["links"] = [
@@ -328,4 +416,10 @@ def item(request, collection_id, feature_id):
             "href": _url(request, "ogc-collection", collection_id),
         },
     ]
-    return _respond(request, data, template="layers/ogc_page.html", content_type=GEOJSON)
+    return _respond(
+        request,
+        data,
+        template="layers/ogc_page.html",
+        content_type=GEOJSON,
+        headers=ogc_crs.content_crs(crs),
+    )

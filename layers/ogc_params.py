@@ -1,7 +1,8 @@
-"""The OGC API's query parameters: bbox, datetime, paging, lists, unknown names.
+"""The OGC API's query parameters: datetime, paging, lists, unknown names.
 
-OGC API - Features defines its own parameter syntax (bbox in CRS84, RFC 3339 datetime
-intervals); the contribution filters themselves are parsed by contributions.filters.
+OGC API - Features defines its own parameter syntax (RFC 3339 datetime intervals; bbox,
+crs and bbox-crs are read by layers.ogc_crs); the contribution filters themselves are
+parsed by contributions.filters.
 """
 
 from datetime import UTC
@@ -22,23 +23,6 @@ def check_params(request, allowed):
             "unknown_parameter",
             _("Unknown query parameter(s): %(unknown)s.") % {"unknown": ", ".join(unknown)},
         )
-
-
-def bbox(value):
-    try:
-        numbers = [float(v) for v in value.split(",")]
-    except ValueError:
-        numbers = []
-    if len(numbers) == 6:  # 3D boxes: minx, miny, minz, maxx, maxy, maxz
-        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4 or not (
-        -180 <= numbers[0] <= numbers[2] <= 180 and -90 <= numbers[1] <= numbers[3] <= 90
-    ):
-        raise DomainError(
-            "invalid_bbox",
-            _("bbox is minlon,minlat,maxlon,maxlat in WGS84 (CRS84), min before max."),
-        )
-    return tuple(numbers)
 
 
 def datetime_interval(value):

@@ -184,6 +184,8 @@ KNOWN_QUERY = frozenset(
         # OGC API
         "f",
         "datetime",
+        "crs",
+        "bbox-crs",
         # Open311
         "service_request_id",
         "service_code",

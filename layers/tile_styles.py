@@ -27,8 +27,7 @@ STYLE_VERSION = 8
 # and the palette of the territory basemap as the site draws it (mapping/static/mapping/basemap.js).
 DEFAULT_COLOUR = "#1f6feb"
 CLUSTER_COLOUR = "#37474f"
-BACKGROUND = "#e8eaec"
-PERIMETER_FILL = "#fbfaf5"
+COMMUNE_FILL = "#f3eedf"
 COMMUNE_LINE = "#a4a9ad"
 PARENT_LINE = "#6d737a"
 INK = "#2b2b2b"
@@ -182,21 +181,15 @@ def _basemap_source(site: str, language: str) -> dict:
 
 def _territory_layers() -> list[dict]:
     """Perimeters, communes and their parents, then their names: the basemap, under."""
+    # No background nor opaque fill: in QGIS the layer is often drawn over another basemap,
+    # which must show through (and QGIS would paint a background only where a tile exists).
     layers = [
-        {"id": "background", "type": "background", "paint": {"background-color": BACKGROUND}},
-        {
-            "id": "perimeter-fill",
-            "type": "fill",
-            "source": "territory",
-            "source-layer": "perimeter",
-            "paint": {"fill-color": PERIMETER_FILL, "fill-opacity": 1},
-        },
         {
             "id": "communes-fill",
             "type": "fill",
             "source": "territory",
             "source-layer": "communes",
-            "paint": {"fill-color": PERIMETER_FILL, "fill-opacity": 0.6},
+            "paint": {"fill-color": COMMUNE_FILL, "fill-opacity": 0.45},
         },
         {
             "id": "communes-outline",

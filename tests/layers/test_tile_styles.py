@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 import mapbox_vector_tile
 import pytest
+from django.contrib.gis.geos import LineString, Polygon
 
-from contributions.models import Contribution, Theme
+from contributions.models import Contribution, Status, Theme
 from layers import grid
 from tests.conftest import ARTIFACTS, ROOT, need
 
@@ -217,7 +218,9 @@ QGIS_SCRIPT = textwrap.dedent(
     uri.setParam("zmax", sys.argv[7])
     uri.setParam("styleUrl", style_url)
     layer = QgsVectorTileLayer(bytes(uri.encodedUri()).decode(), "contributions")
-    report = {"valid": layer.isValid()}
+    # What QGIS does when it adds a vector tile layer: the default style, from styleUrl.
+    message, loaded = layer.loadDefaultStyle()
+    report = {"valid": layer.isValid(), "style_loaded": loaded, "style_message": message}
     renderer = layer.renderer()
     report["renderer"] = renderer.type() if renderer else None
     styles = renderer.styles() if renderer else []
@@ -314,13 +317,32 @@ def test_qgis_opens_the_tiles_with_the_style_and_draws_them(demo, live_server):
     assert list(by_name).index("communes-fill") < list(by_name).index("clusters")
     assert image.stat().st_size > 10_000 and "<qgis" in qml.read_text()
     assert not report["errors"], report["errors"]
-    # A dense part of the coast, close enough for the contributions themselves.
-    target = Contribution.objects.public().filter(project=demo).first()
-    lon, lat = target.public_geom.point_on_surface.coords
+    # Close enough for the contributions themselves: a line and an area (the demo has points)
+    # among the points of Nice, each in its theme's colour.
+    themes_in_order = list(demo.themes.order_by("position"))
+    Contribution.objects.create(
+        project=demo,
+        kind="proposal",
+        theme=themes_in_order[0],
+        title="Piste cyclable le long du Paillon",
+        status=Status.PUBLISHED,
+        geom=LineString((7.2620, 43.7030), (7.2700, 43.7060), (7.2790, 43.7110), srid=4326),
+    )
+    Contribution.objects.create(
+        project=demo,
+        kind="report",
+        theme=themes_in_order[-1],
+        title="Friche à réaménager",
+        status=Status.PUBLISHED,
+        geom=Polygon(
+            ((7.2500, 43.7100), (7.2560, 43.7100), (7.2560, 43.7140), (7.2500, 43.7100)),
+            srid=4326,
+        ),
+    )
     close, _stderr = _qgis(
         doc["tiles"][0],
         style_url,
-        (lon - 0.01, lat - 0.008, lon + 0.01, lat + 0.008),
+        (7.245, 43.695, 7.285, 43.718),
         folder / "tile_style_qgis_close.png",
         Path("/tmp") / "tile_style_close.qml",
         (doc["minzoom"], doc["maxzoom"]),

@@ -13,16 +13,16 @@ from layers.exports.formats import FORMATS
 ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
 
 
-def _describe_filters(filters: ContributionFilters) -> str:
+def describe_filters(filters: ContributionFilters, empty: str = "none") -> str:
     shown = [
         f"{item.name}={getattr(filters, item.name)}"
         for item in fields(filters)
         if getattr(filters, item.name)
     ]
-    return ", ".join(shown) or "none"
+    return ", ".join(shown) or empty
 
 
-def write_public_notes(project, output: Path, *, fmt, srs, srid, filters, count):
+def write_public_notes(project, output: Path, *, fmt, srs_name, srid, filters, count):
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")
     title = localized(project.title) or project.slug
     readme = f"""Public contributions: {title}
@@ -32,17 +32,29 @@ What: the public contributions (proposals, reports of problems, observations) ma
 residents to the participatory project {project.slug}, as moderated and published on the
 map. Unpublished and hidden contributions, emails and authors are not included.
 Features: {count}
-Coordinate reference system: EPSG:{srid} ({srs.name})
+Coordinate reference system: EPSG:{srid} ({srs_name}); the file name says it too
 Exported: {now}
-Filters: {_describe_filters(filters)}
+Filters: {describe_filters(filters)}
+Metadata: {output.with_suffix(".xml").name} (ISO 19115 / INSPIRE, ISO 19139 XML)
 
 Columns: id, kind, kind_label, sentiment, theme, theme_name, title, description, status,
-commune_code, commune_name, location_precision, answer, answered_at, votes, comments,
-channel, created_at, photo_urls (space-separated photo URLs) and the geometry.
+status_label, duplicate_of (the id of the contribution this one repeats, when public),
+commune_code, commune_name, location_precision, location_precision_label, answer,
+answered_at, votes, comments, channel, channel_label, created_at, photo_urls
+(space-separated photo URLs) and the geometry. Each *_label is the code's label in the
+export's language.
 location_precision: "exact" (placed on the map), "approximate" (roughly placed, said so
 when entered) or "commune" (only the commune is known: the point is a spot inside it, not
 the place meant; leave these out of density maps).
 """
+    if fmt in ("gpkg", "qgis"):
+        readme += (
+            "GeoPackage: one layer per geometry type (contributions_points, contributions_lines,\n"
+            "contributions_areas), the communes and the perimeter, each with the default style\n"
+            "QGIS applies when it opens it (layer_styles: QML and SLD).\n"
+        )
+    if fmt == "qgis":
+        readme += f"QGIS project: {output.name}, beside {output.with_suffix('.gpkg').name}.\n"
     if fmt == "shp":
         readme += "Shapefile: field names are cut to 10 characters and texts to 254.\n"
     readme += f"\nLicence: Open Database License (ODbL) 1.0, see LICENSE.txt\n{ODBL_URL}\n"

@@ -51,7 +51,7 @@ def ogr2ogr(fmt, output: Path, sql: str, srid: int, extra, progress=None):
     _run_ogr2ogr(fmt, output, [source, "-sql", sql], srid, extra, env, progress)
 
 
-def ogr2ogr_layers(fmt, output: Path, layers: dict, srid: int, progress=None):
+def ogr2ogr_layers(fmt, output: Path, layers: dict, srid: int, progress=None, metadata=None):
     """Several SQL layers ({name: (sql, geometry type or None)}) into one file in one run,
     read through an OGR virtual data source that lists them over one shared connection."""
     source, env = pg_source()
@@ -67,7 +67,11 @@ def ogr2ogr_layers(fmt, output: Path, layers: dict, srid: int, progress=None):
     with tempfile.TemporaryDirectory() as scratch:
         vrt = Path(scratch) / "layers.vrt"
         vrt.write_text("\n".join(parts), encoding="utf-8")
-        _run_ogr2ogr(fmt, output, [str(vrt)], srid, [], env, progress)
+        # The dataset's metadata (-mo), which the GeoPackage driver keeps in gpkg_metadata.
+        extra = [
+            arg for key, value in (metadata or {}).items() for arg in ("-mo", f"{key}={value}")
+        ]
+        _run_ogr2ogr(fmt, output, [str(vrt)], srid, extra, env, progress)
 
 
 def _run_ogr2ogr(fmt, output: Path, source_args, srid: int, extra, env, progress):

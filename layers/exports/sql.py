@@ -4,8 +4,9 @@ literals since ogr2ogr cannot bind parameters) and the GeoPackage's territory la
 from django.db import connection
 from django.utils import translation
 
-from contributions.models import Kind, Project
+from contributions.models import PUBLIC_STATUSES, Kind, Project
 from contributions.selectors import PUBLIC_COMMUNE_JOIN, PUBLIC_GEOM
+from contributions.vocabulary import Channel, LocationPrecision, Status
 from core.escaping import spreadsheet_cell_sql
 from core.i18n import FALLBACK_ORDER
 from layers.exports.formats import ExportError
@@ -13,6 +14,13 @@ from territories.models import Territory
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 EXACT_COMMUNE_JOIN = "LEFT JOIN territories_current_of t ON t.id = c.commune_id"
+# The GeoPackage's contribution layers, one per geometry type (a layer mixing them is split
+# into sublayers by QGIS): name -> (ST_Dimension, OGR geometry type).
+GEOMETRY_LAYERS = {
+    "contributions_points": (0, "wkbPoint"),
+    "contributions_lines": (1, "wkbLineString"),
+    "contributions_areas": (2, "wkbPolygon"),
+}
 # PostgreSQL's text types (text, varchar, char, name), by type OID.
 TEXT_TYPE_OIDS = {25, 1043, 1042, 19}
 
@@ -69,15 +77,40 @@ def contributions_sql(
     """
     where_sql, params = _where(queryset)
     with translation.override(language):
-        labels = " ".join(
-            f"WHEN {_literal(value)} THEN {_literal(str(label))}" for value, label in Kind.choices
+        kind_labels, status_labels, channel_labels, precision_labels, moderation_labels = (
+            _labels(choices)
+            for choices in (
+                Kind.choices,
+                Status.choices,
+                Channel.choices,
+                LocationPrecision.choices,
+                _moderation_choices(),
+            )
         )
     theme_name = ", ".join(
         f"NULLIF(th.name ->> {_literal(code)}, '')"
         for code in dict.fromkeys((language, *FALLBACK_ORDER))
     )
     photos = _literal(base_url.rstrip("/") + "/photos/")
-    private = "" if public else "NULLIF(c.email, '') AS email, c.author_id AS author_id,"
+    if public:
+        private = ""
+        # A duplicate's original is named only when the public may see it too.
+        duplicate = (
+            f"CASE WHEN dup.status IN ({', '.join(map(_literal, PUBLIC_STATUSES))}) "
+            "THEN dup.id::text END"
+        )
+    else:
+        # The moderation state, said once: awaiting, public or hidden (with abuse reports).
+        moderation = (
+            "CASE c.status WHEN 'submitted' THEN 'pending' WHEN 'hidden' THEN 'hidden' "
+            "ELSE 'public' END"
+        )
+        private = (
+            f"{moderation} AS moderation, CASE {moderation} {moderation_labels} END "
+            "AS moderation_label, c.report_count::integer AS abuse_reports, "
+            "NULLIF(c.email, '') AS email, c.author_id AS author_id,"
+        )
+        duplicate = "dup.id::text"
     # The open-data variant carries the public location only; staff get the exact place.
     location = f"c.{PUBLIC_GEOM}" if public else "c.geom"
     # And the commune that goes with it: the public one (contributions.selectors), or the
@@ -96,21 +129,25 @@ def contributions_sql(
     select = f"""
         SELECT c.id::text AS id,
                c.kind,
-               CASE c.kind {labels} END AS kind_label,
+               CASE c.kind {kind_labels} END AS kind_label,
                NULLIF(c.sentiment, '') AS sentiment,
                th.slug AS theme,
                coalesce({theme_name}) AS theme_name,
                c.title,
                c.description,
                c.status,
+               CASE c.status {status_labels} END AS status_label,
+               {duplicate} AS duplicate_of,
                t.code AS commune_code,
                t.name AS commune_name,
                c.location_precision,
+               CASE c.location_precision {precision_labels} END AS location_precision_label,
                NULLIF(c.answer, '') AS answer,
                c.answered_at,
                c.vote_count::integer AS votes,
                c.comment_count::integer AS comments,
                c.channel,
+               CASE c.channel {channel_labels} END AS channel_label,
                c.created_at,
                ph.photo_urls,
                {private}
@@ -118,6 +155,7 @@ def contributions_sql(
                {location} AS geom
         FROM (SELECT * FROM contributions_contribution WHERE {where}) c
         JOIN contributions_theme th ON th.id = c.theme_id
+        LEFT JOIN contributions_contribution dup ON dup.id = c.duplicate_of_id
         {commune}
         -- The photos of the exported rows, aggregated once and hash-joined: a subquery per
         -- row costs an index probe per contribution, most of which have no photo.
@@ -134,6 +172,29 @@ def contributions_sql(
     # No ORDER BY: sorting a million rows with their geometries would cost more than the
     # export itself, and GIS files carry no order anyway.
     return spreadsheet_safe(select) if xy_srid is not None else select
+
+
+def _labels(choices) -> str:
+    """`WHEN code THEN label` for a CASE, the labels in the active language."""
+    return " ".join(
+        f"WHEN {_literal(value)} THEN {_literal(str(label))}" for value, label in choices
+    )
+
+
+def _moderation_choices():
+    from django.utils.translation import gettext
+
+    return [
+        ("pending", gettext("awaiting moderation")),
+        ("public", gettext("public")),
+        ("hidden", gettext("hidden")),
+    ]
+
+
+def of_dimension(select: str, dimension: int) -> str:
+    """The rows of an export's SELECT whose geometry has that dimension (0 points, 1 lines,
+    2 areas): one GeoPackage layer per geometry type."""
+    return f"SELECT * FROM ({select}) q WHERE ST_Dimension(q.geom) = {int(dimension)}"  # noqa: S608
 
 
 def spreadsheet_safe(select: str) -> str:

@@ -117,8 +117,10 @@ def test_every_format_reads_back_with_count_crs_and_types(demo, prepared, tmp_pa
     assert f"{expected} contributions" in message
     summaries = layers(path)
     name = path.stem if fmt in ("csv", "shp") else "contributions"
-    summary = summaries[name]
-    assert feature_count(summary) == expected
+    assert feature_count(summaries[name]) == expected
+    # A GeoPackage has a layer per geometry type (the demo's are points) and, as
+    # `contributions`, all of them in one table without geometry.
+    summary = summaries["contributions_points" if fmt == "gpkg" else name]
     for marker in CRS_MARKERS[srid]:
         assert marker in summary
     assert re.search(r"^votes: Integer \(", summary, re.MULTILINE)
@@ -141,7 +143,7 @@ def test_geopackage_in_lambert_93_puts_a_point_within_a_centimetre(demo, prepare
     expected = pyproj.Transformer.from_crs(4326, 2154, always_xy=True).transform(
         contribution.geom.x, contribution.geom.y
     )
-    text = ogrinfo("-where", f"id='{contribution.pk}'", path, "contributions")
+    text = ogrinfo("-where", f"id='{contribution.pk}'", path, "contributions_points")
     x, y = map(float, re.search(r"POINT \(([-\d.]+) ([-\d.]+)\)", text).groups())
     assert abs(x - expected[0]) < 0.01 and abs(y - expected[1]) < 0.01
     assert 1_000_000 < x < 1_110_000 and 6_290_000 < y < 6_390_000
@@ -151,11 +153,22 @@ def test_geopackage_has_contributions_communes_and_perimeter(demo, prepared, tmp
     path = tmp_path / "layers.gpkg"
     export(path, "gpkg", 2154)
     summaries = layers(path)
-    assert set(summaries) == {"contributions", "communes", "perimeter"}
+    geometry_layers = {
+        "contributions_points",
+        "contributions_lines",
+        "contributions_areas",
+        "communes",
+        "perimeter",
+    }
+    assert set(summaries) == geometry_layers | {"contributions", "layer_styles"}
     assert feature_count(summaries["communes"]) == demo.perimeter.members.count() == 89
     assert feature_count(summaries["perimeter"]) == 1
-    for summary in summaries.values():
-        assert 'ID["EPSG",2154]' in summary
+    assert feature_count(summaries["contributions_points"]) == staff_count(demo)
+    assert feature_count(summaries["contributions_lines"]) == 0  # empty, but typed
+    assert "Geometry: Line String" in summaries["contributions_lines"]
+    assert "Geometry: Polygon" in summaries["contributions_areas"]
+    for name in geometry_layers:
+        assert 'ID["EPSG",2154]' in summaries[name]
     assert re.search(r"^population: Integer", summaries["communes"], re.MULTILINE)
 
 
@@ -178,10 +191,11 @@ def test_public_export_has_no_email_author_hidden_or_submitted(demo, prepared, t
 def test_public_geopackage_has_no_private_columns(demo, prepared, tmp_path):
     path = tmp_path / "public.gpkg"
     export(path, "gpkg", 2154, "--public")
-    summary = layers(path)["contributions"]
+    summary = layers(path)["contributions_points"]
     assert feature_count(summary) == public_count(demo)
     assert "email" not in summary and "author_id" not in summary
-    dump = ogrinfo("-al", path, "contributions")
+    assert "moderation" not in summary and "abuse_reports" not in summary
+    dump = ogrinfo("-al", path, "contributions_points")
     assert SECRET_EMAIL not in dump
     statuses = set(re.findall(r"^  status \(String\) = (\w+)$", dump, re.MULTILINE))
     assert statuses and statuses <= set(PUBLIC_STATUSES)

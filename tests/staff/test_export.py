@@ -51,7 +51,7 @@ def test_geopackage_is_complete_and_its_temporary_file_is_gone(client, demo, mod
         target = Path(folder) / "export.gpkg"
         target.write_bytes(b"".join(response.streaming_content))
         info = subprocess.run(
-            ["ogrinfo", "-ro", "-so", str(target), "contributions"],
+            ["ogrinfo", "-ro", "-so", str(target), "contributions_points"],
             capture_output=True,
             text=True,
             check=True,

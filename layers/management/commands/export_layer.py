@@ -12,20 +12,34 @@ from layers.management.selection import add_filter_arguments, filters_from, proj
 
 class Command(BaseCommand):
     help = (
-        "Export a project's contributions with ogr2ogr to GeoJSON, GeoPackage, CSV, FlatGeobuf "
-        "or Shapefile in any EPSG coordinate reference system. Without --public (staff): every "
-        "status, with email and author_id."
+        "Export a project's contributions with ogr2ogr to GeoJSON, GeoPackage (one styled layer "
+        "per geometry type, with metadata), CSV, FlatGeobuf, Shapefile or a QGIS project (.qgz "
+        "beside its GeoPackage) in any EPSG coordinate reference system. Without --public "
+        "(staff): every status, with the moderation state, email and author_id."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
-        parser.add_argument("--srid", required=True, type=int, metavar="EPSG")
-        parser.add_argument("--output", required=True, metavar="PATH")
+        parser.add_argument(
+            "--srid",
+            "--crs",
+            required=True,
+            metavar="EPSG",
+            help="an EPSG code: 4326, 2154 (Lambert-93), 32632 (UTM 32N), 3035, 3857 or any other",
+        )
+        parser.add_argument(
+            "--output",
+            required=True,
+            metavar="PATH",
+            help="a file, or a folder (ending in /) where the file is named after the project "
+            "and the CRS, e.g. piter-alpimed_contributions_EPSG2154.gpkg",
+        )
         parser.add_argument(
             "--public",
             action="store_true",
-            help="only public items, no email or author; writes README.txt and LICENSE.txt",
+            help="only public items, no email or author; writes README.txt, LICENSE.txt and an "
+            "ISO 19115 record (.xml) beside the file",
         )
         add_filter_arguments(parser)
         parser.add_argument("--base-url", default=DEFAULT_BASE_URL)

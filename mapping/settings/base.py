@@ -121,6 +121,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Residents sign in with a code sent to their email: no password to invent or forget.
 # Sign-in emails name the site by SITE_NAME (else the product's translated name) and SITE_URL.
+# An accepted login code verifies the address it was sent to, so a staff member whose account
+# was made in the administration signs in the first time with one code, not two.
 ACCOUNT_ADAPTER = "mapping.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]

@@ -122,7 +122,29 @@ class PlaceField(gis_forms.PointField):
 
 
 class RecordForm(LinkedErrors, forms.Form):
-    """Assisted entry: what a resident says at a workshop, on paper or on the phone."""
+    """Assisted entry: what a resident says at a workshop, on paper or on the phone.
+
+    One screen on a tablet (staff/templates/staff/record.html): the title first, with the
+    cursor in it; choices as rows of buttons, the theme as a list open at once (one tap); the
+    less-used fields (coordinates, email) folded away."""
+
+    # The order of the page, which the error summary above the form follows.
+    field_order = [
+        "title",
+        "kind",
+        "sentiment",
+        "theme",
+        "channel",
+        "language",
+        "description",
+        "place",
+        "commune",
+        "approximate",
+        "latitude",
+        "longitude",
+        "email",
+        "consent",
+    ]
 
     channel = forms.ChoiceField(
         label=_("How it came in"),
@@ -130,16 +152,23 @@ class RecordForm(LinkedErrors, forms.Form):
         widget=forms.RadioSelect,
     )
     kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
+    # Shown for observations only (record.css); required for them in clean().
     sentiment = forms.ChoiceField(
         label=_("For an observation: positive or negative"),
-        choices=[("", "—"), *Sentiment.choices],
+        choices=Sentiment.choices,
         required=False,
+        widget=forms.RadioSelect,
     )
     theme = forms.ChoiceField(label=_("Theme"))
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        # The next card starts with typing its title; full_clean drops this on errors.
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
     description = forms.CharField(
         label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,
     )
@@ -157,9 +186,19 @@ class RecordForm(LinkedErrors, forms.Form):
         widget=PlaceWidget(attrs={"geom_type": "Point"}),
     )
     longitude = forms.FloatField(
-        label=_("Longitude"), required=False, min_value=-180, max_value=180
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
     approximate = forms.BooleanField(
         label=_("The place on the map is approximate: the resident could only say roughly where"),
         required=False,
@@ -168,6 +207,8 @@ class RecordForm(LinkedErrors, forms.Form):
         label=_("Resident's email (optional)"),
         required=False,
         help_text=_("They will receive the answer at this address."),
+        # The resident's address, never the staff member's own the browser would suggest.
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     language = forms.ChoiceField(label=_("Resident's language"), choices=settings.LANGUAGES)
     consent = forms.BooleanField(
@@ -183,8 +224,18 @@ class RecordForm(LinkedErrors, forms.Form):
         widget.settings_overrides = {"SPATIAL_EXTENT": tuple(project.perimeter.geom.extent)}
         widget.csp_nonce = csp_nonce
         self.fields["kind"].choices = [(k, Kind(k).label) for k in project.kinds]
-        self.fields["theme"].choices = [(t.slug, localized(t.name)) for t in project.themes.all()]
+        themes = [(t.slug, localized(t.name)) for t in project.themes.all()]
+        self.fields["theme"].choices = themes
+        # A list showing its themes at once: one tap picks one, where a drop-down takes two.
+        if len(themes) > 1:
+            self.fields["theme"].widget.attrs["size"] = min(len(themes), 5)
         self.fields["commune"].choices = [("", "—")] + [(c.code, c.name) for c in communes]
+
+    def full_clean(self):
+        super().full_clean()
+        # After a refused entry the eye goes to the errors, not to the title.
+        if self.errors:
+            self.fields["title"].widget.attrs.pop("autofocus", None)
 
     def clean(self):
         data = super().clean()

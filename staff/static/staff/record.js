@@ -1,14 +1,22 @@
 // Assisted entry: a tap on the place map (django-leaflet's widget) puts the point there at
 // once, without picking the marker tool first, and fills in latitude and longitude; typed
 // coordinates move the point. The widget's own field keeps the point as GeoJSON.
+// The map takes the height its column has (record.css), so it is told when that changes.
+// A refused entry puts the focus on the list of errors (the title has it otherwise).
 "use strict";
 (() => {
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   const lat = document.getElementById("id_latitude");
   const lon = document.getElementById("id_longitude");
   if (!lat || !lon) return;
 
   window.addEventListener("map:init", (event) => {
     const map = event.detail.map;
+    if ("ResizeObserver" in window) {
+      new ResizeObserver(() => map.invalidateSize()).observe(map.getContainer());
+    }
     map.on("map:loadfield", ({ field }) => {
       const put = (latlng, fromTyping) => {
         // onCreated is what the marker tool calls: it replaces the point and saves the field.

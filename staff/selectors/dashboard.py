@@ -2,6 +2,7 @@
 as CSV (docs/figures.md)."""
 
 from dataclasses import asdict, dataclass
+from datetime import date
 
 from django.db.models import Count
 from django.db.models.functions import TruncWeek
@@ -43,6 +44,9 @@ HEADINGS = {
 
 # Columns holding a code that the CSV keeps for scripts and the page shows by its label.
 CODE_COLUMNS = {"kind", "theme", "status", "channel"}
+# Columns holding an ISO date that the CSV keeps for scripts and the page shows as a date,
+# written the reader's way.
+DATE_COLUMNS = {"week", "day"}
 
 
 @dataclass
@@ -74,7 +78,14 @@ class Table:
 
     @property
     def page_rows(self) -> list:
-        return [[row[index] for index in self._shown] for row in self.rows]
+        dates = {index for index, column in enumerate(self.columns) if column in DATE_COLUMNS}
+        return [
+            [
+                date.fromisoformat(row[index]) if index in dates and row[index] else row[index]
+                for index in self._shown
+            ]
+            for row in self.rows
+        ]
 
 
 def summary(project: Project) -> dict:

@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 
 from core.escaping import SpreadsheetWriter
 from staff.access import page_context, workspace
-from staff.selectors.dashboard import TABLES, summary
+from staff.selectors.dashboard import HEADINGS, TABLES, summary
 from staff.selectors.maps import map_points, perimeter_frame
 
 
@@ -38,7 +38,7 @@ def dashboard(request, project):
                     "x": index + 0.1,
                     "h": round(100 * n / peak, 2),
                     "y": round(100 - 100 * n / peak, 2),
-                    "label": f"{week}: {n}",
+                    "label": week_label(week, n),
                 }
                 for index, (week, n, _cumulative) in enumerate(weeks)
             ],
@@ -48,6 +48,12 @@ def dashboard(request, project):
             target_bar=min(100, figures["target_progress_percent"] or 0),
         ),
     )
+
+
+def week_label(week: str, n: int) -> str:
+    """A bar's tooltip: its week's first day written the reader's way, and its count."""
+    day = formats.date_format(date.fromisoformat(week), "SHORT_DATE_FORMAT")
+    return f"{HEADINGS['week']} {day}: {formats.localize(n)}"
 
 
 def week_ticks(weeks, most=5) -> list:

@@ -80,12 +80,12 @@ def tiles(client, project, filters):
 
 
 def ogc_items(client, project, filters):
-    if filters.commune or filters.text:
-        return None  # its queryables are kind, theme, status, bbox and datetime (no q)
+    if filters.text:
+        return None  # its queryables are commune, kind, theme, status (with bbox, datetime; no q)
     params = {
         name: value
         for name, value in query(filters).items()
-        if name in ("kind", "theme", "status", "bbox")
+        if name in ("commune", "kind", "theme", "status", "bbox")
     }
     if filters.created_after or filters.created_before:
         start = instant(filters.created_after) if filters.created_after else ".."

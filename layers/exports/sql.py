@@ -38,7 +38,8 @@ def check_single_geometry_type(queryset):
     if kinds > 1:
         raise ExportError(
             "A Shapefile holds one geometry type, and these contributions mix points, lines "
-            "or areas; export to GeoPackage or FlatGeobuf instead."
+            "or areas; export to GeoPackage or FlatGeobuf instead.",
+            code="mixed_geometries",
         )
 
 

@@ -16,6 +16,7 @@ from django.contrib.gis.geos import LineString, Polygon
 
 from contributions.models import Contribution, Status, Theme
 from layers import grid
+from mapping.demo import load_demo
 from tests.conftest import ARTIFACTS, ROOT, need
 
 TOOLS = ROOT / "tools"
@@ -278,8 +279,39 @@ def _qgis(url, style_url, bounds, image, qml, zooms):
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
 
 
-# Last in the module: a live server flushes the database after its test.
-def test_qgis_opens_the_tiles_with_the_style_and_draws_them(demo, live_server):
+@pytest.fixture
+def live_world(demo, live_server):
+    """The demo (again: a live server's test flushes the database after it, so these tests
+    come last) with a line and an area among the points of Nice, and the server's address."""
+    project = load_demo()
+    themes_in_order = list(project.themes.order_by("position"))
+    Contribution.objects.create(
+        project=project,
+        kind="proposal",
+        theme=themes_in_order[0],
+        title="Piste cyclable le long du Paillon",
+        status=Status.PUBLISHED,
+        geom=LineString((7.2620, 43.7030), (7.2700, 43.7060), (7.2790, 43.7110), srid=4326),
+    )
+    Contribution.objects.create(
+        project=project,
+        kind="report",
+        theme=themes_in_order[-1],
+        title="Friche à réaménager",
+        status=Status.PUBLISHED,
+        geom=Polygon(
+            ((7.2500, 43.7100), (7.2560, 43.7100), (7.2560, 43.7140), (7.2500, 43.7100)),
+            srid=4326,
+        ),
+    )
+    return project, live_server.url
+
+
+NICE = (7.245, 43.695, 7.285, 43.718)  # the line, the area and points around them
+
+
+def test_qgis_opens_the_tiles_with_the_style_and_draws_them(live_world):
+    demo, base = live_world
     need(
         os.path.exists("/usr/bin/python3")
         and subprocess.run(
@@ -290,7 +322,6 @@ def test_qgis_opens_the_tiles_with_the_style_and_draws_them(demo, live_server):
     )
     import requests
 
-    base = live_server.url
     doc = requests.get(f"{base}/tiles/piter-alpimed/tiles.json?lang=fr", timeout=30).json()
     style_url = f"{base}/tiles/piter-alpimed/style.json?lang=fr"
     folder = ARTIFACTS / "screenshots"
@@ -317,34 +348,76 @@ def test_qgis_opens_the_tiles_with_the_style_and_draws_them(demo, live_server):
     assert list(by_name).index("communes-fill") < list(by_name).index("clusters")
     assert image.stat().st_size > 10_000 and "<qgis" in qml.read_text()
     assert not report["errors"], report["errors"]
-    # Close enough for the contributions themselves: a line and an area (the demo has points)
-    # among the points of Nice, each in its theme's colour.
-    themes_in_order = list(demo.themes.order_by("position"))
-    Contribution.objects.create(
-        project=demo,
-        kind="proposal",
-        theme=themes_in_order[0],
-        title="Piste cyclable le long du Paillon",
-        status=Status.PUBLISHED,
-        geom=LineString((7.2620, 43.7030), (7.2700, 43.7060), (7.2790, 43.7110), srid=4326),
-    )
-    Contribution.objects.create(
-        project=demo,
-        kind="report",
-        theme=themes_in_order[-1],
-        title="Friche à réaménager",
-        status=Status.PUBLISHED,
-        geom=Polygon(
-            ((7.2500, 43.7100), (7.2560, 43.7100), (7.2560, 43.7140), (7.2500, 43.7100)),
-            srid=4326,
-        ),
-    )
+    # Close enough for the contributions themselves: points, the line and the area.
     close, _stderr = _qgis(
         doc["tiles"][0],
         style_url,
-        (7.245, 43.695, 7.285, 43.718),
+        NICE,
         folder / "tile_style_qgis_close.png",
         Path("/tmp") / "tile_style_close.qml",
         (doc["minzoom"], doc["maxzoom"]),
     )
     assert close["valid"] and not close["errors"]
+
+
+MAPLIBRE = TOOLS / "node_modules" / "maplibre-gl" / "dist"
+MAP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>style</title>
+<style>{css} body {{ margin: 0 }} #map {{ width: 100vw; height: 100vh }}</style></head>
+<body><div id="map"></div></body></html>"""
+DRAW = """async ([style, view]) => {
+    const errors = [];
+    if (window.shown) window.shown.remove();
+    const map = window.shown = new maplibregl.Map({
+        container: "map", style, fadeDuration: 0, attributionControl: false,
+        canvasContextAttributes: {preserveDrawingBuffer: true},
+    });
+    map.on("error", (e) => errors.push(String((e.error && e.error.message) || e)));
+    await new Promise((resolve) => map.once("idle", resolve));
+    if (view) {
+        map.fitBounds(view, {animate: false});
+        await new Promise((resolve) => map.once("idle", resolve));
+    }
+    const drawn = {};
+    for (const layer of map.getStyle().layers) {
+        drawn[layer.id] = map.queryRenderedFeatures({layers: [layer.id]}).length;
+    }
+    return {errors, drawn, zoom: map.getZoom()};
+}"""
+
+
+def test_maplibre_draws_the_style_in_a_browser(live_world, page):
+    """MapLibre GL JS (tools/node_modules) in Chromium, from the style's address alone."""
+    need((MAPLIBRE / "maplibre-gl.js").is_file(), "tools/node_modules has no maplibre-gl")
+    demo, base = live_world
+    css = (MAPLIBRE / "maplibre-gl.css").read_text()
+    # A page of the live server's origin (the tiles are same-origin), made here; the glyphs
+    # (a third party's) are answered empty: the labels are QGIS's and MapLibre's concern
+    # elsewhere, the shapes and colours are this test's.
+    page.route(
+        f"{base}/maplibre-check",
+        lambda route: route.fulfill(content_type="text/html", body=MAP_PAGE.format(css=css)),
+    )
+    page.route(
+        "https://demotiles.maplibre.org/**",
+        lambda route: route.fulfill(content_type="application/x-protobuf", body=b""),
+    )
+    page.goto(f"{base}/maplibre-check")
+    page.add_script_tag(path=str(MAPLIBRE / "maplibre-gl.js"))
+    style_url = f"{base}/tiles/piter-alpimed/style.json?lang=it"
+    whole = page.evaluate(DRAW, [style_url, None])
+    assert not whole["errors"], whole["errors"]
+    drawn = whole["drawn"]
+    assert drawn["clusters"] > 5 and drawn["communes-outline"] > 20, drawn
+    assert drawn["perimeter-outline"] > 0, drawn
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "tile_style_maplibre.png"))
+    west, south, east, north = NICE
+    close = page.evaluate(DRAW, [style_url, [[west, south], [east, north]]])
+    assert not close["errors"], close["errors"]
+    drawn = close["drawn"]
+    themes = list(demo.themes.order_by("position").values_list("slug", flat=True))
+    assert drawn[f"lines-{themes[0]}"] > 0 and drawn[f"areas-{themes[-1]}"] > 0, drawn
+    assert sum(drawn[f"points-{slug}"] for slug in themes) > 10, drawn
+    page.screenshot(path=str(folder / "tile_style_maplibre_close.png"))
+    assert not page.js_errors, page.js_errors

@@ -265,6 +265,14 @@ def _links(request, collection_id, limit, offset, returned, matched):
     return links
 
 
+def _next_microsecond(moment):
+    """The instant just after `moment` (None for none, or for the end of the calendar)."""
+    try:
+        return moment + timedelta(microseconds=1) if moment else None
+    except OverflowError:  # 9999-12-31T23:59:59.999999: nothing is created after it
+        return None
+
+
 def _contributions_project(collection_id):
     project = _project_of(collection_id)
     if project is None:
@@ -351,7 +359,7 @@ def items(request, collection_id):
         # OGC API intervals are closed; the filters' end is not: the end's next microsecond
         # (the database's resolution) makes it so, and an instant finds what it names.
         filters.created_after = start
-        filters.created_before = end + timedelta(microseconds=1) if end else None
+        filters.created_before = _next_microsecond(end)
         # OGC API - Features' bbox selects the shapes that touch the box.
         features, matched, returned = ogc_items.contribution_page(
             project,

@@ -281,6 +281,9 @@ def test_queryables_are_a_json_schema_of_the_filters(client, demo):
     territories = client.get("/ogc/collections/territories/queryables").json()
     assert "commune" in territories["properties"]["kind"]["enum"]
     assert client.get("/ogc/collections/nowhere-contributions/queryables").status_code == 404
+    page = client.get(COLLECTION + "/queryables", {"f": "html"})
+    assert page.status_code == 200 and b"commune" in page.content
+    assert client.get(COLLECTION + "/queryables", {"crs": "EPSG:2154"}).status_code == 400
 
 
 def test_commune_filter_counts_as_the_site_api_does(client, demo):
@@ -315,6 +318,15 @@ def test_temporal_extent_is_the_first_and_last_item(client, demo):
     assert datetime.fromisoformat(last) == dates[-1]
     # Both ends are real items: asking for each instant's interval finds it.
     assert _items(client, datetime=f"{first}/{last}").json()["numberMatched"] == len(dates)
+
+
+def test_datetime_ends_are_inclusive_up_to_the_end_of_the_calendar(client, demo):
+    last = max(f["properties"]["created_at"] for f in _items(client).json()["features"])
+    assert _items(client, datetime=last).json()["numberMatched"] == 1
+    for end in ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59Z"):
+        response = client.get(ITEMS, {"datetime": f"../{end}", "limit": 1})
+        assert response.status_code == 200
+        assert response.json()["numberMatched"] == _public(demo).count()
 
 
 def test_an_empty_collection_has_no_temporal_extent(client, demo):

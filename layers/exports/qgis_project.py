@@ -29,7 +29,6 @@ def _spatialrefsys(parent, srid: int):
     crs = pyproj.CRS.from_epsg(srid)
     system = ET.SubElement(parent, "spatialrefsys")
     ET.SubElement(system, "wkt").text = crs.to_wkt()
-    ET.SubElement(system, "proj4").text = crs.to_proj4() or ""
     ET.SubElement(system, "srid").text = str(srid)
     ET.SubElement(system, "authid").text = f"EPSG:{srid}"
     ET.SubElement(system, "description").text = crs.name

@@ -105,7 +105,8 @@ def test_file_name_says_the_crs(client, demo, analyst):
 def _zip(response):
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "application/zip"
-    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    content = b"".join(response.streaming_content)
+    return zipfile.ZipFile(io.BytesIO(content))
 
 
 def test_every_command_line_format_is_offered(client, demo, manager, tmp_path):
@@ -128,6 +129,7 @@ def test_every_command_line_format_is_offered(client, demo, manager, tmp_path):
     response = client.get(url(demo, "fgb"), {"srid": "32632"})
     assert response.status_code == 200
     assert "EPSG32632.fgb" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"fgb")
 
     with _zip(client.get(url(demo, "shp.zip"), {"srid": "2154"})) as archive:
         assert {Path(n).suffix for n in archive.namelist()} >= {".shp", ".dbf", ".shx", ".prj"}

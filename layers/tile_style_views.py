@@ -1,8 +1,8 @@
-"""A project's contribution tiles described for GIS clients: TileJSON and a MapLibre style
-(docs/tiles.md). Language from `lang` (a language the site lacks falls back to the request's,
-then the default), addresses absolute from the request."""
+"""A project's contribution tiles described for GIS clients: TileJSON, a MapLibre style and a
+QGIS style file (docs/tiles.md). Language from `lang` (a language the site lacks falls back to
+the request's, then the default), addresses absolute from the request."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiTypes, extend_schema
@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from contributions.models import Project
 from contributions.query import read_query
-from layers import tile_styles
+from layers import tile_style_qml, tile_styles
 
 # A re-import, a theme's new colour or a new language of names shows within this time.
 MAX_AGE = 300
@@ -62,3 +62,20 @@ class TileStyleView(APIView):
     )
     def get(self, request, slug):
         return _document(request, slug, tile_styles.style)
+
+
+class TileQmlView(APIView):
+    """The same rules as a QGIS style file (.qml), for Layer Properties > Style > Load Style."""
+
+    @extend_schema(
+        operation_id="tile_style_qml",
+        parameters=[StyleQuery],
+        responses={(200, "application/xml"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, slug):
+        project = get_object_or_404(Project, slug=slug)
+        read_query(request, StyleQuery)  # `lang` is accepted: the rules hold no text
+        response = HttpResponse(tile_style_qml.qml(project), content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{project.slug}-tiles.qml"'
+        response["Cache-Control"] = f"public, max-age={MAX_AGE}"
+        return response

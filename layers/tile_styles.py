@@ -339,6 +339,11 @@ def _contribution_layers(project: Project) -> list[dict]:
     return areas + lines + points + clusters
 
 
+def style_layers(project: Project) -> list[dict]:
+    """The style's layers, bottom to top (the QGIS style file is made from them too)."""
+    return _territory_layers() + _contribution_layers(project)
+
+
 def style(project: Project, *, site: str, language: str) -> dict:
     """The MapLibre style (version 8) of the project's contributions over the territory
     basemap, in `language`; its contribution source is the project's TileJSON."""
@@ -368,5 +373,5 @@ def style(project: Project, *, site: str, language: str) -> dict:
                     "attribution": document["attribution"],
                 },
             },
-            "layers": _territory_layers() + _contribution_layers(project),
+            "layers": style_layers(project),
         }

@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from layers.api import ClustersView, TileView
 from layers.basemap_views import ArchiveTileView, ArchiveView, ConfigView, TerritoryTileView
 from layers.opendata import OpenDataView
-from layers.tile_style_views import TileJSONView, TileStyleView
+from layers.tile_style_views import TileJSONView, TileQmlView, TileStyleView
 
 urlpatterns = [
     path("api/projects/<slug:slug>/clusters/", ClustersView.as_view(), name="clusters"),
@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path("tiles/<slug:slug>/tiles.json", TileJSONView.as_view(), name="tile-tilejson"),
     path("tiles/<slug:slug>/style.json", TileStyleView.as_view(), name="tile-style"),
+    path("tiles/<slug:slug>/style.qml", TileQmlView.as_view(), name="tile-style-qml"),
 ]

@@ -188,7 +188,7 @@ def test_names_follow_the_language_and_fall_back_sanely(client, demo):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("document", ["tiles.json", "style.json"])
+@pytest.mark.parametrize("document", ["tiles.json", "style.json", "style.qml"])
 def test_bad_input_is_a_clear_4xx(client, demo, document):
     assert client.get(f"/tiles/no-such-project/{document}").status_code == 404
     for params in ({"lang": "x" * 5000}, {"lang": "fr", "colour": "red"}, {"lang": "\x00"}):
@@ -217,10 +217,15 @@ QGIS_SCRIPT = textwrap.dedent(
     uri.setParam("url", tiles)
     uri.setParam("zmin", sys.argv[6])
     uri.setParam("zmax", sys.argv[7])
-    uri.setParam("styleUrl", style_url)
+    qml_in = sys.argv[8] if len(sys.argv) > 8 else ""
+    if style_url:
+        uri.setParam("styleUrl", style_url)
     layer = QgsVectorTileLayer(bytes(uri.encodedUri()).decode(), "contributions")
-    # What QGIS does when it adds a vector tile layer: the default style, from styleUrl.
-    message, loaded = layer.loadDefaultStyle()
+    if qml_in:
+        message, loaded = layer.loadNamedStyle(qml_in)
+    else:
+        # What QGIS does when it adds a vector tile layer: the default style, from styleUrl.
+        message, loaded = layer.loadDefaultStyle()
     report = {"valid": layer.isValid(), "style_loaded": loaded, "style_message": message}
     renderer = layer.renderer()
     report["renderer"] = renderer.type() if renderer else None
@@ -257,7 +262,7 @@ QGIS_SCRIPT = textwrap.dedent(
 )
 
 
-def _qgis(url, style_url, bounds, image, qml, zooms):
+def _qgis(url, style_url, bounds, image, qml, zooms, qml_in=""):
     result = subprocess.run(
         [
             "/usr/bin/python3",
@@ -269,6 +274,7 @@ def _qgis(url, style_url, bounds, image, qml, zooms):
             str(image),
             str(qml),
             *map(str, zooms),
+            str(qml_in),
         ],
         capture_output=True,
         text=True,
@@ -358,6 +364,55 @@ def test_qgis_opens_the_tiles_with_the_style_and_draws_them(live_world):
         (doc["minzoom"], doc["maxzoom"]),
     )
     assert close["valid"] and not close["errors"]
+
+
+def test_qgis_draws_the_tiles_with_the_qml_file_alike(live_world, tmp_path):
+    need(
+        os.path.exists("/usr/bin/python3")
+        and subprocess.run(
+            ["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True
+        ).returncode
+        == 0,
+        "QGIS (python3-qgis) is not installed",
+    )
+    import requests
+
+    demo, base = live_world
+    doc = requests.get(f"{base}/tiles/piter-alpimed/tiles.json", timeout=30).json()
+    response = requests.get(f"{base}/tiles/piter-alpimed/style.qml", timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/xml"
+    assert "piter-alpimed-tiles.qml" in response.headers["Content-Disposition"]
+    path = tmp_path / "tiles.qml"
+    path.write_bytes(response.content)
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    report, stderr = _qgis(
+        doc["tiles"][0],
+        "",
+        NICE,
+        folder / "tile_style_qgis_qml.png",
+        tmp_path / "saved.qml",
+        (doc["minzoom"], doc["maxzoom"]),
+        path,
+    )
+    assert report["valid"] and report["style_loaded"], (report, stderr[-3000:])
+    by_name = {s["name"]: s for s in report["styles"]}
+    themes = dict(Theme.objects.filter(project=demo).values_list("slug", "colour"))
+    style_layers = requests.get(f"{base}/tiles/piter-alpimed/style.json", timeout=30).json()
+    drawn = [
+        layer["id"]
+        for layer in style_layers["layers"]
+        if layer["type"] in ("fill", "line", "circle")
+    ]
+    assert list(by_name) == drawn  # the same rules, in the same order
+    for slug, colour in themes.items():
+        for kind, geometry in (("points", 0), ("lines", 1), ("areas", 2)):
+            rule = by_name[f"{kind}-{slug}"]
+            assert rule["layer"] == "contributions" and rule["geometry"] == geometry, rule
+            assert f"\"theme\" = '{slug}'" in rule["filter"], rule
+            assert rule["colour"] == colour.lower(), rule
+    assert by_name["clusters"]["filter"] == '"cluster" IS TRUE'
+    assert not report["errors"], report["errors"]
 
 
 MAPLIBRE = TOOLS / "node_modules" / "maplibre-gl" / "dist"

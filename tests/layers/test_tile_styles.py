@@ -476,3 +476,4 @@ def test_maplibre_draws_the_style_in_a_browser(live_world, page):
     assert sum(drawn[f"points-{slug}"] for slug in themes) > 10, drawn
     page.screenshot(path=str(folder / "tile_style_maplibre_close.png"))
     assert not page.js_errors, page.js_errors
+    page.evaluate("() => window.shown.remove()")  # no tile request left for the live server

@@ -69,6 +69,8 @@ PROJECT = {
         "en": "Every contribution gets an answer from the services; the shared diagnostic is "
         "presented at a public meeting.",
     },
+    # A French-Italian project: answers are written in both, French first.
+    "languages": ["fr", "it"],
     "participation_level": ParticipationLevel.CONSULT,
     "moderation": ModerationMode.AFTER,
     "allow_anonymous": True,

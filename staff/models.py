@@ -109,13 +109,14 @@ class AuditEntry(models.Model):
 
 
 class AnswerTemplate(models.Model):
-    """A reusable answer, per project: staff pick it and adapt it before sending."""
+    """A reusable answer, per project, with a text per project language: staff pick it and
+    adapt it before sending."""
 
     project = models.ForeignKey(
         "contributions.Project", on_delete=models.CASCADE, related_name="answer_templates"
     )
     name = models.CharField(_("name"), max_length=80)
-    text = models.TextField(_("answer"), max_length=5000)
+    texts = models.JSONField(_("answer per language"), default=dict)
     status = models.CharField(
         _("status it goes with"),
         max_length=20,
@@ -134,6 +135,14 @@ class AnswerTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def text_here(self):
+        return self.project.answer_in(self.texts)
+
+    @property
+    def missing_languages(self):
+        return self.project.missing_languages(self.texts)
 
 
 class VisitSalt(models.Model):

@@ -115,7 +115,13 @@ class Contribution(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # The official answer in the project's main language (what exports and feeds carry), and
+    # per language (what the page and each follower's email show, Contribution.answer_here).
+    # Written together by the staff's answer services only.
     answer = models.TextField(_("official answer"), blank=True)
+    answer_texts = models.JSONField(
+        _("official answer per language"), default=dict, blank=True, db_default={}
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
     comment_count = models.PositiveIntegerField(_("comments"), default=0)
@@ -124,6 +130,11 @@ class Contribution(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = ContributionQuerySet.as_manager()
+
+    @property
+    def answer_here(self):
+        """The answer in the active language, falling back in the project's order."""
+        return self.project.answer_in(self.answer_texts, self.answer)
 
     class Meta:
         verbose_name = _("contribution")

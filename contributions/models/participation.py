@@ -65,11 +65,18 @@ class StatusChange(models.Model):
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="history")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     answer = models.TextField(_("answer"), blank=True)
+    answer_texts = models.JSONField(
+        _("answer per language"), default=dict, blank=True, db_default={}
+    )
     # Private: the public history names the service, not the person.
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    @property
+    def answer_here(self):
+        return self.contribution.project.answer_in(self.answer_texts, self.answer)
 
     class Meta:
         verbose_name = _("status change")

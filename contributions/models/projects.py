@@ -2,8 +2,10 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +16,9 @@ from contributions.vocabulary import (
     ModerationMode,
     ParticipationLevel,
 )
-from core.i18n import localized
+from core.i18n import FALLBACK_ORDER, localized, localized_in
+
+SITE_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 class VoteIdentity(models.TextChoices):
@@ -58,6 +62,15 @@ class Project(models.Model):
         # A builtin with the kinds as data (not a function of this module), so migrations
         # record the list itself and never import this file.
         default=partial(list, Kind.values),
+    )
+    # The languages the project speaks to residents in, the first its main one: each public
+    # answer is written in each of them, and a reader whose language is missing reads the
+    # first of these that has a text (Project.answer_order).
+    languages = ArrayField(
+        models.CharField(max_length=5, choices=settings.LANGUAGES),
+        verbose_name=_("languages of the answers"),
+        default=partial(list, SITE_LANGUAGES),
+        help_text=_("the first one is the project's main language"),
     )
     allow_lines = models.BooleanField(_("lines allowed"), default=False)
     allow_polygons = models.BooleanField(_("areas allowed"), default=False)
@@ -133,6 +146,41 @@ class Project(models.Model):
     @property
     def display_title(self):
         return localized(self.title) or self.slug
+
+    @property
+    def main_language(self) -> str:
+        return self.languages[0] if self.languages else settings.LANGUAGE_CODE
+
+    @property
+    def answer_order(self) -> tuple:
+        """Where a reader's language has no text: the project's languages in their order,
+        then the site's."""
+        return (*self.languages, *FALLBACK_ORDER)
+
+    def answer_texts(self, texts: dict) -> dict:
+        """`texts` reduced to the project's languages, in their order, without empty ones."""
+        cleaned = {code: (texts.get(code) or "").strip() for code in self.languages}
+        return {code: text for code, text in cleaned.items() if text}
+
+    def missing_languages(self, texts: dict) -> list:
+        return [code for code in self.languages if not (texts.get(code) or "").strip()]
+
+    def answer_in(self, texts: dict, answer: str = "", language=None):
+        """An answer for a reader (Localized: the text and the language it is in). An answer
+        recorded with one text only (`answer`, no `texts`) is in the main language."""
+        if not texts and answer:
+            texts = {self.main_language: answer}
+        return localized_in(texts, language, self.answer_order)
+
+    def clean(self):
+        super().clean()
+        known = set(SITE_LANGUAGES)
+        if not self.languages or len(set(self.languages)) != len(self.languages):
+            raise ValidationError({"languages": _("List each language once, at least one.")})
+        if not set(self.languages) <= known:
+            raise ValidationError(
+                {"languages": _("Choose among: %(codes)s.") % {"codes": ", ".join(SITE_LANGUAGES)}}
+            )
 
     def is_open(self, moment=None):
         moment = moment or timezone.now()

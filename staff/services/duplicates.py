@@ -6,12 +6,13 @@ to both stays on the duplicate, so no vote is lost and none is counted twice on 
 The counters follow the vote rows by trigger (contributions 0010)."""
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contributions.models import Contribution, Follow, Status, StatusChange, Vote
 from core.errors import DomainError
 from staff.models import Action
+from staff.services.answers import answer_texts
 from staff.services.audit import audit, require
 from staff.services.emails import answer_email, followers, send_after_commit
 
@@ -37,14 +38,32 @@ def preview_duplicate(*, contribution: Contribution, original: Contribution) -> 
     }
 
 
+def _default_answers(project, original) -> dict:
+    # Said in each of the project's languages, so each follower reads it in theirs.
+    texts = {}
+    for code in project.languages:
+        with translation.override(code):
+            texts[code] = _("This contribution duplicates “%(title)s”.") % {"title": original.title}
+    return texts
+
+
 @transaction.atomic
 def mark_duplicate(
-    *, actor, contribution: Contribution, original: Contribution, answer: str = "", now=None
+    *,
+    actor,
+    contribution: Contribution,
+    original: Contribution,
+    answers: dict | None = None,
+    answer: str = "",
+    now=None,
 ) -> Contribution:
     """Marks `contribution` as a duplicate of `original`: its votes and followers move to the
-    original (a participant who voted on both keeps one vote), its followers are told."""
+    original (a participant who voted on both keeps one vote), its followers are told. The
+    public answer is the one given (per language, or `answer` in the main language), else a
+    sentence pointing to the original in each of the project's languages."""
     project = contribution.project
     require(actor, project, "moderate")
+    texts = answer_texts(project, answers=answers, answer=answer)
     if original.project_id != project.pk:
         raise DomainError("not_found", _("No such contribution in this project."), status=404)
     if original.pk == contribution.pk:
@@ -95,18 +114,20 @@ def mark_duplicate(
 
     before = contribution.status
     answer_before, answered_at_before = contribution.answer, contribution.answered_at
-    answer = (answer or "").strip() or _("This contribution duplicates “%(title)s”.") % {
-        "title": original.title
-    }
+    texts_before = contribution.answer_texts
+    texts = texts or _default_answers(project, original)
+    answer = project.answer_in(texts, language=project.main_language).text
     contribution.status = Status.DUPLICATE
     contribution.duplicate_of = original
     contribution.answer = answer
+    contribution.answer_texts = texts
     contribution.answered_at = contribution.answered_at or now
     contribution.save(
         update_fields=[
             "status",
             "duplicate_of",
             "answer",
+            "answer_texts",
             "answered_at",
             "updated_at",
         ]
@@ -117,6 +138,7 @@ def mark_duplicate(
         contribution=contribution,
         status=Status.DUPLICATE,
         answer=answer,
+        answer_texts=texts,
         changed_by=actor,
         created_at=now,
     )
@@ -135,7 +157,9 @@ def mark_duplicate(
             "follow_ids": follow_ids,
             "followers_dropped": dropped_follows,
             "answer": answer,
+            "answers": texts,
             "answer_before": answer_before,
+            "answers_before": texts_before,
             "answered_at_before": answered_at_before.isoformat() if answered_at_before else None,
         },
         now=now,
@@ -146,7 +170,7 @@ def mark_duplicate(
                 contribution=contribution,
                 link_to=original,
                 status=Status.DUPLICATE,
-                answer=answer,
+                answers=texts,
                 recipient=recipient,
             )
             for recipient in recipients

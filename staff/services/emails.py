@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from contributions.models import Follow, Status
+from core.i18n import language_name
 
 
 @dataclass
@@ -26,15 +27,23 @@ def _language(code: str) -> str:
     return code if code in known else settings.LANGUAGE_CODE
 
 
-def answer_email(*, contribution, link_to, status: str, answer: str, recipient: Recipient):
-    """The email telling one follower the news, in their language, with a link back."""
+def answer_email(*, contribution, link_to, status: str, answers: dict, recipient: Recipient):
+    """The email telling one follower the news, in their language, with a link back; the
+    answer in their language too, or in the first of the project's that has a text."""
     language = _language(recipient.language)
+    answer = contribution.project.answer_in(answers, language=language)
     with translation.override(language):
         path = reverse("contribution", args=[link_to.project.slug, link_to.pk])
         context = {
             "contribution": contribution,
             "status": Status(status).label,
-            "answer": answer,
+            "answer": answer.text,
+            # Said when the answer is not in the reader's language, so it does not surprise.
+            "answer_language": (
+                language_name(answer.language)
+                if answer.text and answer.language != language
+                else ""
+            ),
             "link": settings.SITE_URL + path,
             "original": link_to if link_to.pk != contribution.pk else None,
             "project": contribution.project,

@@ -42,21 +42,34 @@ def _after(entry: AuditEntry) -> str:
     return Status.DUPLICATE if entry.action == Action.DUPLICATE else entry.details.get("to", "")
 
 
-def _answer_before(entry: AuditEntry) -> str | None:
-    """The public answer the item had before `entry`, replayed from the log (None: unknown).
-    Only status decisions and duplicate markings write the answer; an undo puts back the one
-    before."""
+def _texts(project, details: dict, key: str):
+    """The answer per language a log entry recorded under `key` ("answers", "answers_before"),
+    or, for an entry written with one text only, that text in the main language (None:
+    nothing recorded)."""
+    if key in details:
+        return details[key] or {}
+    single = details.get(key.replace("answers", "answer"))
+    if single is None:
+        return None
+    return {project.main_language: single} if single else {}
+
+
+def _answer_before(entry: AuditEntry) -> dict | None:
+    """The public answer (per language) the item had before `entry`, replayed from the log
+    (None: unknown). Only status decisions and duplicate markings write the answer; an undo
+    puts back the one before."""
+    project = entry.project
     if entry.action == Action.DUPLICATE:
-        return entry.details.get("answer_before")
+        return _texts(project, entry.details, "answers_before")
     earlier = AuditEntry.objects.filter(target_id=entry.target_id).filter(
         Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, id__lt=entry.id)
     )
-    answers = [""]
+    answers = [{}]
     for previous in earlier.order_by("created_at", "id"):
         if previous.action == Action.STATUS:
-            answers.append(previous.details.get("answer", ""))
+            answers.append(_texts(project, previous.details, "answers") or {})
         elif previous.action == Action.DUPLICATE:
-            answers.append(previous.details.get("answer"))
+            answers.append(_texts(project, previous.details, "answers"))
         elif (
             previous.action == Action.UNDO
             and previous.details.get("undid_action") in (Action.STATUS, Action.DUPLICATE)
@@ -64,6 +77,13 @@ def _answer_before(entry: AuditEntry) -> str | None:
         ):
             answers.pop()
     return answers[-1]
+
+
+def _given(contribution) -> dict:
+    # What the item holds now, per language (an answer saved with one text: the main one).
+    if contribution.answer_texts or not contribution.answer:
+        return contribution.answer_texts
+    return {contribution.project.main_language: contribution.answer}
 
 
 def refusal(contribution: Contribution, entry: AuditEntry | None) -> str:
@@ -92,7 +112,8 @@ def refusal(contribution: Contribution, entry: AuditEntry | None) -> str:
                 "This status ended a duplicate marking; the link to the original is not "
                 "recorded, so it cannot be undone safely."
             )
-        if contribution.answer != entry.details.get("answer", contribution.answer):
+        given = _texts(contribution.project, entry.details, "answers")
+        if given is not None and _given(contribution) != given:
             return _("The answer changed after this decision, so it cannot be undone safely.")
     if entry.action in (Action.STATUS, Action.DUPLICATE) and _answer_before(entry) is None:
         return _("The answer before this decision is not known, so it cannot be undone safely.")
@@ -158,8 +179,8 @@ def undo_last(*, actor, contribution: Contribution, entry_id: int, reason: str =
             contribution.published_at = None
             fields.append("published_at")
     elif entry.action == Action.STATUS:
-        contribution.answer = _answer_before(entry)
-        fields.append("answer")
+        _restore_answer(contribution, _answer_before(entry))
+        fields += ["answer", "answer_texts"]
         if contribution.answered_at == entry.created_at:
             contribution.answered_at = None
             fields.append("answered_at")
@@ -169,10 +190,10 @@ def undo_last(*, actor, contribution: Contribution, entry_id: int, reason: str =
     else:
         done.update(_unmerge(contribution, details))
         contribution.duplicate_of = None
-        contribution.answer = details.get("answer_before", "")
+        _restore_answer(contribution, _answer_before(entry))
         answered = details.get("answered_at_before")
         contribution.answered_at = datetime.fromisoformat(answered) if answered else None
-        fields += ["duplicate_of", "answer", "answered_at"]
+        fields += ["duplicate_of", "answer", "answer_texts", "answered_at"]
     contribution.status = restored
     contribution.save(update_fields=fields)
     _drop_history(contribution, entry)
@@ -187,6 +208,12 @@ def undo_last(*, actor, contribution: Contribution, entry_id: int, reason: str =
     )
     contribution.refresh_from_db()
     return contribution
+
+
+def _restore_answer(contribution, texts: dict) -> None:
+    project = contribution.project
+    contribution.answer_texts = texts
+    contribution.answer = project.answer_in(texts, language=project.main_language).text
 
 
 def _unmerge(contribution, details) -> dict:

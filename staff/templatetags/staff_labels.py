@@ -4,6 +4,7 @@ shown to staff as the TextChoices label, in the reader's language."""
 from django import template
 
 from contributions.models import Channel, Kind, Status
+from core.i18n import language_name as core_language_name
 from staff.models import Action, Role
 
 register = template.Library()
@@ -25,3 +26,9 @@ def label(value, vocabulary="status"):
     if isinstance(value, str) and value in choices.values:
         return choices(value).label
     return value
+
+
+@register.filter
+def language_name(code):
+    """A language code ("it") by its name in the reader's language."""
+    return core_language_name(code)

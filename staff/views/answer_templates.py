@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from staff.access import page_context, workspace
-from staff.forms import AnswerTemplateForm
+from staff.answer_forms import AnswerTemplateForm
 from staff.models import AnswerTemplate
 from staff.services import answer_templates as template_services
 
@@ -32,10 +32,7 @@ def answer_templates(request, project):
         if "templates" not in request.can:
             raise Http404
         edited = _template_or_404(project, edited_id)
-    initial = (
-        {"name": edited.name, "status": edited.status, "text": edited.text} if edited else None
-    )
-    form = AnswerTemplateForm(request.POST or None, initial=initial)
+    form = AnswerTemplateForm(request.POST or None, project=project, template=edited)
     if request.method == "POST":
         if "templates" not in request.can:
             raise Http404
@@ -45,12 +42,17 @@ def answer_templates(request, project):
                     actor=request.user,
                     project=project,
                     template_id=edited.pk if edited else None,
-                    **form.cleaned_data,
+                    name=form.cleaned_data["name"],
+                    status=form.cleaned_data["status"],
+                    texts=form.texts(),
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Answer template saved."))
+                missing = form.missing_note()
+                if missing:
+                    messages.warning(request, missing)
                 return redirect("staff:answer-templates", project.slug)
     return render(
         request,
@@ -59,7 +61,8 @@ def answer_templates(request, project):
             request,
             form=form,
             edited=edited,
-            templates=AnswerTemplate.objects.filter(project=project),
+            templates=AnswerTemplate.objects.filter(project=project).select_related("project"),
+            languages_json=form.languages_json(),
         ),
         status=422 if form.errors else 200,
     )

@@ -9,12 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contributions.models import Contribution, StatusChange
 from core.errors import DomainError
 from staff.access import page_context, workspace
-from staff.forms import ModerationForm, MoveForm, StatusForm
+from staff.answer_forms import StatusForm
+from staff.forms import ModerationForm, MoveForm
 from staff.models import AnswerTemplate, AuditEntry
 from staff.selectors.duplicates import possible_duplicates
 from staff.selectors.maps import perimeter_frame, zoom_frame
@@ -41,9 +43,7 @@ def contribution(request, project, contribution_id):
     item = _contribution(project, contribution_id)
     templates = list(AnswerTemplate.objects.filter(project=project))
     status_form = StatusForm(
-        request.POST or None,
-        templates=templates,
-        initial={"status": item.status, "answer": item.answer},
+        request.POST or None, project=project, templates=templates, contribution=item
     )
     if request.method == "POST":
         if "answer" not in request.can:
@@ -54,18 +54,26 @@ def contribution(request, project, contribution_id):
                     actor=request.user,
                     contribution=item,
                     status=status_form.cleaned_data["status"],
-                    answer=status_form.cleaned_data["answer"],
+                    answers=status_form.texts(),
                 )
             except DomainError as error:
-                field = "answer" if error.code in ("answer_required", "invalid") else None
+                main = f"answer_{project.main_language}"
+                field = main if error.code in ("answer_required", "invalid") else None
                 status_form.add_error(field, error.message)
             else:
                 followers = item.follows.count()
                 messages.success(
                     request,
-                    _("Status and answer saved; %(n)d follower(s) notified by email.")
+                    ngettext(
+                        "Status and answer saved; %(n)d follower notified by email.",
+                        "Status and answer saved; %(n)d followers notified by email.",
+                        followers,
+                    )
                     % {"n": followers},
                 )
+                missing = status_form.missing_note()
+                if missing:
+                    messages.warning(request, missing)
                 return redirect("staff:contribution", project.slug, item.pk)
     return _page(request, project, item, status_form=status_form, templates=templates)
 
@@ -97,7 +105,8 @@ def _page(
             status_form=status_form,
             moderation_form=ModerationForm(),
             templates=templates,
-            templates_json=[{"id": t.pk, "text": t.text, "status": t.status} for t in templates],
+            templates_json=[{"id": t.pk, "texts": t.texts, "status": t.status} for t in templates],
+            languages_json=status_form.languages_json(),
             public_url=reverse("contribution", args=[project.slug, item.pk]),
             move_form=move_form,
             confirm_duplicate=confirm_duplicate,
@@ -131,9 +140,7 @@ def move(request, project, contribution_id):
             )
             return redirect("staff:contribution", project.slug, item.pk)
     templates = list(AnswerTemplate.objects.filter(project=project))
-    status_form = StatusForm(
-        templates=templates, initial={"status": item.status, "answer": item.answer}
-    )
+    status_form = StatusForm(project=project, templates=templates, contribution=item)
     return _page(
         request, project, item, status_form=status_form, templates=templates, move_form=form
     )
@@ -152,9 +159,7 @@ def duplicate(request, project, contribution_id):
     if request.POST.get("confirm") != "1":
         # What the marking moves and whom it emails, shown first; done on a second POST.
         templates = list(AnswerTemplate.objects.filter(project=project))
-        status_form = StatusForm(
-            templates=templates, initial={"status": item.status, "answer": item.answer}
-        )
+        status_form = StatusForm(project=project, templates=templates, contribution=item)
         preview = preview_duplicate(contribution=item, original=original)
         preview["answer"] = answer
         return _page(

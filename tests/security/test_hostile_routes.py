@@ -98,7 +98,9 @@ def extras(world):
     )
     return Extras(
         follow=Follow.objects.create(contribution=published, email="follower@example.org"),
-        template=AnswerTemplate.objects.create(project=world.p1, name="hostile", text="text"),
+        template=AnswerTemplate.objects.create(
+            project=world.p1, name="hostile", texts={"fr": "text"}
+        ),
         api_key=api_client.key,  # shown once, at creation
     )
 

@@ -77,40 +77,77 @@ def test_moderation_queue_bulk_hide_with_a_reason(signed_in, page):
     assert page.js_errors == []
 
 
-def test_answer_flow_with_a_template(signed_in, page):
+@pytest.mark.parametrize("workspace_language", ["fr", "it"])
+def test_answer_flow_in_two_languages(signed_in, page, client, workspace_language):
+    """A template fills the French and the Italian answers; the note says which language is
+    missing as one types; each follower's email carries their language's text, and the public
+    page shows the reader's (a language the project does not answer in falls back to the
+    main one, and says so)."""
     base, project, moderator = signed_in
+    assert project.languages == ["fr", "it"]
     AnswerTemplate.objects.create(
         project=project,
-        name="Planned",
+        name="Prévu",
         status=Status.PLANNED,
-        text="The works are planned in the next budget.",
+        texts={
+            "fr": "Les travaux sont prévus au budget.",
+            "it": "I lavori sono previsti a bilancio.",
+        },
     )
     item = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
-    Follow.objects.create(contribution=item, email="resident@example.org", language="it")
+    Follow.objects.create(contribution=item, email="residente@example.org", language="it")
+    Follow.objects.create(contribution=item, email="habitant@example.org", language="fr")
     mail.outbox.clear()
-    page.goto(f"{base}/fr/staff/{project.slug}/c/{item.pk}/")
+    page.goto(f"{base}/{workspace_language}/staff/{project.slug}/c/{item.pk}/")
     assert page.locator("svg.minimap circle.marker").count() == 2
-    page.select_option("#id_template", label="Planned")
-    assert page.input_value("#id_answer") == "The works are planned in the next budget."
+    page.select_option("#id_template", label="Prévu")
+    assert page.input_value("#id_answer_fr") == "Les travaux sont prévus au budget."
+    assert page.input_value("#id_answer_it") == "I lavori sono previsti a bilancio."
     assert page.input_value("#id_status") == Status.PLANNED
-    page.fill("#id_answer", "The works are planned in the next budget, for spring.")
-    screenshot(page, "staff-answer")
+    assert page.locator("#answer-missing").inner_text() == ""
+    page.fill("#id_answer_it", "")
+    missing = page.locator("#answer-missing").inner_text()
+    italian = {"fr": "Italien", "it": "Italiano"}[workspace_language]
+    assert italian in missing, missing
+    page.fill("#id_answer_fr", "Les travaux sont prévus au budget, au printemps.")
+    page.fill("#id_answer_it", "I lavori sono previsti a bilancio, in primavera.")
+    assert page.locator("#answer-missing").inner_text() == ""
+    screenshot(page, f"staff-answer-{workspace_language}")
     page.locator("#answer-form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator(".message").count() == 1
-    assert (
-        "The works are planned in the next budget, for spring."
-        in page.locator(".history").inner_text()
-    )
-    screenshot(page, "staff-answer-saved")
+    # The history shows the answer in the workspace's language.
+    shown = {"fr": "au printemps", "it": "in primavera"}[workspace_language]
+    assert shown in page.locator(".history").inner_text()
+    screenshot(page, f"staff-answer-saved-{workspace_language}")
 
     item.refresh_from_db()
     assert item.status == Status.PLANNED and item.answered_at
-    assert item.history.last().answer == item.answer
+    assert item.answer == "Les travaux sont prévus au budget, au printemps."
+    assert item.answer_texts == {
+        "fr": "Les travaux sont prévus au budget, au printemps.",
+        "it": "I lavori sono previsti a bilancio, in primavera.",
+    }
+    assert item.history.last().answer_texts == item.answer_texts
     assert AuditEntry.objects.get(target_id=item.pk).action == Action.STATUS
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["resident@example.org"]
-    assert f"/it/p/{project.slug}/c/{item.pk}/" in mail.outbox[0].body
+    emails = {message.to[0]: message for message in mail.outbox}
+    assert sorted(emails) == ["habitant@example.org", "residente@example.org"]
+    italian_mail, french_mail = emails["residente@example.org"], emails["habitant@example.org"]
+    assert "I lavori sono previsti a bilancio, in primavera." in italian_mail.body
+    assert "Les travaux" not in italian_mail.body
+    assert f"/it/p/{project.slug}/c/{item.pk}/" in italian_mail.body
+    assert "Les travaux sont prévus au budget, au printemps." in french_mail.body
+    assert "I lavori" not in french_mail.body
+
+    public = {
+        lang: client.get(f"/{lang}/p/{project.slug}/c/{item.pk}/").content.decode()
+        for lang in ("fr", "it", "en")
+    }
+    assert "in primavera" in public["it"] and "au printemps" not in public["it"]
+    assert "au printemps" in public["fr"] and "in primavera" not in public["fr"]
+    # English is not a language of this project: the main language's text, said as such.
+    assert "au printemps" in public["en"] and 'lang="fr"' in public["en"]
+    assert "Not available in your language" in public["en"]
     assert page.js_errors == []
 
 
@@ -119,14 +156,15 @@ def test_answer_errors_are_tied_to_the_field(signed_in, page):
     item = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
     page.goto(f"{base}/fr/staff/{project.slug}/c/{item.pk}/")
     page.select_option("#id_status", Status.REJECTED)
-    page.fill("#id_answer", "")
+    page.fill("#id_answer_fr", "")
+    page.fill("#id_answer_it", "")
     page.locator("#answer-form button[type=submit]").click()
     page.wait_for_load_state()
-    answer = page.locator("#id_answer")
+    answer = page.locator("#id_answer_fr")
     assert answer.get_attribute("aria-invalid") == "true"
     assert page.locator(f"#{answer.get_attribute('aria-describedby').split()[0]}").is_visible()
     page.locator(".error-summary a").first.click()
-    assert page.evaluate("document.activeElement.id") == "id_answer"
+    assert page.evaluate("document.activeElement.id") == "id_answer_fr"
 
 
 def test_assisted_entry_on_a_tablet(signed_in, browser, live_server):

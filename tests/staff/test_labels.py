@@ -102,7 +102,9 @@ def worked_on(demo, manager):
             target_title=item.title,
             details=details,
         )
-    AnswerTemplate.objects.create(project=demo, name="Refus", text="Non.", status="rejected")
+    AnswerTemplate.objects.create(
+        project=demo, name="Refus", texts={"fr": "Non."}, status="rejected"
+    )
     return demo, items[0]
 
 

@@ -5,6 +5,7 @@ audit log, and what cannot be undone safely is refused with the reason."""
 import pytest
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import Point
+from django.utils import translation
 
 from contributions.models import AbuseReport, Contribution, Follow, Status, Vote
 from core.errors import DomainError
@@ -137,7 +138,8 @@ def test_what_cannot_be_undone_safely_is_refused_with_the_reason(
         details={"from": "published", "original": str(original.pk), "votes_moved": 2},
     )
     copy.refresh_from_db()
-    assert "not known" in undo.undo_preview(copy)["refusal"]
+    with translation.override("en"):
+        assert "not known" in undo.undo_preview(copy)["refusal"]
     client.force_login(moderator)
     page = client.get(f"/en/staff/{demo.slug}/c/{copy.pk}/").content.decode()
     assert 'id="undo-refusal"' in page and "cannot be undone safely" in page

@@ -136,6 +136,8 @@ def test_three_cards_in_a_row_on_a_1024x768_tablet(browser, staffed):
         assert abs(float(page.input_value("#id_latitude")) - commune.spot.y) < 0.01
         page.locator("#id_consent").tap()
         taps += 1
+        if n == 0:
+            shot(page, "record-1024x768-filled-in")
         assert in_view_unscrolled(page, SAVE)
         with page.expect_navigation():
             page.locator(SAVE).tap()
@@ -183,20 +185,24 @@ def test_three_cards_in_a_row_on_a_1024x768_tablet(browser, staffed):
     page.context.close()
 
 
-def test_desktop_keeps_the_map_beside_the_fields(browser, staffed):
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (820, 1180)])
+def test_a_desktop_or_an_upright_tablet_keeps_the_map_beside_the_fields(
+    browser, staffed, width, height
+):
     base, project, _moderator, _session = staffed
-    page = open_page(browser, staffed, 1280, 800)
+    page = open_page(browser, staffed, width, height)
     load(page, f"{base}/fr/staff/{project.slug}/record/")
     assert side_by_side(box(page, MAP), box(page, "#id_title"))
     assert in_view_unscrolled(page, SAVE)
-    shot(page, "record-1280x800")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    shot(page, f"record-{width}x{height}")
     # An observation asks whether it is positive or negative, and only then.
     page.locator("#id_kind input[value=observation]").click()
     assert page.locator("#id_sentiment").is_visible()
     assert in_view_unscrolled(page, SAVE)
     page.locator("summary").click()
     assert page.locator("#id_email").is_visible()
-    shot(page, "record-1280x800-observation-details")
+    shot(page, f"record-{width}x{height}-observation-details")
     assert page.js_errors == []
     page.context.close()
 
@@ -249,6 +255,25 @@ def test_the_page_speaks_italian(browser, staffed):
     assert side_by_side(box(page, MAP), box(page, "#id_title"))
     assert in_view_unscrolled(page, SAVE)
     shot(page, "record-1024x768-it")
+    assert page.js_errors == []
+    page.context.close()
+
+
+def test_a_refused_card_shows_its_errors_in_view(browser, staffed):
+    base, project, _moderator, _session = staffed
+    page = open_page(browser, staffed, 1024, 768)
+    load(page, f"{base}/fr/staff/{project.slug}/record/")
+    with page.expect_navigation():
+        page.locator(SAVE).tap()
+    page.wait_for_function("() => window.testMap && window.testMap._loaded")
+    # The list of errors has the focus; each field says what is wrong with it.
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    for name in ("title", "kind", "theme", "consent"):
+        assert page.locator(f"#id_{name}_error").is_visible(), name
+    assert page.locator("#id_commune_error").is_visible()
+    assert not page.locator("#id_email").is_visible()
+    page.wait_for_load_state("networkidle")
+    shot(page, "record-1024x768-errors")
     assert page.js_errors == []
     page.context.close()
 

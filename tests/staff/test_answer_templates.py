@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def template(demo):
     return AnswerTemplate.objects.create(
-        project=demo, name="Refus hors périmètre",
+        project=demo,
+        name="Refus hors périmètre",
         texts={"fr": "Hors du périmètre."},
         status="rejected",
     )
@@ -32,7 +33,11 @@ def test_a_manager_edits_a_template(client, demo, manager, template):
     )
     assert response.status_code == 302
     template.refresh_from_db()
-    assert (template.name, template.status, template.texts) == ("Refus", "planned", {"fr": "Prévu."})
+    assert (template.name, template.status, template.texts) == (
+        "Refus",
+        "planned",
+        {"fr": "Prévu."},
+    )
     assert AnswerTemplate.objects.filter(project=demo).count() == 1
 
 

@@ -117,6 +117,11 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
         "contributions_lines": _("Contributions: lines"),
         "contributions_areas": _("Contributions: areas"),
     }
+    shapes = {
+        "contributions_points": _("points"),
+        "contributions_lines": _("lines"),
+        "contributions_areas": _("areas"),
+    }
     result = []
     for table, kind in KINDS.items():
         result.append(
@@ -128,7 +133,7 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
                     "%(project)s; coloured by theme, labelled with their title. Each "
                     "status, channel and kind has its label beside its code."
                 )
-                % {"which": which, "kind": titles[table].split(": ")[-1], "project": project.slug},
+                % {"which": which, "kind": shapes[table], "project": project.slug},
                 qml=styles.contributions_qml(themes, kind),
                 sld=styles.contributions_sld(themes, kind, table, titles[table]),
             )

@@ -112,6 +112,8 @@ for name in sys.argv[2].split(","):
         "count": layer.featureCount(),
         "crs": layer.crs().authid(),
         "geometry": layer.geometryType(),
+        "title": layer.metadata().title(),
+        "abstract": layer.metadata().abstract(),
     }
 print(json.dumps(report), flush=True)
 os._exit(0)  # QGIS may crash tearing down layers still alive; the report is out
@@ -137,6 +139,7 @@ def test_qgis_opens_three_geometry_layers_categorised_by_theme(demo, shapes, tmp
         assert layer["categories"] == colours  # the public map's theme colours
         assert layer["labels"], name
         assert (layer["count"], layer["geometry"], layer["crs"]) == (count, geometry, "EPSG:2154")
+        assert layer["title"] and "piter-alpimed" in layer["abstract"]  # gpkg_contents
 
 
 def test_layers_have_labels_beside_codes_and_descriptions(demo, shapes, tmp_path):

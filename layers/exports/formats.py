@@ -99,13 +99,6 @@ def parse_srid(value) -> int:
     return srid
 
 
-def check_srid(srid) -> "SpatialReference":  # noqa: F821 - GDAL's, imported on use
-    """The spatial reference of an EPSG code, or ExportError when it is not a usable CRS."""
-    from django.contrib.gis.gdal import SpatialReference
-
-    return SpatialReference(parse_srid(srid))
-
-
 def crs_name(srid: int) -> str:
     import pyproj
 

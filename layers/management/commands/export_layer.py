@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from layers.exports.files import export_layer
-from layers.exports.formats import FORMATS, ExportError
+from layers.exports.formats import FORMATS, TERRITORY_CRS, ExportError
 from layers.exports.sql import DEFAULT_BASE_URL
 from layers.management.selection import add_filter_arguments, filters_from, project_from
 
@@ -26,7 +26,9 @@ class Command(BaseCommand):
             "--crs",
             required=True,
             metavar="EPSG",
-            help="an EPSG code: 4326, 2154 (Lambert-93), 32632 (UTM 32N), 3035, 3857 or any other",
+            help="an EPSG code (2154 or EPSG:2154): the territory's are "
+            + ", ".join(f"{code} ({label})" for code, label in TERRITORY_CRS.items())
+            + "; any other that GDAL knows is accepted",
         )
         parser.add_argument(
             "--output",

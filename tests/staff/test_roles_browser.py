@@ -408,6 +408,7 @@ def test_a_manager_keeps_the_answer_templates(staff, page, language):
     page.wait_for_load_state()
     assert "/delete/" in page.url
     assert AnswerTemplate.objects.filter(name="Ancien").exists()  # asked first
+    assert "Obsolète." in page.locator("main .card").inner_text()  # what is to be deleted
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert not AnswerTemplate.objects.filter(name="Ancien").exists()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from contributions.models import Project, Theme
 from core.i18n import localized
+from layers import tiles
 from layers.basemap import territory
 from territories.models import Territory
 
@@ -62,7 +63,7 @@ LABEL_RANKS = ((None, 8, 5), (8, 10, 6), (10, None, 9))
 
 
 def zoom_range() -> tuple[int, int]:
-    """The zooms the site's maps show (LEAFLET_CONFIG), within what the tile route serves."""
+    """The zooms the site's maps show (LEAFLET_CONFIG); the tile route serves 0 to 22."""
     config = settings.LEAFLET_CONFIG
     return int(config.get("MIN_ZOOM", 0)), int(config.get("MAX_ZOOM", 19))
 
@@ -124,7 +125,7 @@ def vector_layers() -> list[dict]:
                 "Contributions: clusters (cluster, count, themes) below zoom %(zoom)s or where "
                 "a tile would hold too many, the contributions themselves closer."
             )
-            % {"zoom": 14},
+            % {"zoom": tiles.POINTS_FROM_ZOOM},
             "fields": dict(CONTRIBUTION_FIELDS),
         },
         {

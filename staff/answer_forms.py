@@ -13,7 +13,7 @@ from staff.services.answers import ANSWER_MAX_LENGTH
 
 def missing_sentence() -> str:
     return gettext(
-        "Missing: %(missing)s. Readers in these languages will get the text in %(shown)s."
+        "Missing languages: %(missing)s. Text shown to their readers instead: %(shown)s."
     )
 
 
@@ -100,7 +100,7 @@ class StatusForm(PerLanguageTexts, LinkedErrors, forms.Form):
         self.fields["template"].choices = [("", "—")] + [(t.pk, t.name) for t in templates]
         self.add_language_fields(
             project,
-            label=_("Public answer in %(language)s"),
+            label=_("%(language)s: public answer"),
             help_text=_("Published on the contribution's page and emailed to its followers."),
         )
 
@@ -122,4 +122,4 @@ class AnswerTemplateForm(PerLanguageTexts, LinkedErrors, forms.Form):
                 **self.initial_texts(template.texts),
             }
         super().__init__(*args, **kwargs)
-        self.add_language_fields(project, label=_("Answer in %(language)s"))
+        self.add_language_fields(project, label=_("%(language)s: answer"))

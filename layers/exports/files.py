@@ -66,6 +66,14 @@ def export_layer(
             code="invalid_srid",
         )
     output = _output_path(output, project.slug, srid, fmt, public=public)
+    if output.suffix.lower() != FORMATS[fmt].suffix and fmt == "qgis":
+        # Its GeoPackage goes beside it under the same name, .gpkg: a project named .gpkg
+        # would be written over it.
+        raise ExportError(
+            f"A QGIS project is a .qgz file, not {output.name}; name it "
+            f"{output.with_suffix('.qgz').name} or give a folder.",
+            code="invalid_format",
+        )
     files = output_files(output, fmt, public=public)
     existing = [path for path in files if path.exists()]
     if existing and not overwrite:

@@ -348,3 +348,9 @@ def test_qgis_project_loads_with_every_layer_valid(demo, shapes, tmp_path, live_
     live = [v for v in names.values() if v["provider"] == "OAPIF"]
     assert len(live) == 1 and "piter-alpimed-contributions" in live[0]["source"]
     assert live[0]["valid"]
+
+
+def test_a_qgis_project_is_a_qgz(demo, tmp_path):
+    with pytest.raises(CommandError, match=r"\.qgz"):
+        export(tmp_path / "project.gpkg", "qgis", 2154)
+    assert not list(tmp_path.iterdir())

@@ -284,6 +284,7 @@ def test_a_moderator_filters_the_queue_then_merges_and_undoes(staff, page, langu
     assert confirm.is_visible()
     assert "2" in confirm.inner_text()
     assert codes_on(page, project, language) == []
+    shoot(page, f"{language}-merge-confirm")
     copy.refresh_from_db()
     # Nothing has happened yet: only the confirmation is shown.
     assert copy.status == Status.PUBLISHED and copy.vote_count == 2
@@ -368,6 +369,7 @@ def test_an_analyst_reads_but_does_not_decide(staff, page, language):
     assert page.locator("h1").first.is_visible()
     assert page.locator("a[href$='/staff/']").count() >= 1
     assert people[Role.ANALYST].get_username() in page.inner_text("body")
+    shoot(page, f"{language}-admin-refused")
     assert page.js_errors == []
 
 

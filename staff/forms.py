@@ -10,7 +10,7 @@ from django.contrib.gis.gdal import GDALException
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
-from contributions.models import ANSWER_STATUSES, Kind, LocationPrecision, Sentiment, Status
+from contributions.models import Kind, LocationPrecision, Sentiment
 from contributions.vocabulary import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from core.i18n import localized
 from core.postgis import STORAGE_SRID
@@ -66,36 +66,6 @@ class ModerationForm(LinkedErrors, forms.Form):
             kind, _sep, pk = value.partition(":")
             (comments if kind == "comment" else contributions).append(pk)
         return contributions, comments
-
-
-class StatusForm(LinkedErrors, forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[(s, Status(s).label) for s in ANSWER_STATUSES]
-    )
-    template = forms.ChoiceField(label=_("Start from an answer template"), required=False)
-    answer = forms.CharField(
-        label=_("Public answer"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        max_length=5000,
-        help_text=_("Published on the contribution's page and emailed to its followers."),
-    )
-
-    def __init__(self, *args, templates=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", "—")] + [(t.pk, t.name) for t in templates]
-
-
-class AnswerTemplateForm(LinkedErrors, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
-    status = forms.ChoiceField(
-        label=_("Status it goes with"),
-        choices=[("", "—")] + [(s, Status(s).label) for s in ANSWER_STATUSES],
-        required=False,
-    )
-    text = forms.CharField(
-        label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
-    )
 
 
 class PlaceWidget(LeafletWidget):

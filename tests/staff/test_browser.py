@@ -13,6 +13,7 @@ from contributions.models import Contribution, Follow, Status
 from mapping.demo import load_demo
 from staff.models import Action, AnswerTemplate, AuditEntry, Role
 from tests.conftest import screenshot
+from tests.factories import make_follow
 from tests.staff.conftest import give_role, make_user
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -95,8 +96,8 @@ def test_answer_flow_in_two_languages(signed_in, page, client, workspace_languag
         },
     )
     item = Contribution.objects.filter(project=project, status=Status.PUBLISHED).first()
-    Follow.objects.create(contribution=item, email="residente@example.org", language="it")
-    Follow.objects.create(contribution=item, email="habitant@example.org", language="fr")
+    make_follow(contribution=item, email="residente@example.org", language="it")
+    make_follow(contribution=item, email="habitant@example.org", language="fr")
     mail.outbox.clear()
     page.goto(f"{base}/{workspace_language}/staff/{project.slug}/c/{item.pk}/")
     assert page.locator("svg.minimap circle.marker").count() == 2
@@ -200,6 +201,7 @@ def test_assisted_entry_on_a_tablet(signed_in, browser, live_server):
     tablet.check("#id_kind_0")
     tablet.select_option("#id_theme", index=1)
     tablet.fill("#id_title", "Bus plus fréquents le samedi")
+    tablet.locator(".record-more summary").click()  # the less-used fields
     tablet.fill("#id_email", "habitant@example.org")
     tablet.check("#id_consent")
     screenshot(tablet, "staff-record-tablet")

@@ -286,9 +286,13 @@ def _qgis(url, style_url, bounds, image, qml, zooms, qml_in=""):
 
 
 @pytest.fixture
-def live_world(demo, live_server):
+def live_world(live_server, transactional_db):
     """The demo (again: a live server's test flushes the database after it, so these tests
     come last) with a line and an area among the points of Nice, and the server's address."""
+    return demo_with_shapes(), live_server.url
+
+
+def demo_with_shapes():
     project = load_demo()
     themes_in_order = list(project.themes.order_by("position"))
     Contribution.objects.create(
@@ -310,7 +314,7 @@ def live_world(demo, live_server):
             srid=4326,
         ),
     )
-    return project, live_server.url
+    return project
 
 
 NICE = (7.245, 43.695, 7.285, 43.718)  # the line, the area and points around them
@@ -413,67 +417,3 @@ def test_qgis_draws_the_tiles_with_the_qml_file_alike(live_world, tmp_path):
             assert rule["colour"] == colour.lower(), rule
     assert by_name["clusters"]["filter"] == '"cluster" IS TRUE'
     assert not report["errors"], report["errors"]
-
-
-MAPLIBRE = TOOLS / "node_modules" / "maplibre-gl" / "dist"
-MAP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>style</title>
-<style>{css} body {{ margin: 0 }} #map {{ width: 100vw; height: 100vh }}</style></head>
-<body><div id="map"></div></body></html>"""
-DRAW = """async ([style, view]) => {
-    const errors = [];
-    if (window.shown) window.shown.remove();
-    const map = window.shown = new maplibregl.Map({
-        container: "map", style, fadeDuration: 0, attributionControl: false,
-        canvasContextAttributes: {preserveDrawingBuffer: true},
-    });
-    map.on("error", (e) => errors.push(String((e.error && e.error.message) || e)));
-    await new Promise((resolve) => map.once("idle", resolve));
-    if (view) {
-        map.fitBounds(view, {animate: false});
-        await new Promise((resolve) => map.once("idle", resolve));
-    }
-    const drawn = {};
-    for (const layer of map.getStyle().layers) {
-        drawn[layer.id] = map.queryRenderedFeatures({layers: [layer.id]}).length;
-    }
-    return {errors, drawn, zoom: map.getZoom()};
-}"""
-
-
-def test_maplibre_draws_the_style_in_a_browser(live_world, page):
-    """MapLibre GL JS (tools/node_modules) in Chromium, from the style's address alone."""
-    need((MAPLIBRE / "maplibre-gl.js").is_file(), "tools/node_modules has no maplibre-gl")
-    demo, base = live_world
-    css = (MAPLIBRE / "maplibre-gl.css").read_text()
-    # A page of the live server's origin (the tiles are same-origin), made here; the glyphs
-    # (a third party's) are answered empty: the labels are QGIS's and MapLibre's concern
-    # elsewhere, the shapes and colours are this test's.
-    page.route(
-        f"{base}/maplibre-check",
-        lambda route: route.fulfill(content_type="text/html", body=MAP_PAGE.format(css=css)),
-    )
-    page.route(
-        "https://demotiles.maplibre.org/**",
-        lambda route: route.fulfill(content_type="application/x-protobuf", body=b""),
-    )
-    page.goto(f"{base}/maplibre-check")
-    page.add_script_tag(path=str(MAPLIBRE / "maplibre-gl.js"))
-    style_url = f"{base}/tiles/piter-alpimed/style.json?lang=it"
-    whole = page.evaluate(DRAW, [style_url, None])
-    assert not whole["errors"], whole["errors"]
-    drawn = whole["drawn"]
-    assert drawn["clusters"] > 5 and drawn["communes-outline"] > 20, drawn
-    assert drawn["perimeter-outline"] > 0, drawn
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / "tile_style_maplibre.png"))
-    west, south, east, north = NICE
-    close = page.evaluate(DRAW, [style_url, [[west, south], [east, north]]])
-    assert not close["errors"], close["errors"]
-    drawn = close["drawn"]
-    themes = list(demo.themes.order_by("position").values_list("slug", flat=True))
-    assert drawn[f"lines-{themes[0]}"] > 0 and drawn[f"areas-{themes[-1]}"] > 0, drawn
-    assert sum(drawn[f"points-{slug}"] for slug in themes) > 10, drawn
-    page.screenshot(path=str(folder / "tile_style_maplibre_close.png"))
-    assert not page.js_errors, page.js_errors
-    page.evaluate("() => window.shown.remove()")  # no tile request left for the live server

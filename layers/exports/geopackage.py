@@ -78,29 +78,42 @@ def write_geopackage(
 
 
 def add_contributions_table(path: Path, description: str) -> None:
-    """`contributions`: the three layers' rows as one attributes table (a view, without the
-    geometry, so QGIS does not split it into sublayers), for spreadsheets and joins by id,
-    and for readers of the single `contributions` layer earlier exports had."""
+    """`contributions`: the three layers' rows as one attributes table, without the geometry
+    (so QGIS does not split it into sublayers), for spreadsheets and joins by id, and for
+    readers of the single `contributions` layer earlier exports had. A table rather than a
+    view: a GeoPackage's attributes table has a typed INTEGER primary key."""
     connection = sqlite3.connect(path)
     try:
         with connection:
             columns = [
-                row[1]
+                (row[1], row[2])
                 for row in connection.execute("PRAGMA table_info(contributions_points)")
                 if row[1] not in ("fid", "geom")
             ]
-            listed = ", ".join(f'"{name}"' for name in columns)
-            # A distinct fid per row: each layer numbers its rows from 1.
-            parts = [
-                f"SELECT fid * 3 + {offset} AS fid, {listed} FROM {table}"  # noqa: S608
-                for offset, table in enumerate(KINDS)
-            ]
-            connection.execute(f"CREATE VIEW contributions AS {' UNION ALL '.join(parts)}")
+            # Our own columns' names and types, read back from the table GDAL wrote.
+            definitions = ", ".join(f'"{name}" {kind}' for name, kind in columns)
+            listed = ", ".join(f'"{name}"' for name, _kind in columns)
+            connection.execute(
+                "CREATE TABLE contributions (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                f"{definitions})"
+            )
+            for table in KINDS:
+                connection.execute(
+                    f"INSERT INTO contributions ({listed}) SELECT {listed} FROM {table}"  # noqa: S608
+                )
+            now = timezone.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")
             connection.execute(
                 "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                 "last_change) VALUES ('contributions', 'attributes', 'contributions', ?, ?)",
-                [description, timezone.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")],
+                [description, now],
             )
+            if connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'"
+            ).fetchone():
+                connection.execute(
+                    "INSERT INTO gpkg_ogr_contents (table_name, feature_count) "
+                    "SELECT 'contributions', count(*) FROM contributions"
+                )
     finally:
         connection.close()
 

@@ -360,3 +360,21 @@ def test_a_qgis_project_is_a_qgz(demo, tmp_path):
     with pytest.raises(CommandError, match=r"\.qgz"):
         export(tmp_path / "project.gpkg", "qgis", 2154)
     assert not list(tmp_path.iterdir())
+
+
+VALIDATE_GPKG = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+
+
+def test_the_geopackage_passes_gdals_validator(demo, shapes, tmp_path):
+    """GDAL's GeoPackage validator (python3-gdal): the styles, metadata and the attributes
+    table added after ogr2ogr keep the file a valid GeoPackage."""
+    need(os.path.exists(VALIDATE_GPKG), "GDAL's validate_gpkg.py (python3-gdal) is not installed")
+    path = tmp_path / "valid.gpkg"
+    export(path, "gpkg", 2154)
+    done = subprocess.run(
+        ["/usr/bin/python3", VALIDATE_GPKG, str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = layers(path)["contributions"]
+    assert re.search(r"^created_at: DateTime", summary, re.MULTILINE)
+    assert re.search(r"^votes: Integer", summary, re.MULTILINE)

@@ -177,6 +177,41 @@ def _labeling(root, field: str, kind: str, *, size="9", colour="50,50,50,255", p
     )
 
 
+def field_aliases() -> dict[str, str]:
+    """The columns' names in the active language, as QGIS's attribute table and forms show
+    them: the model's own field names (translated once, in contributions), and for a label
+    column the field's name with "label"."""
+    from django.utils.translation import gettext
+
+    from contributions.models import Contribution
+
+    def name(field):
+        return str(Contribution._meta.get_field(field).verbose_name)
+
+    aliases = {
+        column: name(field)
+        for column, field in (
+            ("kind", "kind"),
+            ("sentiment", "sentiment"),
+            ("theme", "theme"),
+            ("title", "title"),
+            ("description", "description"),
+            ("status", "status"),
+            ("location_precision", "location_precision"),
+            ("channel", "channel"),
+            ("commune_name", "commune"),
+            ("answer", "answer"),
+            ("answered_at", "answered_at"),
+            ("votes", "vote_count"),
+            ("comments", "comment_count"),
+            ("created_at", "created_at"),
+        )
+    }
+    for column in ("kind", "status", "location_precision", "channel"):
+        aliases[f"{column}_label"] = f"{aliases[column]} ({gettext('label')})"
+    return aliases
+
+
 def _qgis_root(kind: str, labels: bool):
     return ET.Element(
         "qgis",
@@ -230,6 +265,9 @@ def contributions_style(themes: list[ThemeStyle], kind: str) -> ET.Element:
     source = ET.SubElement(renderer, "source-symbol")
     _symbol(source, "0", kind, *_symbol_layer(kind, "#7f7f7f"))
     _labeling(root, "title", kind)
+    aliases = ET.SubElement(root, "aliases")
+    for index, (field, alias) in enumerate(field_aliases().items()):
+        ET.SubElement(aliases, "alias", field=field, index=str(index), name=alias)
     ET.SubElement(root, "previewExpression").text = '"title"'
     ET.SubElement(root, "mapTip").text = (
         '<b>[% "title" %]</b><br>[% "theme_name" %] · [% "kind_label" %] · '

@@ -113,6 +113,7 @@ for name in sys.argv[2].split(","):
         "crs": layer.crs().authid(),
         "geometry": layer.geometryType(),
         "title": layer.metadata().title(),
+        "alias": layer.attributeAlias(layer.fields().indexOf("created_at")),
         "abstract": layer.metadata().abstract(),
     }
 print(json.dumps(report), flush=True)
@@ -146,6 +147,7 @@ def test_qgis_opens_three_geometry_layers_categorised_by_theme(
         assert (layer["count"], layer["geometry"]) == (count, geometry)
         assert layer["crs"] == f"EPSG:{srid}"
         assert layer["title"] and "piter-alpimed" in layer["abstract"]  # gpkg_contents
+        assert layer["alias"] not in ("", "created_at")  # the column's name for people
 
 
 def test_layers_have_labels_beside_codes_and_descriptions(demo, shapes, tmp_path):

@@ -262,6 +262,17 @@ QGIS_SCRIPT = textwrap.dedent(
 )
 
 
+def need_qgis():
+    need(
+        os.path.exists("/usr/bin/python3")
+        and subprocess.run(
+            ["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True
+        ).returncode
+        == 0,
+        "QGIS (python3-qgis) is not installed",
+    )
+
+
 def _qgis(url, style_url, bounds, image, qml, zooms, qml_in=""):
     result = subprocess.run(
         [
@@ -320,16 +331,10 @@ def demo_with_shapes():
 NICE = (7.245, 43.695, 7.285, 43.718)  # the line, the area and points around them
 
 
+@pytest.mark.slow
 def test_qgis_opens_the_tiles_with_the_style_and_draws_them(live_world):
     demo, base = live_world
-    need(
-        os.path.exists("/usr/bin/python3")
-        and subprocess.run(
-            ["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True
-        ).returncode
-        == 0,
-        "QGIS (python3-qgis) is not installed",
-    )
+    need_qgis()
     import requests
 
     doc = requests.get(f"{base}/tiles/piter-alpimed/tiles.json?lang=fr", timeout=30).json()
@@ -355,6 +360,7 @@ def test_qgis_opens_the_tiles_with_the_style_and_draws_them(live_world):
         assert rule["layer"] == "contributions" and slug in rule["filter"], rule
         assert rule["colour"] == colour.lower(), rule
     assert by_name["communes-outline"]["layer"] == "communes"
+    assert "contributions" in report["labels"]  # the clusters' counts
     assert list(by_name).index("communes-fill") < list(by_name).index("clusters")
     assert image.stat().st_size > 10_000 and "<qgis" in qml.read_text()
     assert not report["errors"], report["errors"]
@@ -370,15 +376,9 @@ def test_qgis_opens_the_tiles_with_the_style_and_draws_them(live_world):
     assert close["valid"] and not close["errors"]
 
 
+@pytest.mark.slow
 def test_qgis_draws_the_tiles_with_the_qml_file_alike(live_world, tmp_path):
-    need(
-        os.path.exists("/usr/bin/python3")
-        and subprocess.run(
-            ["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True
-        ).returncode
-        == 0,
-        "QGIS (python3-qgis) is not installed",
-    )
+    need_qgis()
     import requests
 
     demo, base = live_world

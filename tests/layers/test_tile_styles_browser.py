@@ -39,6 +39,7 @@ DRAW = """async ([style, view]) => {
 }"""
 
 
+@pytest.mark.slow
 def test_maplibre_draws_the_style_in_a_browser(live_world, page):
     """MapLibre GL JS (tools/node_modules) in Chromium, from the style's address alone."""
     need((MAPLIBRE / "maplibre-gl.js").is_file(), "tools/node_modules has no maplibre-gl")

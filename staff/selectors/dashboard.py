@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Count
 from django.db.models.functions import TruncWeek
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from contributions import figures
@@ -47,6 +48,8 @@ CODE_COLUMNS = {"kind", "theme", "status", "channel"}
 # Columns holding an ISO date that the CSV keeps for scripts and the page shows as a date,
 # written the reader's way.
 DATE_COLUMNS = {"week", "day"}
+# Counts large enough to need their thousands grouped on the page ("348 085", "348.085").
+GROUPED_COLUMNS = {"population"}
 
 
 @dataclass
@@ -79,13 +82,16 @@ class Table:
     @property
     def page_rows(self) -> list:
         dates = {index for index, column in enumerate(self.columns) if column in DATE_COLUMNS}
-        return [
-            [
-                date.fromisoformat(row[index]) if index in dates and row[index] else row[index]
-                for index in self._shown
-            ]
-            for row in self.rows
-        ]
+        grouped = {i for i, column in enumerate(self.columns) if column in GROUPED_COLUMNS}
+
+        def shown(index, value):
+            if index in dates and value:
+                return date.fromisoformat(value)
+            if index in grouped and isinstance(value, int):
+                return number_format(value, force_grouping=True)
+            return value
+
+        return [[shown(index, row[index]) for index in self._shown] for row in self.rows]
 
 
 def summary(project: Project) -> dict:

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from contributions.photo_urls import PHOTO_PATH
 from contributions.views import photo
 from layers import ogc
-from mapping import views
+from mapping import feeds, views
 from mapping.health import healthz
 
 # The admin signs in through the site's sign-in (an emailed code, rate limits, lockout after
@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("p/<slug:slug>/", views.ProjectView.as_view(), name="project"),
     path("p/<slug:slug>/list/", views.ProjectListView.as_view(), name="project-list"),
+    path("p/<slug:slug>/feed.atom", feeds.project_feed, name="project-feed"),
     path(
         "p/<slug:slug>/c/<uuid:contribution_id>/",
         views.ContributionView.as_view(),

@@ -51,7 +51,8 @@ the place meant; leave these out of density maps).
         readme += (
             "GeoPackage: one layer per geometry type (contributions_points, contributions_lines,\n"
             "contributions_areas), the communes and the perimeter, each with the default style\n"
-            "QGIS applies when it opens it (layer_styles: QML and SLD).\n"
+            "QGIS applies when it opens it (layer_styles: QML and SLD); `contributions` holds\n"
+            "the three layers' rows as one table without geometry.\n"
         )
     if fmt == "qgis":
         readme += f"QGIS project: {output.name}, beside {output.with_suffix('.gpkg').name}.\n"

@@ -349,7 +349,7 @@ def style(project: Project, *, site: str, language: str) -> dict:
     """The MapLibre style (version 8) of the project's contributions over the territory
     basemap, in `language`; its contribution source is the project's TileJSON."""
     document = tilejson(project, site=site, language=language)
-    glyphs = getattr(settings, "MAP_GLYPHS_URL", "") or DEFAULT_GLYPHS
+    glyphs = settings.MAP_GLYPHS_URL or DEFAULT_GLYPHS
     with translation.override(language):
         legend = [
             {"theme": slug, "name": name, "colour": colour}

@@ -211,6 +211,9 @@ ACCESSIBILITY_STATEMENT_DATE = datetime.date.fromisoformat(
 # a tile archive (MAP_BASEMAP_ARCHIVE, settings/basemap.py) or the territories themselves.
 _tiles_url = env.str("MAP_BASEMAP_URL", default="")
 _tiles_attribution = env.str("MAP_BASEMAP_ATTRIBUTION", default="")
+# Glyphs for the labels of the MapLibre style served to GIS clients (docs/tiles.md); empty:
+# MapLibre's demonstration font server, which only those clients ask.
+MAP_GLYPHS_URL = env.str("MAP_GLYPHS_URL", default="")
 _basemap_js = [
     "vendor/pmtiles/pmtiles.js",
     "vendor/protomaps-leaflet/protomaps-leaflet.js",

@@ -23,7 +23,7 @@ from core.escaping import SpreadsheetWriter
 from layers.public_sql import contribution_where
 
 CHUNK = 2_000
-CSV_COLUMNS = [*PUBLIC_PROPERTIES, "lon", "lat", "wkt"]
+CSV_COLUMNS = [*PUBLIC_PROPERTIES, "lon", "lat", "geometry"]  # WKT, as in every CSV export
 
 
 def _features(project, filters, photo_base):

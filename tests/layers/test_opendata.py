@@ -59,7 +59,7 @@ def test_csv_with_coordinates(client, open_project):
     expected = Contribution.objects.public().filter(project=project, kind="report").count()
     assert len(rows) == expected > 0
     assert {row["kind"] for row in rows} == {"report"}
-    assert all(row["wkt"].startswith(("POINT", "LINESTRING", "POLYGON")) for row in rows)
+    assert all(row["geometry"].startswith(("POINT", "LINESTRING", "POLYGON")) for row in rows)
     assert "email" not in rows[0]
 
 

@@ -4,12 +4,14 @@ Views are thin: reads go through selectors, writes (vote, comment, follow, repor
 contributions.services, so the pages and the API share every rule and every sentence.
 """
 
+import re
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -17,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.generic import TemplateView
 
 from contributions import email_links, services
@@ -38,6 +40,7 @@ from contributions.participants import (
     user_participant,
 )
 from contributions.selectors import public_contributions
+from contributions.services.participation import follows_of, stop_following
 from core import ratelimit
 from core.errors import DomainError
 from mapping import page_data
@@ -136,7 +139,7 @@ class ContributionView(TemplateView):
     nothing: only a report from an anonymous person opens a session (docs/security.md)."""
 
     template_name = "mapping/contribution.html"
-    actions = ("vote", "unvote", "comment", "follow", "report")
+    actions = ("vote", "unvote", "comment", "follow", "unfollow", "report")
 
     def get_context_data(self, slug, contribution_id, **kwargs):
         contribution = self._contribution(slug, contribution_id)
@@ -150,6 +153,8 @@ class ContributionView(TemplateView):
             "sign_in_url": reverse("account_login") + "?" + urlencode({"next": self.request.path}),
             "map_config": page_data.contribution_map_config(contribution, self.request),
             "form_errors": kwargs.get("form_errors", {}),
+            # Whether the signed-in reader follows it (their account or a verified address).
+            "following": follows_of(contribution=contribution, user=self.request.user).exists(),
         }
 
     def _contribution(self, slug, contribution_id):
@@ -182,8 +187,10 @@ class ContributionView(TemplateView):
                 response[name] = value
             return response
         messages.success(request, message)
+        # Following and stopping share one place on the page.
+        anchor = "follow" if action == "unfollow" else action
         return HttpResponseRedirect(
-            reverse("contribution", args=[slug, contribution.pk]) + f"#{action}"
+            reverse("contribution", args=[slug, contribution.pk]) + f"#{anchor}"
         )
 
     def _run(self, action, contribution):
@@ -217,11 +224,22 @@ class ContributionView(TemplateView):
                 language=language,
             )
             if followed is None:
+                # The same sentence whether or not the address already follows: the page does
+                # not tell who follows what.
                 return _(
                     "Check your email: once you confirm your address through the link, you "
                     "will be emailed when this contribution is answered."
                 )
             return _("You will be emailed when this contribution is answered.")
+        if action == "unfollow":
+            if user is None:
+                raise DomainError(
+                    "sign_in_to_unfollow",
+                    _("Sign in, or use the link in the emails, to stop following."),
+                    status=401,
+                )
+            stop_following(contribution=contribution, user=user)
+            return _("You no longer follow this contribution.")
         comment = None
         if post.get("comment"):
             try:
@@ -312,20 +330,41 @@ class EmailLinkView(TemplateView):
         return self.render_to_response({"error": error.message}, status=error.status)
 
 
+# A follow's token (secrets.token_urlsafe(24)); anything else is answered as unknown unread.
+FOLLOW_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ONE_CLICK = "One-Click"
+
+
+@method_decorator(csrf_exempt, name="dispatch")
 class UnfollowView(TemplateView):
     """The "stop following" link of the emails: a page that asks, then a POST that does it,
-    so opening the link (or a scanner fetching it) unsubscribes no one."""
+    so opening the link (or a scanner fetching it) unsubscribes no one.
+
+    A mail client's one-click unsubscribe (RFC 8058: the List-Unsubscribe-Post header) POSTs
+    `List-Unsubscribe=One-Click` with no session and no CSRF token: that POST alone is let
+    through without one (the token in the address is the secret). The page's own button is
+    checked for its CSRF token as every form is."""
 
     template_name = "mapping/unfollow.html"
 
     def get(self, request, token):
-        follow = Follow.objects.select_related("contribution__project").filter(token=token).first()
+        follow = self._follow(token)
         context = self.get_context_data(follow=follow)
         return self.render_to_response(context, status=200 if follow else 404)
 
     def post(self, request, token):
-        services.unfollow(token=token)
+        if request.POST.get("List-Unsubscribe") != ONE_CLICK:
+            refused = CsrfViewMiddleware(lambda _request: None).process_view(request, None, (), {})
+            if refused is not None:
+                return refused
+        if FOLLOW_TOKEN.fullmatch(token):
+            services.unfollow(token=token)
         return render(request, "mapping/unfollowed.html")
+
+    def _follow(self, token):
+        if not FOLLOW_TOKEN.fullmatch(token):
+            return None
+        return Follow.objects.select_related("contribution__project").filter(token=token).first()
 
 
 class AccessibilityView(TemplateView):

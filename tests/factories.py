@@ -12,10 +12,11 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
-from contributions.models import Comment, CommentStatus, Contribution, Photo, Status
+from contributions.models import Comment, CommentStatus, Contribution, Follow, Photo, Status
 from contributions.photos import process_photo
 from contributions.services import save_photo, upsert_project
 from staff.models import ProjectRole
@@ -89,6 +90,18 @@ def make_contribution(project, *, lonlat=(7.2620, 43.7030), status=Status.PUBLIS
     )
     contribution.refresh_from_db()
     return contribution
+
+
+def make_follow(contribution, *, email, language="", confirmed=True, **fields) -> Follow:
+    """A follow written straight to the database; confirmed unless told (an unconfirmed one
+    is emailed nothing)."""
+    return Follow.objects.create(
+        contribution=contribution,
+        email=email,
+        language=language,
+        confirmed_at=timezone.now() if confirmed else None,
+        **fields,
+    )
 
 
 def make_comment(contribution, *, body=None, status=CommentStatus.PUBLISHED, author=None):

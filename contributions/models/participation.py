@@ -86,7 +86,11 @@ class StatusChange(models.Model):
 
 
 class Follow(models.Model):
-    """Someone to email when the contribution is answered: its author or a follower."""
+    """Someone to email when the contribution is answered: its author or a follower.
+
+    Only a confirmed follow is emailed (staff.services.emails.followers): its address's owner
+    opened a confirmation link, or it is the signed-in person's verified address, or staff
+    took it down from the resident. A row without `confirmed_at` receives nothing."""
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="follows")
     email = models.EmailField(_("email"))
@@ -99,6 +103,8 @@ class Follow(models.Model):
         max_length=64, unique=True, default=partial(secrets.token_urlsafe, 24), editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the address's owner confirmed (the record of their consent to these emails).
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follower")

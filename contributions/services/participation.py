@@ -6,8 +6,10 @@ only reports by distinct signed-in people hide an item automatically, and never 
 answered or planned.
 """
 
+from allauth.account.models import EmailAddress
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contributions import email_links
@@ -147,12 +149,18 @@ def add_comment(*, contribution: Contribution, body: str, author=None) -> Commen
 
 
 def _follow_now(contribution, email, user, language) -> Follow:
-    existing, _created = Follow.objects.get_or_create(
+    """The confirmed follow of this address (written, or confirmed if it was stored
+    unconfirmed); following twice changes nothing."""
+    now = timezone.now()
+    follow, _created = Follow.objects.get_or_create(
         contribution=contribution,
         email=email,
-        defaults={"user": user, "language": language},
+        defaults={"user": user, "language": language, "confirmed_at": now},
     )
-    return existing
+    if follow.confirmed_at is None:
+        follow.confirmed_at = now
+        follow.save(update_fields=["confirmed_at"])
+    return follow
 
 
 def _send_follow_link(contribution, email, language) -> None:
@@ -183,18 +191,21 @@ def follow(
 
 
 @transaction.atomic
-def follow_own_contribution(*, contribution: Contribution, user=None, language: str = "") -> None:
+def follow_own_contribution(
+    *, contribution: Contribution, user=None, language: str = ""
+) -> Follow | None:
     """Leaving an email with a contribution means "tell me the answer". It follows at once when
     the address is surely its owner's: the signed-in author's verified address, or one a
     member of staff took down from the resident (assisted entry, an accountable person who
-    heard it from them). Otherwise anyone could have typed it: a link asks its owner first."""
+    heard it from them). Otherwise anyone could have typed it: nothing is written (None), and
+    the receipt (contributions.services.receipts) carries the link that asks its owner, so
+    one email does both."""
     email = contribution.email
     if not email:
-        return
+        return None
     if contribution.recorded_by_id is not None or owns_verified_email(user, email):
-        _follow_now(contribution, email, user, language)
-    else:
-        _send_follow_link(contribution, email, language)
+        return _follow_now(contribution, email, user, language)
+    return None
 
 
 @transaction.atomic
@@ -208,6 +219,28 @@ def confirm_follow(*, contribution: Contribution, email: str, language: str = ""
 
 def unfollow(*, token: str) -> bool:
     removed, _details = Follow.objects.filter(token=token).delete()
+    return bool(removed)
+
+
+def _follows_of_person(contribution, user):
+    if user is None or not user.is_authenticated:
+        return Follow.objects.none()
+    mine = Q(user=user)
+    for address in EmailAddress.objects.filter(user=user, verified=True).values("email"):
+        mine |= Q(email__iexact=address["email"])
+    return Follow.objects.filter(mine, contribution=contribution)
+
+
+def follows_of(*, contribution: Contribution, user):
+    """The signed-in person's confirmed follows of the contribution: under their account or
+    one of its verified addresses."""
+    return _follows_of_person(contribution, user).filter(confirmed_at__isnull=False)
+
+
+@transaction.atomic
+def stop_following(*, contribution: Contribution, user) -> bool:
+    """The signed-in person stops following (the page's button): every follow of theirs."""
+    removed, _details = _follows_of_person(contribution, user).delete()
     return bool(removed)
 
 

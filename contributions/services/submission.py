@@ -25,6 +25,7 @@ from contributions.models import (
     StatusChange,
 )
 from contributions.services.participation import follow_own_contribution
+from contributions.services.receipts import send_receipt
 from contributions.signals import contribution_submitted
 from core.errors import DomainError, validated
 from territories import selectors as territory_selectors
@@ -233,8 +234,12 @@ def _store(contribution, submission, author, now, profile, request):
     StatusChange.objects.create(
         contribution=contribution, status=contribution.status, created_at=now
     )
-    # Leaving an email means "tell me the answer", once the address is known to be theirs.
-    follow_own_contribution(contribution=contribution, user=author, language=submission.language)
+    # Leaving an email means "tell me the answer", once the address is known to be theirs;
+    # the receipt (after the commit) says what was received and, if need be, asks to confirm.
+    follow = follow_own_contribution(
+        contribution=contribution, user=author, language=submission.language
+    )
+    send_receipt(contribution=contribution, follow=follow)
     # Inside the transaction: a receiver's DomainError undoes the whole submission.
     contribution_submitted.send(
         sender=Contribution, contribution=contribution, profile=profile, request=request

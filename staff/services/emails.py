@@ -49,6 +49,7 @@ def answer_email(*, contribution, link_to, status: str, answers: dict, recipient
             "project": contribution.project,
             "unfollow": _unfollow_link(recipient.token),
         }
+        unfollow = context["unfollow"]
         # Plain text, both: the templates turn autoescape off, so "l'école" is not sent as
         # "l&#x27;école".
         subject = render_to_string("staff/email/answer_subject.txt", context)
@@ -59,8 +60,19 @@ def answer_email(*, contribution, link_to, status: str, answers: dict, recipient
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
-        headers={"Content-Language": language},
+        headers={"Content-Language": language, **_unsubscribe_headers(unfollow)},
     )
+
+
+def _unsubscribe_headers(unfollow: str) -> dict:
+    """RFC 8058 one-click unsubscribe: mail clients show a button that POSTs
+    `List-Unsubscribe=One-Click` to the follow's stop page (mapping.views.UnfollowView)."""
+    if not unfollow:
+        return {}
+    return {
+        "List-Unsubscribe": f"<{unfollow}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _unfollow_link(token):
@@ -80,9 +92,13 @@ def send_after_commit(messages):
 
 
 def followers(contribution):
+    """Who is told: confirmed follows only. An address no one confirmed (a follow stored
+    before its owner pressed the link's button) receives nothing."""
     return [
         Recipient(email=email, language=language, token=token)
-        for email, language, token in Follow.objects.filter(contribution=contribution)
+        for email, language, token in Follow.objects.filter(
+            contribution=contribution, confirmed_at__isnull=False
+        )
         .order_by("pk")
         .values_list("email", "language", "token")
     ]

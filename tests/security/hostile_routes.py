@@ -295,6 +295,8 @@ KNOWN_FORM = frozenset(
         "csrfmiddlewaretoken",
         # the page that confirms an emailed link
         "do",
+        # one-click unsubscribe (RFC 8058), on the unfollow page
+        "List-Unsubscribe",
     }
 )
 # The fields of the API's JSON bodies (contributions.api serializers, the CSP report).

@@ -272,8 +272,10 @@ def test_answer_emails_go_to_followers_only_and_carry_no_live_markup(
     contribution = factories.make_contribution(
         demo, author=author, email="author-private@example.org", status=Status.PUBLISHED
     )
-    contribution.follows.create(email="follower@example.org", language="fr")
-    contribution.follows.create(email="author-private@example.org", language="fr")
+    factories.make_follow(contribution, email="follower@example.org", language="fr")
+    factories.make_follow(contribution, email="author-private@example.org", language="fr")
+    # One that no one confirmed is told nothing.
+    factories.make_follow(contribution, email="typed-in@example.org", confirmed=False)
     bystander = factories.make_user(email="bystander@example.org")
     moderator = factories.give_role(factories.make_user(), demo, Role.MODERATOR)
     mail.outbox.clear()

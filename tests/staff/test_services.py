@@ -26,6 +26,7 @@ from staff.selectors.duplicates import duplicate_counts, possible_duplicates
 from staff.selectors.queue import contribution_queue
 from staff.services import answers, assisted_entry, duplicates, moderation
 from territories.models import Territory
+from tests.factories import make_follow
 
 pytestmark = pytest.mark.django_db
 METRE = 1 / 111_320  # of latitude, in degrees
@@ -152,8 +153,8 @@ def test_an_answer_sends_one_email_per_follower_in_their_language(
 ):
     settings.SITE_URL = "https://participer.example.org"
     item = make(demo, "Dangerous crossing", spot, email="author@example.org")
-    Follow.objects.create(contribution=item, email="author@example.org", language="it")
-    Follow.objects.create(contribution=item, email="neighbour@example.org", language="en-GB")
+    make_follow(contribution=item, email="author@example.org", language="it")
+    make_follow(contribution=item, email="neighbour@example.org", language="en-GB")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         answers.set_status(
@@ -190,7 +191,7 @@ def test_nothing_is_sent_when_the_answer_is_refused(
     demo, moderator, spot, django_capture_on_commit_callbacks
 ):
     item = make(demo, "No answer", spot)
-    Follow.objects.create(contribution=item, email="f@example.org", language="fr")
+    make_follow(contribution=item, email="f@example.org", language="fr")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError) as error:
         answers.set_status(actor=moderator, contribution=item, status=Status.ACCEPTED)
@@ -227,9 +228,9 @@ def test_marking_a_duplicate_moves_votes_without_double_votes_and_followers(
         Vote.objects.create(contribution=original, participant=participant)
     for participant in ("user:1", "anon:b"):  # user:1 voted on both
         Vote.objects.create(contribution=copy, participant=participant)
-    Follow.objects.create(contribution=original, email="same@example.org", language="fr")
-    Follow.objects.create(contribution=copy, email="same@example.org", language="fr")
-    Follow.objects.create(contribution=copy, email="other@example.org", language="it")
+    make_follow(contribution=original, email="same@example.org", language="fr")
+    make_follow(contribution=copy, email="same@example.org", language="fr")
+    make_follow(contribution=copy, email="other@example.org", language="it")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         duplicates.mark_duplicate(actor=moderator, contribution=copy, original=original)

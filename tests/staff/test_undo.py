@@ -12,6 +12,7 @@ from core.errors import DomainError
 from staff.models import Action, AuditEntry
 from staff.services import answers, duplicates, moderation, undo
 from territories.models import Territory
+from tests.factories import make_follow
 
 pytestmark = pytest.mark.django_db
 METRE = 1 / 111_320
@@ -48,9 +49,9 @@ def pair(demo, spot):
         Vote.objects.create(contribution=original, participant=participant)
     for participant in ("user:1", "anon:b", "anon:c"):
         Vote.objects.create(contribution=copy, participant=participant)
-    Follow.objects.create(contribution=original, email="same@example.org", language="fr")
-    Follow.objects.create(contribution=copy, email="same@example.org", language="fr")
-    Follow.objects.create(contribution=copy, email="other@example.org", language="it")
+    make_follow(contribution=original, email="same@example.org", language="fr")
+    make_follow(contribution=copy, email="same@example.org", language="fr")
+    make_follow(contribution=copy, email="other@example.org", language="it")
     return original, copy
 
 

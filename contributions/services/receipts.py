@@ -7,6 +7,12 @@ nothing else reaches the address until its owner has pressed that link's button.
 follow is already confirmed (the signed-in author's verified address, an address staff took
 down from the resident), the receipt says so and carries the one-click unsubscribe headers.
 
+Anyone can type someone else's address, so a receipt to an address not yet confirmed holds
+no text the sender chose (no title, no description: the project's name, the kind, theme and
+commune from the project's lists, and links), like the confirmation links
+(contributions.email_links): submitting cannot relay a stranger's text to any inbox. The
+title is shown once the address is known to be the author's.
+
 The receipt is written after the commit, from what was stored (an assisted entry is
 published in the same transaction), and an address gets no more receipts carrying a link
 than the `email_link` budget of links allows (docs/security.md): past it, the contribution
@@ -114,7 +120,8 @@ def receipt_email(*, contribution, token: str = "", follow_link: str = "") -> ma
             # As the sign-in emails name the site (mapping.accounts.site_identity).
             "site_name": settings.SITE_NAME or _("Participatory mapping"),
             "project": project.display_title,
-            "title": contribution.title,
+            # Only to an address known to be the author's (see above).
+            "title": contribution.title if token else "",
             "kind": Kind(contribution.kind).label if contribution.kind in Kind.values else "",
             "theme": localized(contribution.theme.name, language) or contribution.theme.slug,
             "commune": getattr(contribution, "public_commune_name", "") or "",

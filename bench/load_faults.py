@@ -326,6 +326,23 @@ def staff_loop(run, number, session_key, duty):
             time.sleep(0.5)
 
 
+def limiter_probe(base, contribution_id):
+    """Statuses of six vote links asked in a row for one address (see LIMITER_EXPECTED)."""
+    session = browser("127.254.0.3")
+    session.get(f"{base}/fr/p/{SLUG}/", timeout=30)
+    address = f"limiter-{uuid.uuid4().hex[:8]}@example.org"
+    statuses = []
+    for _ in range(6):
+        answer = session.post(
+            f"{base}/api/projects/{SLUG}/contributions/{contribution_id}/vote/",
+            json={"email": address},
+            headers={"X-CSRFToken": session.cookies.get("csrftoken", "")},
+            timeout=30,
+        )
+        statuses.append(answer.status_code)
+    return statuses
+
+
 # ----------------------------------------------------------------------- the report
 
 
@@ -373,6 +390,10 @@ def table(run, faults, outcome, elapsed):
         f" {out.requests} ({out.rate_limited_share:.2f}%) | < {ledger.RATE_LIMITED_TARGET}%"
         f" {mark(out.rate_limited_share < ledger.RATE_LIMITED_TARGET)} |",
     ]
+    lines.append(
+        f"| rate limits on: six vote links asked for one address | {out.limiter}"
+        f" | {ledger.LIMITER_EXPECTED} {mark(out.limits_on)} |"
+    )
     times = ledger.latencies(samples, faults.windows)
     for route in ledger.EXPECTED:
         if not times.get(route):
@@ -522,6 +543,7 @@ def measure(args, cluster, workdir):
         if not args.no_faults:
             faults.join(timeout=120)
         elapsed = time.time() - run.started
+        limiter = limiter_probe(base, run.public_ids[0])
     loads.append(load_average())
 
     from contributions.participants import email_participant
@@ -530,6 +552,7 @@ def measure(args, cluster, workdir):
         kinds, photos_missing = ledger.check_ledger(db, run.recorder.ledger, email_participant)
     floor = ledger.floor_for(args.duration, args.floor)
     outcome = outcome_of(run, faults, kinds, photos_missing, elapsed, floor, not args.no_faults)
+    outcome.limiter = limiter
     text = table(run, faults, outcome, elapsed)
     missed = ledger.failures(outcome)
     load_note = (

@@ -31,6 +31,9 @@ VARIANT_SHARE = 0.1
 ERROR_RATE_TARGET = 0.5  # % of requests outside the fault windows
 RATE_LIMITED_TARGET = 1.0  # % of all requests answered 429
 RECOVERY_TARGET_S = 10.0
+# The proof that the rate limits are on: one address asks for six vote links in a row, and
+# the sixth is refused (email_link: 5 an hour per address).
+LIMITER_EXPECTED = [202] * 5 + [429]
 
 # What each route answers when it did what it was asked (its documented status).
 EXPECTED = {
@@ -139,6 +142,11 @@ class Outcome:
     rate_limited: int = 0
     recovery_s: float | None = None
     faults_expected: bool = True
+    limiter: list = field(default_factory=list)  # statuses of the rate-limit probe
+
+    @property
+    def limits_on(self) -> bool:
+        return self.limiter == LIMITER_EXPECTED
 
     @property
     def error_rate(self) -> float:
@@ -184,6 +192,8 @@ def failures(outcome: Outcome) -> list[str]:
         missed.append(
             f"429 on {outcome.rate_limited_share:.2f}% of requests >= {RATE_LIMITED_TARGET}%"
         )
+    if not outcome.limits_on:
+        missed.append(f"rate limits not in force: six links to one address got {outcome.limiter}")
     if outcome.faults_expected and (
         outcome.recovery_s is None or outcome.recovery_s >= RECOVERY_TARGET_S
     ):

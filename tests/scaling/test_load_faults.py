@@ -39,6 +39,7 @@ def passing_outcome(**changes):
         "outside": 9_000,
         "inside": 1_000,
         "recovery_s": 0.5,
+        "limiter": ledger.LIMITER_EXPECTED,
     }
     fields.update(changes)
     return ledger.Outcome(**fields)
@@ -126,6 +127,12 @@ def test_a_run_that_never_recovered_fails():
         "recovery after the PostgreSQL restart: None s"
     ]
     assert ledger.failures(passing_outcome(recovery_s=None, faults_expected=False)) == []
+
+
+def test_a_run_with_the_rate_limits_off_fails():
+    assert ledger.failures(passing_outcome(limiter=[202] * 6)) == [
+        "rate limits not in force: six links to one address got [202, 202, 202, 202, 202, 202]"
+    ]
 
 
 def free_port():

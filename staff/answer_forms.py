@@ -98,6 +98,10 @@ class StatusForm(PerLanguageTexts, LinkedErrors, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["template"].choices = [("", "—")] + [(t.pk, t.name) for t in templates]
+        if self.initial.get("status") not in ANSWER_STATUSES:
+            # A duplicate, hidden or unmoderated item: no answer status is preselected.
+            self.fields["status"].choices = [("", "—"), *self.fields["status"].choices]
+            self.initial["status"] = ""
         self.add_language_fields(
             project,
             label=_("%(language)s: public answer"),

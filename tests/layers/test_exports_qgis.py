@@ -16,7 +16,7 @@ from django.contrib.gis.geos import LineString, Point, Polygon
 from django.core.management import CommandError
 
 from contributions.models import Contribution, Status
-from tests.conftest import need
+from tests.conftest import ARTIFACTS, need
 from tests.layers.test_exports import export, layers, ogrinfo
 
 pytestmark = pytest.mark.django_db
@@ -304,8 +304,9 @@ os._exit(0)
 def test_qgis_renders_the_styled_geopackage(demo, shapes, tmp_path):
     path = tmp_path / "render.gpkg"
     export(path, "gpkg", 2154)
-    png = os.environ.get("GPKG_STYLE_PNG", str(tmp_path / "gpkg_style.png"))
-    report = run_qgis(RENDER, path, png)
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    report = run_qgis(RENDER, path, str(folder / "gpkg_style_qgis.png"))
     assert all(report["valid"])
     assert report["coloured"] > 100  # theme colours, not the default single grey or random
 

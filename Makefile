@@ -14,7 +14,7 @@ ESLINT := tools/node_modules/.bin/eslint
 ESLINT_STAMP := tools/node_modules/.package-lock.json
 JS_DIRS := $(wildcard */static)
 # GIS clients the tests drive for real (QGIS reads the OGC API headless), and the browser.
-TEST_PACKAGES := qgis python3-qgis chromium pgbackrest
+TEST_PACKAGES := qgis python3-qgis chromium pgbackrest poppler-utils
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 

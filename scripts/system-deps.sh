@@ -14,6 +14,9 @@ PACKAGES=(
   python3-venv        # virtual environment on Debian's Python
   gettext             # msgfmt: compiles the French, Italian and English catalogues
   redis-server        # the shared cache (computed clusters), project-local like PostgreSQL
+  libpango-1.0-0      # WeasyPrint's text layout (the diagnostic report as PDF)
+  libpangoft2-1.0-0   # WeasyPrint's fonts
+  fonts-dejavu-core   # a font with French and Italian accents for the PDF
 )
 # Extra packages a caller needs (for example the browser for page tests).
 if [ -n "${EXTRA_PACKAGES:-}" ]; then

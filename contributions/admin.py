@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from contributions.models import AbuseReport, Comment, Contribution, Photo, Project, Theme, Vote
+from contributions.models.projects import ProjectPartner
 
 
 class ThemeInline(admin.TabularInline):
@@ -10,11 +11,19 @@ class ThemeInline(admin.TabularInline):
     extra = 0
 
 
+class ProjectPartnerInline(admin.TabularInline):
+    """Partners named, with their logo, on the diagnostic's title page."""
+
+    model = ProjectPartner
+    extra = 0
+    fields = ["position", "name", "logo"]
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["slug", "display_title", "participation_level", "opens_at", "closes_at"]
     list_filter = ["vote_identity", "allow_anonymous", "moderation"]
-    inlines = [ThemeInline]
+    inlines = [ThemeInline, ProjectPartnerInline]
     raw_id_fields = ["perimeter"]
 
 

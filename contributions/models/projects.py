@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contributions.logos import reencoded, validate_logo
 from contributions.vocabulary import (
     Kind,
     ModerationMode,
@@ -212,3 +213,34 @@ class Theme(models.Model):
 
     def __str__(self):
         return localized(self.name) or self.slug
+
+
+class ProjectPartner(models.Model):
+    """A partner of the project (a commune, a province, a programme), named with its logo on
+    the diagnostic's title page. Logos are checked and re-encoded (contributions.logos)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=200)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="partners/",
+        blank=True,
+        max_length=200,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG or WebP, at most 2 MB; stored as a PNG of at most 800 pixels."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # A new upload is stored re-encoded, never as sent (contributions.logos).
+        if self.logo and not self.logo._committed:
+            self.logo = reencoded(self.logo, name=self.name)
+        super().save(*args, **kwargs)

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contributions.filters import parse_filters
-from contributions.models import PUBLIC_STATUSES, Kind, Project
+from contributions.models import Project
 from contributions.photo_urls import photo_base
 from core.errors import DomainError
 from core.i18n import localized
-from layers import ogc_crs, ogc_items, ogc_openapi, ogc_params
+from layers import ogc_crs, ogc_items, ogc_openapi, ogc_params, ogc_queryables
 from layers.ogc_territories import territory_item, territory_items
 from territories.models import Territory, TerritoryKind
 
@@ -286,47 +286,12 @@ def queryables(request, collection_id):
     """Part 3: the properties the items can be filtered on, as a JSON Schema."""
     ogc_params.check_params(request, [])
     if collection_id == TERRITORIES:
-        title = _("Territories")
-        properties = {
-            "kind": {
-                "title": _("Kind of territory"),
-                "type": "string",
-                "enum": TerritoryKind.values,
-            }
-        }
+        title, properties = _("Territories"), ogc_queryables.territory_properties()
     else:
         project = _contributions_project(collection_id)
         title = localized(project.title) or project.slug
-        communes = sorted(
-            project.perimeter.members.exclude(code="").values_list("code", flat=True).distinct()
-        )
-        properties = {
-            "commune": {
-                "title": _("Commune (official code)"),
-                "description": _("The commune the public location lies in."),
-                "type": "string",
-                "enum": communes,
-            },
-            "theme": {
-                "title": _("Theme"),
-                "type": "string",
-                "enum": list(project.themes.order_by("slug").values_list("slug", flat=True)),
-            },
-            "kind": {"title": _("Kind of contribution"), "type": "string", "enum": Kind.values},
-            "status": {"title": _("Status"), "type": "string", "enum": list(PUBLIC_STATUSES)},
-        }
-    data = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": _url(request, "ogc-queryables", collection_id),
-        "type": "object",
-        "title": title,
-        "description": _(
-            "Each property is also a query parameter of the items: one value, or several"
-            " separated by commas (kind, theme, status)."
-        ),
-        "properties": properties,
-        "additionalProperties": False,
-    }
+        properties = ogc_queryables.contribution_properties(project)
+    data = ogc_queryables.schema(_url(request, "ogc-queryables", collection_id), title, properties)
     return _respond(request, data, template="layers/ogc_page.html", content_type=SCHEMA)
 
 

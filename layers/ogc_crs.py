@@ -16,7 +16,7 @@ from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.postgis import GEOJSON_DIGITS, STORAGE_SRID, geojson_sql
+from core.postgis import GEOJSON_DIGITS, METRIC_SRID, STORAGE_SRID, WEB_MERCATOR_SRID, geojson_sql
 
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -44,17 +44,17 @@ _DEGREES = (-180.0, -90.0, 180.0, 90.0)
 # knows its SRID: tests/layers/test_ogc_crs.py compares every row with PROJ's definition).
 CRSS = (
     Crs(CRS84_URI, STORAGE_SRID, False, GEOJSON_DIGITS, _DEGREES),
-    Crs(EPSG_URI + "4326", 4326, True, GEOJSON_DIGITS, _DEGREES),
+    Crs(EPSG_URI + str(STORAGE_SRID), STORAGE_SRID, True, GEOJSON_DIGITS, _DEGREES),
     # RGF93 v1 / Lambert-93, France's official projection.
     Crs(EPSG_URI + "2154", 2154, False, 2, (-1_000_000, 5_500_000, 2_000_000, 7_700_000)),
     # WGS 84 / UTM zone 32N, which the Italian side works in.
     Crs(EPSG_URI + "32632", 32632, False, 2, (-500_000, -1_000_000, 1_500_000, 9_400_000)),
     # ETRS89-extended / LAEA Europe, the European statistical grid (northing first).
-    Crs(EPSG_URI + "3035", 3035, True, 2, (-1_000_000, 0, 9_000_000, 8_000_000)),
+    Crs(EPSG_URI + str(METRIC_SRID), METRIC_SRID, True, 2, (-1_000_000, 0, 9_000_000, 8_000_000)),
     # WGS 84 / Pseudo-Mercator, the web maps' CRS.
     Crs(
-        EPSG_URI + "3857",
-        3857,
+        EPSG_URI + str(WEB_MERCATOR_SRID),
+        WEB_MERCATOR_SRID,
         False,
         2,
         (-20_037_508.35, -20_048_966.11, 20_037_508.35, 20_048_966.11),

@@ -21,6 +21,7 @@ from layers.exports.geopackage import write_geopackage
 from layers.exports.metadata import describe, gdal_metadata, write_iso19115
 from layers.exports.notes import describe_filters, write_public_notes
 from layers.exports.ogr2ogr import ogr2ogr
+from layers.exports.qgis_project import write_qgis_project
 from layers.exports.sql import DEFAULT_BASE_URL, check_single_geometry_type, contributions_sql
 
 
@@ -117,8 +118,6 @@ def export_layer(
             progress=progress,
         )
         if fmt == "qgis":
-            from layers.exports.qgis_project import write_qgis_project
-
             write_qgis_project(
                 output,
                 geopackage=geopackage,

@@ -8,6 +8,8 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.postgis import METRIC_SRID, STORAGE_SRID, WEB_MERCATOR_SRID
+
 
 @dataclass(frozen=True)
 class Format:
@@ -47,11 +49,11 @@ FORMATS = {
 # The CRSs of the territory, offered first: WGS 84, Lambert-93 (France), UTM 32N (Imperia,
 # Cuneo), the European LAEA grid and Web Mercator. Any other EPSG code GDAL knows is accepted.
 TERRITORY_CRS = {
-    4326: gettext_lazy("WGS 84 (longitude, latitude)"),
+    STORAGE_SRID: gettext_lazy("WGS 84 (longitude, latitude)"),
     2154: gettext_lazy("Lambert-93 (France)"),
     32632: gettext_lazy("UTM zone 32N (Imperia, Cuneo)"),
-    3035: gettext_lazy("ETRS89 LAEA Europe"),
-    3857: gettext_lazy("Web Mercator"),
+    METRIC_SRID: gettext_lazy("ETRS89 LAEA Europe"),
+    WEB_MERCATOR_SRID: gettext_lazy("Web Mercator"),
 }
 # "2154", "EPSG:2154" or "epsg:2154": digits only, at most six of them.
 CRS_PATTERN = re.compile(r"(?:EPSG:)?([0-9]{1,6})", re.IGNORECASE)

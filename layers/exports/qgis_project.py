@@ -15,6 +15,7 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.postgis import STORAGE_SRID
 from layers.exports import styles
 from layers.exports.geopackage import COMMUNES_COLOUR, KINDS, PERIMETER_COLOUR
 
@@ -126,7 +127,7 @@ def _project_xml(*, geopackage, project, srid, language, base_url, description) 
             source=source,
             provider=provider,
             kind=kind,
-            srid=srid if provider == "ogr" else 4326,
+            srid=srid if provider == "ogr" else STORAGE_SRID,
             style=style,
             abstract=abstract,
         )
@@ -194,7 +195,7 @@ def _project_xml(*, geopackage, project, srid, language, base_url, description) 
         ET.SubElement(custom, "item").text = layer_id
 
     canvas = ET.SubElement(root, "mapcanvas", name="theMapCanvas")
-    ET.SubElement(canvas, "units").text = "degrees" if srid == 4326 else "meters"
+    ET.SubElement(canvas, "units").text = "degrees" if srid == STORAGE_SRID else "meters"
     extent = ET.SubElement(canvas, "extent")
     for tag, value in zip(
         ("xmin", "ymin", "xmax", "ymax"), _extent(description.bbox, srid), strict=True
@@ -226,7 +227,7 @@ def _extent(bbox, srid: int) -> tuple[float, float, float, float]:
     import pyproj
 
     west, south, east, north = bbox or (6.5, 43.6, 8.3, 44.7)
-    transformer = pyproj.Transformer.from_crs(4326, srid, always_xy=True)
+    transformer = pyproj.Transformer.from_crs(STORAGE_SRID, srid, always_xy=True)
     xmin, ymin, xmax, ymax = transformer.transform_bounds(west, south, east, north)
     margin_x, margin_y = (xmax - xmin) * 0.05, (ymax - ymin) * 0.05
     return xmin - margin_x, ymin - margin_y, xmax + margin_x, ymax + margin_y

@@ -10,6 +10,9 @@ opens the layer; the same QML also goes into the QGIS project (qgis_project).
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
+from contributions.models import Contribution
 from core.i18n import localized
 
 # QGIS's geometry types (QgsWkbTypes::GeometryType) and symbol types, per layer kind.
@@ -181,9 +184,6 @@ def field_aliases() -> dict[str, str]:
     """The columns' names in the active language, as QGIS's attribute table and forms show
     them: the model's own field names (translated once, in contributions), and for a label
     column the field's name with "label"."""
-    from django.utils.translation import gettext
-
-    from contributions.models import Contribution
 
     def name(field):
         return str(Contribution._meta.get_field(field).verbose_name)

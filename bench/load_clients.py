@@ -18,6 +18,7 @@ person by constraint; comments and answers only when the request never left). A 
 respected: the client waits for Retry-After, or leaves when that is past the run's end.
 """
 
+import base64
 import email
 import io
 import json
@@ -27,6 +28,7 @@ import re
 import threading
 import time
 import uuid
+import zlib
 from pathlib import Path
 
 import requests
@@ -76,46 +78,70 @@ class Leave(Exception):
 
 
 class Mailbox:
-    """The messages Django's file email backend writes (one file per message), by recipient."""
+    """The messages Django's file email backend writes, by recipient. The backend appends to
+    a file named by the second and its connection object, so a file may get a second message
+    after it was first read: each file is read on from where it was left."""
+
+    SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.lock = threading.Lock()
-        self.seen = set()
-        self.links = {}  # recipient -> [confirmation paths, in order]
+        self.read_up_to = {}  # file name -> bytes parsed
+        self.links = {}  # (recipient, purpose, contribution id) -> [confirmation paths]
 
     def _scan(self):
         for entry in os.scandir(self.folder):
-            if entry.name in self.seen:
-                continue
+            done = self.read_up_to.get(entry.name, 0)
             try:
-                raw = Path(entry.path).read_bytes()
+                if entry.stat().st_size <= done:
+                    continue
+                with open(entry.path, "rb") as handle:
+                    handle.seek(done)
+                    raw = handle.read()
             except OSError:
                 continue
-            if not raw.rstrip().endswith(b"-" * 79):
-                continue  # still being written
-            self.seen.add(entry.name)
-            for part in raw.split(b"\n" + b"-" * 79 + b"\n"):
-                if not part.strip():
-                    continue
-                message = email.message_from_bytes(part.lstrip(b"\n"))
-                to = (message.get("To") or "").strip().lower()
-                body = message.get_payload(decode=True) or b""
-                for path in CONFIRM_LINK.findall(body.decode("utf-8", "replace")):
-                    self.links.setdefault(to, []).append(path)
+            complete = raw.rfind(self.SEPARATOR)
+            if complete < 0:
+                continue  # a message still being written
+            self.read_up_to[entry.name] = done + complete + len(self.SEPARATOR)
+            for part in raw[:complete].split(self.SEPARATOR):
+                if part.strip():
+                    self._add(email.message_from_bytes(part.lstrip(b"\n")))
 
-    def link(self, to: str, used: set, timeout: float = 20) -> str | None:
-        """The first confirmation link mailed to `to` that is not in `used`."""
+    def _add(self, message):
+        to = (message.get("To") or "").strip().lower()
+        body = (message.get_payload(decode=True) or b"").decode("utf-8", "replace")
+        for path in CONFIRM_LINK.findall(body):
+            purpose, contribution = link_content(path)
+            self.links.setdefault((to, purpose, contribution), []).append(path)
+
+    def link(self, to: str, purpose: str, contribution, used: set, timeout: float = 20):
+        """A confirmation link for this purpose and contribution mailed to `to`, not in
+        `used`; None when none came within `timeout` seconds."""
+        key = (to.lower(), purpose, str(contribution))
         deadline = time.time() + timeout
         while True:
             with self.lock:
                 self._scan()
-                for path in self.links.get(to.lower(), []):
+                for path in self.links.get(key, []):
                     if path not in used:
                         return path
             if time.time() > deadline:
                 return None
             time.sleep(0.1)
+
+
+def link_content(path: str) -> tuple[str, str]:
+    """(purpose, contribution id) of a confirmation link: a signed token is not encrypted
+    (django.core.signing), so its content reads as a mail client's preview would."""
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    payload = token.split(":", 1)[0]
+    compressed = payload.startswith(".")
+    payload = payload.lstrip(".")
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    content = json.loads(zlib.decompress(data) if compressed else data)
+    return content.get("p", ""), content.get("c", "")
 
 
 def jpeg(rng) -> bytes:
@@ -309,9 +335,10 @@ class Resident(Person):
                 self.recorder.variants[f"{shape}, {'photo' if photo else 'none'}"] += 1
             self.run.new_contributions.append(pk)
 
-    def confirm(self, kind, route):
-        """Opens the latest link mailed to this address and presses its button."""
-        path = self.run.mailbox.link(self.email, self.links_used)
+    def confirm(self, kind, route, pk):
+        """Opens the link mailed to this address and presses its button."""
+        purpose = "vote" if kind == "votes" else "follow"
+        path = self.run.mailbox.link(self.email, purpose, pk, self.links_used)
         if path is None:
             self.recorder.add(Sample(time.time(), f"{route} link", 0, None, "no email"))
             return False
@@ -319,14 +346,13 @@ class Resident(Person):
         token = self.form_token(path, route=f"{route} link")
         if token is None:
             return False
-        page_do = "vote" if kind == "votes" else "follow"
         response = self.write(
             kind,
             f"{route} confirm",
             "POST",
             path,
             retry_after_send=True,
-            data={"csrfmiddlewaretoken": token, "do": page_do},
+            data={"csrfmiddlewaretoken": token, "do": purpose},
         )
         return response is not None
 
@@ -342,7 +368,7 @@ class Resident(Person):
             json={"email": self.email},
             headers=self.api_headers(),
         )
-        if response is not None and self.confirm("votes", "vote"):
+        if response is not None and self.confirm("votes", "vote", pk):
             self.recorder.acknowledge("votes", (pk, self.email))
 
     def comment(self):
@@ -383,7 +409,7 @@ class Resident(Person):
         response = self.page_form(
             "follows", "follow request", pk, {"action": "follow", "email": self.email}
         )
-        if response is not None and self.confirm("follows", "follow"):
+        if response is not None and self.confirm("follows", "follow", pk):
             self.recorder.acknowledge("follows", (pk, self.email))
 
     def report(self):

@@ -556,8 +556,9 @@ def measure(args, cluster, workdir):
     text = table(run, faults, outcome, elapsed)
     missed = ledger.failures(outcome)
     load_note = (
-        f"1-minute load average {loads[0]:.1f} at the start, mean {statistics.mean(loads):.1f},"
-        f" max {max(loads):.1f} during the run"
+        f"1-minute load average {loads[0]:.1f} just before the run (a shared machine); during"
+        f" it, mean {statistics.mean(loads[1:]):.1f} and max {max(loads[1:]):.1f}, the run's"
+        " own server, database and clients included"
     )
     verdict = "PASS" if not missed else "FAIL: " + "; ".join(missed)
     print(text)
@@ -595,14 +596,26 @@ def measure(args, cluster, workdir):
         (ROOT / "bench" / "LOAD.md").write_text(
             "# Load and faults\n\n"
             f"`{command}` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()};"
-            f" {load_note}. gunicorn with {args.workers} sync workers on its own PostgreSQL"
-            f" cluster and the project-local Redis, rate limits on; {args.clients} residents at"
-            f" a time, each with its own session and loopback address, {len(sessions)}"
-            " signed-in moderators. Faults: a worker killed with SIGKILL at 25% of the run,"
-            " PostgreSQL stopped and started at 45%, every free connection held for 8 s at"
-            " 70%. Error rates and p95 exclude the fault windows (each from the fault until"
-            f" the API answers again, plus {run.grace:.0f} s); ok means the route's documented"
-            f" status; 429s are counted apart.\n\n{text}\n\nVerdict: {verdict}\n"
+            f" {load_note}.\n\n"
+            f"gunicorn with {args.workers} sync workers, on a PostgreSQL cluster of the run's own"
+            " (its data directory and port: the restart disturbs nothing else) and the"
+            " project-local Redis, rate limits on as in production. Residents, "
+            f"{args.clients} at a time and {run.recorder.residents} in all, each with its own"
+            " session and loopback address (127.0.0.2 and up) and a handful of actions: map"
+            " reads, contributions (points, lines, areas, with and without a photo), votes and"
+            " follows confirmed through the emailed link (read from the files of Django's file"
+            " email backend), comments, abuse reports; "
+            f"{len(sessions)} signed-in moderators publish the waiting comments and answer"
+            " contributions. (Questionnaires do not exist yet, so there are no answers to"
+            " them.) Faults: a worker killed with SIGKILL at 25% of the run, PostgreSQL stopped"
+            " and started at 45%, every free connection held for 8 s at 70%. Error rates and"
+            " p95 exclude the fault windows (each from the fault until the API answers again,"
+            f" plus {run.grace:.0f} s; a request in flight at any moment of it is inside)."
+            ' "ok" is the route\'s documented status (bench/load_ledger.py); any other answer'
+            ' is an error, shown by status ("no email": a link acknowledged but never mailed);'
+            " 429s are counted apart. The ledgers need a floor of acknowledged writes,"
+            f" {args.floor} per 120 s of run, and the run exits non-zero when any target is"
+            f" missed.\n\n{text}\n\nVerdict: {verdict}\n"
         )
     return 0 if not missed else 1
 

@@ -1,5 +1,6 @@
 """The diagnostic bundle: map.html, density.tif, areas.geojson/csv, hotspots.geojson,
-summary.json and report.html for a project's public contributions (docs/diagnostic.md).
+summary.json, report.html and report.pdf for a project's public contributions, and a QGIS
+project beside its styled GeoPackage (folder qgis/) to rework any figure (docs/diagnostic.md).
 
 Every file is read from one snapshot of the database (a repeatable-read, read-only
 transaction when the caller is not already in one), so their counts agree with each other.
@@ -16,15 +17,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from contributions.models import Project
 from contributions.selectors import ContributionFilters
 from core.i18n import localized
-from layers.diagnostic import areas, density, folium_map, hotspots, queries, report, summary
+from core.postgis import METRIC_SRID
+from layers.diagnostic import areas, density, folium_map, hotspots, pdf, queries, report, summary
+from layers.exports.files import export_layer
+from layers.exports.formats import ExportError
 
+QGIS_FOLDER = "qgis"
 FILES = (
     "map.html",
     "density.tif",
@@ -33,6 +38,8 @@ FILES = (
     "hotspots.geojson",
     "summary.json",
     "report.html",
+    "report.pdf",
+    QGIS_FOLDER,
 )
 DEFAULT_CELL_M = 250.0
 DEFAULT_BANDWIDTH_M = 500.0
@@ -115,6 +122,8 @@ def run(
             _snapshot(nested=nested)
             result = _write(project, filters, scratch, language, parameters, progress)
         for name in FILES:
+            if (output / name).is_dir():  # a former bundle's folder, with --overwrite
+                shutil.rmtree(output / name)
             (scratch / name).replace(output / name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -135,9 +144,29 @@ def _snapshot(*, nested: bool):
         )
 
 
+def _write_qgis(project, filters, folder: Path, language):
+    """The public contributions as a QGIS project beside its styled GeoPackage (the exports'
+    own, layers.exports), in the diagnostic's metric CRS, the CRS of density.tif, so the GIS
+    service can add the raster and rework any figure. Written by ogr2ogr on a connection of
+    its own, so it is read a moment after the bundle's snapshot."""
+    folder.mkdir()
+    try:
+        export_layer(
+            project=project,
+            fmt="qgis",
+            srid=METRIC_SRID,
+            output=f"{folder}/",
+            public=True,
+            filters=filters,
+            language=language,
+        )
+    except ExportError as error:
+        raise DiagnosticError(str(error)) from error
+
+
 def _write(project, filters, folder: Path, language, parameters: Parameters, progress):
     scope = queries.Scope(project, filters)
-    steps = tqdm(total=7, file=sys.stderr, disable=not progress, unit="step", leave=True)
+    steps = tqdm(total=9, file=sys.stderr, disable=not progress, unit="step", leave=True)
     title = localized(project.title, language) or project.slug
     theme_list = queries.themes(project)
     theme_slugs = {t["id"]: t["slug"] for t in theme_list}
@@ -213,9 +242,30 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     steps.update()
 
     steps.set_description(_("report"))
-    (folder / "report.html").write_text(
-        report.page(figures, theme_list, weeks, raster, found, title, communes), encoding="utf-8"
+    data = report.ReportData(
+        summary=figures,
+        title=title,
+        themes=theme_list,
+        weeks=weeks,
+        raster=raster,
+        found=found,
+        communes=communes,
+        area_rows=table.rows,
+        generated=timezone.now(),
+        participation_level=str(project.get_participation_level_display()),
+        partners=report.partners_of(project),
+        files=list(FILES),
     )
+    html = report.render(data)
+    (folder / "report.html").write_text(html, encoding="utf-8")
+    steps.update()
+
+    steps.set_description(_("PDF"))
+    pdf.write_pdf(html, folder / "report.pdf")
+    steps.update()
+
+    steps.set_description(_("QGIS project"))
+    _write_qgis(project, filters, folder / QGIS_FOLDER, language)
     steps.update()
     steps.set_description(_("done"))
     steps.update()

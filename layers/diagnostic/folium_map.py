@@ -25,11 +25,13 @@ import folium
 import leaflet
 import numpy as np
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 
 from core.i18n import localized
 from core.postgis import METRIC_SRID, STORAGE_SRID
+from layers.diagnostic.formatting import number
 from layers.diagnostic.queries import GridCounts
 
 VENDOR = Path(leaflet.__file__).resolve().parent / "static" / "leaflet"
@@ -172,14 +174,12 @@ def build_map(
                     "name": commune["name"],
                     "code": commune["code"],
                     "population": (
-                        f"{row['population']} ({row['population_year']})"
+                        f"{number(row['population'])} ({row['population_year']})"
                         if row["population"] is not None and row["population_year"]
-                        else row["population"]
-                        if row["population"] is not None
-                        else "–"
+                        else number(row["population"])
                     ),
-                    "contributions": row["contributions"],
-                    "per_1000": value if value is not None else _("no data"),
+                    "contributions": number(row["contributions"]),
+                    "per_1000": number(value, 1) if value is not None else _("no data"),
                     "fill": colour_for(value, breaks),
                 },
             }
@@ -288,7 +288,7 @@ def _add_clusters(fmap, clusters, themes):
     for cluster in clusters:
         dominant = max(cluster["themes"].items(), key=lambda item: item[1])[0]
         lines = [
-            f"{_html(localized(by_id[tid]['name']) or by_id[tid]['slug'])}: {count}"
+            f"{_html(localized(by_id[tid]['name']) or by_id[tid]['slug'])}: {number(count)}"
             for tid, count in sorted(cluster["themes"].items(), key=lambda item: -item[1])
         ]
         features.append(
@@ -296,7 +296,7 @@ def _add_clusters(fmap, clusters, themes):
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [cluster["lon"], cluster["lat"]]},
                 "properties": {
-                    "count": cluster["count"],
+                    "count": number(cluster["count"]),
                     "themes": "<br>".join(lines),
                     "colour": by_id[dominant]["colour"],
                     "radius": round(4 + 16 * math.sqrt(cluster["count"] / largest), 1),
@@ -329,7 +329,7 @@ def _add_hotspots(fmap, hotspots, themes):
             "geometry": h.geometry,
             "properties": {
                 "rank": h.rank,
-                "count": h.count,
+                "count": number(h.count),
                 "theme": names.get(h.dominant_theme, ""),
             },
         }
@@ -356,7 +356,8 @@ def _legend(breaks, themes) -> str:
     offset = len(CHOROPLETH_COLOURS) - len(breaks)
     for index, upper in enumerate(breaks):
         colour = CHOROPLETH_COLOURS[index + offset]
-        rows.append(_swatch(colour, f"{lower:g} – {upper:g}"))
+        low = number(lower, 1) if lower else number(0)
+        rows.append(_swatch(colour, f"{low} – {number(upper, 1)}"))
         lower = upper
     rows.append(_swatch(NO_DATA_COLOUR, _("no data (population unknown)")))
     theme_rows = [
@@ -368,7 +369,7 @@ def _legend(breaks, themes) -> str:
      border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
   <strong>{_html(_("Contributions per 1,000 inhabitants"))}</strong>
   {"".join(rows)}
-  <strong>{_html(_("Main theme of a cluster"))}</strong>
+  <strong>{_html(_("Contributions (clusters, colour of the main theme)"))}</strong>
   {"".join(theme_rows)}
   <div><span style="display:inline-block;width:14px;height:10px;border:2px dashed
        {HOTSPOT_COLOUR};margin-right:6px"></span>{_html(_("Hotspot"))}</div>
@@ -385,4 +386,8 @@ def _swatch(colour, label, *, round_=False):
 
 
 def save(fmap: folium.Map, path) -> None:
-    fmap.save(str(path))
+    """The page, its <html> element saying the reader's language (branca writes none)."""
+    page = fmap.get_root().render()
+    language = _html((get_language() or settings.LANGUAGE_CODE).split("-")[0])
+    page = page.replace("<html>", f'<html lang="{language}">', 1)
+    Path(path).write_text(page, encoding="utf-8")

@@ -1,224 +1,326 @@
-"""report.html: one page with the summary's figures and charts, in the project's language.
+"""The report, ready to present: report.html, and the same page as a paginated A4 PDF
+(layers.diagnostic.pdf), in the reader's language.
 
-Charts are matplotlib PNGs embedded as base64 data URIs, so the page is one file that opens
-offline and can be mailed or printed.
+The report is a title page (the project, its partners' names and logos, the period, the
+participation level) followed by sections. A section is one function here, which turns the
+bundle's data (`ReportData`) into a `Section`, and one template under
+layers/templates/layers/diagnostic/sections/ that draws it; `SECTIONS` lists them in the
+order of the report. Adding a figure to the report is adding one of each.
 
-Every text a chart draws goes through `chart_text`: matplotlib reads a text between two `$` as
-a formula (mathtext), so a theme named "Prix $5 à $10" would be drawn as mathematics, and one
-with a backslash command between dollars stops the whole diagnostic. The page itself is a
-Django template, escaped as every page is.
+Numbers and dates are written the reader's way (figures.number, figures.long_date): no ISO
+timestamp and no decimal point on a French page. Figures are matplotlib PNGs embedded as data
+URIs, so report.html is one file that opens offline and can be mailed or printed. The page
+itself is a Django template, escaped as every page is.
 """
 
 import base64
-import io
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display: files only
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import matplotlib.pyplot as plt
-import numpy as np
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from matplotlib import patheffects
-from pyproj import Transformer
+from shapely.geometry import Point, shape
 
 from contributions.models import Kind, Status
 from core.i18n import localized
-from core.postgis import METRIC_SRID, STORAGE_SRID
-from layers.diagnostic.density import NODATA, Density
+from layers.diagnostic import figures
+from layers.diagnostic.density import Density
+from layers.diagnostic.folium_map import TO_WGS84
+from layers.diagnostic.formatting import long_date, number
 from layers.diagnostic.summary import TOP_COMMUNES
 
-PNG_DPI = 110
-TO_METRIC = Transformer.from_crs(STORAGE_SRID, METRIC_SRID, always_xy=True)
-LABELLED_SHARE = 120  # a commune named on the density chart spans 1/120 of it or more
+# Kept for callers of the former module layout.
+chart_text = figures.chart_text
 
 
-def chart_text(text) -> str:
-    """A text for matplotlib, drawn as written: an escaped dollar is never a formula's edge,
-    and matplotlib shows it as "$" (a backslash already before a dollar stays shown)."""
-    return str(text).replace("$", r"\$")
+@dataclass
+class Partner:
+    name: str
+    logo: str = ""  # a PNG data URI, or "" when the partner has no logo
 
 
-def _png(figure) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=PNG_DPI, bbox_inches="tight")
-    plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+@dataclass
+class ReportData:
+    """What the report is drawn from: the summary (summary.json) and the bundle's aggregates."""
+
+    summary: dict
+    title: str
+    themes: list[dict]
+    weeks: list
+    raster: Density
+    found: object  # hotspots.HotspotResult
+    communes: list[dict]
+    area_rows: list[dict]
+    generated: datetime
+    participation_level: str = ""
+    partners: list[Partner] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def theme_name(self, slug) -> str:
+        for theme in self.themes:
+            if theme["slug"] == slug:
+                return localized(theme["name"]) or slug
+        return ""
 
 
-def bar_chart(labels, values, *, title, colours=None, horizontal=True) -> str:
-    figure, axes = plt.subplots(figsize=(6, 0.45 * max(len(labels), 2) + 0.8))
-    if horizontal:
-        positions = np.arange(len(labels))[::-1]
-        axes.barh(positions, values, color=colours or "#0b5cad")
-        axes.set_yticks(positions, [chart_text(label) for label in labels])
-        for y, value in zip(positions, values, strict=True):
-            axes.annotate(
-                f"{value:,}".replace(",", " ") if isinstance(value, int) else f"{value:.2f}",
-                (value, y),
-                xytext=(3, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8,
-            )
-    axes.set_title(chart_text(title), fontsize=10, loc="left")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+@dataclass
+class Section:
+    """One part of the report: an id (its anchor), a heading and what its template draws."""
+
+    id: str
+    heading: str
+    template: str
+    context: dict
+    new_page: bool = True
 
 
-def timeline_chart(weeks, *, title) -> str:
-    figure, axes = plt.subplots(figsize=(6, 2.4))
-    if weeks:
-        dates, counts = zip(*weeks, strict=True)
-        axes.bar(dates, counts, width=6, color="#1a7f37")
-        figure.autofmt_xdate()
-    axes.set_title(chart_text(title), fontsize=10, loc="left")
-    axes.set_ylabel(chart_text(_("Contributions per week")), fontsize=8)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+def partners_of(project) -> list[Partner]:
+    """The project's partners in order, their logos (stored re-encoded as PNG) as data URIs;
+    a logo whose file is missing is left out, the name stays."""
+    result = []
+    for partner in project.partners.all():
+        logo = ""
+        if partner.logo:
+            try:
+                with partner.logo.open("rb") as stream:
+                    data = stream.read()
+                logo = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+            except OSError:
+                logo = ""
+        result.append(Partner(name=partner.name, logo=logo))
+    return result
 
 
-def density_chart(density: Density, hotspots, *, title, communes=()) -> str:
-    values = np.ma.masked_equal(density.values, NODATA)
-    x0, y0, x1, y1 = density.bounds
-    figure, axes = plt.subplots(figsize=(6, 6 * (y1 - y0) / max(x1 - x0, 1)))
-    shown = np.ma.masked_less_equal(values, 0)
-    image = axes.imshow(
-        np.ma.sqrt(shown), extent=(x0, x1, y0, y1), cmap="magma_r", interpolation="nearest"
+# ---------------------------------------------------------------- the sections
+
+
+def key_figures(data: ReportData) -> Section:
+    totals = data.summary["totals"]
+    share = totals["answered_share"]
+    return Section(
+        id="key-figures",
+        heading=_("Key figures"),
+        template="layers/diagnostic/sections/key_figures.html",
+        context={
+            "contributions": number(totals["contributions"]),
+            "communes_with": number(totals["communes_with_contributions"]),
+            "communes": number(totals["communes"]),
+            "per_1000": number(totals["per_1000_inhabitants"], 1),
+            "votes": number(totals["votes"]),
+            "answered": number(100 * share, 0) if share is not None else None,
+            "hotspots": number(data.summary["hotspots"]["count"]),
+            "kinds": figures.bar_chart(
+                [str(dict(Kind.choices)[k]) for k in data.summary["by_kind"]],
+                list(data.summary["by_kind"].values()),
+                width=figures.HALF_WIDTH_IN,
+            ),
+            "statuses": figures.bar_chart(
+                [str(dict(Status.choices).get(s, s)) for s in data.summary["by_status"]],
+                list(data.summary["by_status"].values()),
+                colours=["#6f42c1"] * len(data.summary["by_status"]),
+                width=figures.HALF_WIDTH_IN,
+            ),
+            "timeline": figures.timeline_chart(data.weeks),
+        },
+        new_page=False,
     )
-    axes.set_facecolor("#f4f4f4")
-    _orientation(axes, communes, frame=(x0, y0, x1, y1))
-    for hotspot in hotspots.hotspots[:10]:
-        x, y = hotspot.centroid
-        axes.annotate(str(hotspot.rank), (x, y), fontsize=7, color="#0b5cad", ha="center")
-    bar = figure.colorbar(image, ax=axes, shrink=0.7)
-    ticks = bar.get_ticks()
-    bar.set_ticks(ticks, labels=[f"{t * t:.3g}" for t in ticks])
-    bar.set_label(chart_text(_("contributions per km²")), fontsize=8)
-    axes.set_title(chart_text(title), fontsize=10, loc="left")
-    axes.set_xticks([])
-    axes.set_yticks([])
-    return _png(figure)
 
 
-def _orientation(axes, communes, *, frame):
-    """Commune outlines and the names of the larger ones, in the raster's metric CRS: a reader
-    finds the places on the density map without any basemap."""
-    x0, y0, x1, y1 = frame
-    # Only communes whose extent is a fair share of the figure get a name that fits.
-    min_extent = (x1 - x0) * (y1 - y0) / LABELLED_SHARE
-    for commune in communes:
-        geometry = commune["geom"]
-        polygons = geometry["coordinates"]
-        if geometry["type"] == "Polygon":
-            polygons = [polygons]
-        extent = [np.inf, np.inf, -np.inf, -np.inf]
-        for polygon in polygons:
-            xs, ys = TO_METRIC.transform(*zip(*polygon[0], strict=True))
-            axes.plot(xs, ys, color="#777777", linewidth=0.3, zorder=2)
-            extent = [min(extent[0], min(xs)), min(extent[1], min(ys))] + [
-                max(extent[2], max(xs)),
-                max(extent[3], max(ys)),
-            ]
-        if (extent[2] - extent[0]) * (extent[3] - extent[1]) < min_extent:
-            continue
-        x, y = TO_METRIC.transform(*commune["label"])
-        axes.annotate(
-            chart_text(commune["name"]),
-            (x, y),
-            fontsize=4.5,
-            color="#333333",
-            ha="center",
-            va="center",
-            zorder=3,
-            path_effects=[patheffects.withStroke(linewidth=1.2, foreground="white")],
-        )
-    axes.set_xlim(x0, x1)
-    axes.set_ylim(y0, y1)
+def themes_section(data: ReportData) -> Section:
+    by_theme = data.summary["by_theme"]
+    total = sum(by_theme.values())
+    colours = {t["slug"]: t["colour"] for t in data.themes}
+    return Section(
+        id="themes",
+        heading=_("Themes"),
+        template="layers/diagnostic/sections/themes.html",
+        context={
+            "chart": figures.bar_chart(
+                [data.theme_name(s) for s in by_theme],
+                list(by_theme.values()),
+                colours=[colours[s] for s in by_theme],
+            ),
+            "rows": [
+                {
+                    "name": data.theme_name(slug),
+                    "count": number(count),
+                    "share": number(100 * count / total, 1) if total else "–",
+                }
+                for slug, count in by_theme.items()
+            ],
+        },
+    )
 
 
-def render(context: dict) -> str:
-    return render_to_string("layers/diagnostic/report.html", context)
+def communes_section(data: ReportData) -> Section:
+    top = data.summary["top_communes"]
+    return Section(
+        id="communes",
+        heading=_("Contributions per commune"),
+        template="layers/diagnostic/sections/communes.html",
+        context={
+            "map": figures.rate_map(data.area_rows, data.communes) if data.communes else "",
+            "top": TOP_COMMUNES,
+            "rows": [_commune_row(c) for c in top],
+            "population_years": ", ".join(
+                f"{country} {year}" if year else country
+                for country, year in data.summary["totals"]["population_years"]
+            ),
+        },
+    )
 
 
-def page(summary, themes, weeks, raster, found, title, communes=()) -> str:
-    """The report's HTML: the summary's figures, its charts and the largest hotspots."""
-    theme_names = {t["slug"]: localized(t["name"]) or t["slug"] for t in themes}
-    theme_colours = {t["slug"]: t["colour"] for t in themes}
-    top = summary["top_communes"]
+def _commune_row(row) -> dict:
+    return {
+        "name": row["name"],
+        "code": row["code"],
+        "population": number(row["population"]),
+        "contributions": number(row["contributions"]),
+        "per_1000": number(row["per_1000_inhabitants"], 1),
+    }
+
+
+def density_section(data: ReportData) -> Section:
+    names = _hotspot_places(data.found.hotspots, data.communes)
+    return Section(
+        id="density",
+        heading=_("Where contributions concentrate"),
+        template="layers/diagnostic/sections/density.html",
+        context={
+            "map": figures.density_map(data.raster, data.found, data.communes),
+            "left_out_note": left_out_note(data.summary["density"]["left_out_commune_precision"]),
+            "hotspots": [
+                {
+                    "rank": h.rank,
+                    "place": names.get(h.rank, ""),
+                    "count": number(h.count),
+                    "theme": data.theme_name(h.dominant_theme),
+                    "share": number(100 * h.themes.get(h.dominant_theme, 0) / h.count, 0),
+                    "area_km2": number(h.area_km2, 2),
+                }
+                for h in data.found.hotspots[:TOP_COMMUNES]
+            ],
+            "more": max(0, len(data.found.hotspots) - TOP_COMMUNES),
+        },
+    )
+
+
+def _hotspot_places(hotspots, communes) -> dict[int, str]:
+    """The commune each hotspot's centre lies in (per rank), so a reader knows where it is."""
+    shapes = [(c["name"], shape(c["geom"])) for c in communes]
+    places = {}
+    for hotspot in hotspots:
+        point = Point(*TO_WGS84.transform(*hotspot.centroid))
+        places[hotspot.rank] = next((name for name, s in shapes if s.contains(point)), "")
+    return places
+
+
+def all_communes(data: ReportData) -> Section:
+    rows = sorted(data.area_rows, key=lambda r: (-r["contributions"], r["name"]))
+    return Section(
+        id="all-communes",
+        heading=_("Every commune of the perimeter"),
+        template="layers/diagnostic/sections/all_communes.html",
+        context={"rows": [_commune_row(r) for r in rows]},
+    )
+
+
+def methods(data: ReportData) -> Section:
+    summary = data.summary
+    return Section(
+        id="methods",
+        heading=_("Methods and limits"),
+        template="layers/diagnostic/sections/methods.html",
+        context={
+            "first": long_date(_date(summary["period"]["first"])),
+            "last": long_date(_date(summary["period"]["last"])),
+            "contributions": number(summary["totals"]["contributions"]),
+            "cell": number(summary["density"]["cell_m"]),
+            "bandwidth": number(summary["density"]["bandwidth_m"]),
+            "eps": number(summary["hotspots"]["eps_m"]),
+            "minpoints": number(summary["hotspots"]["minpoints"]),
+            "left_out": summary["density"]["left_out_commune_precision"],
+            "left_out_n": number(summary["density"]["left_out_commune_precision"]),
+            "outside": summary["totals"]["outside_communes"],
+            "outside_n": number(summary["totals"]["outside_communes"]),
+            "population_years": ", ".join(
+                f"{country} {year}" if year else country
+                for country, year in summary["totals"]["population_years"]
+            ),
+            "example_population": number(200),
+            "files": data.files,
+        },
+    )
+
+
+# The report's sections in order. The statistics written beside this module plug in here,
+# each as one function above and one template in sections/:
+#   - rates per 1,000 smoothed by empirical Bayes (layers.diagnostic.rates): after
+#     communes_section;
+#   - Getis-Ord Gi* hotspots with their false discovery rate (layers.diagnostic.hotspots):
+#     after density_section;
+#   - theme shares and weekly trends (layers.diagnostic.themes): in place of themes_section's
+#     plain counts.
+SECTIONS = (
+    key_figures,
+    themes_section,
+    communes_section,
+    density_section,
+    methods,
+    all_communes,
+)
+
+
+def _date(text):
+    return datetime.fromisoformat(text) if text else None
+
+
+def css_string(text: str) -> str:
+    """A text as a CSS string literal (for @page's page numbers): every character that is not
+    a letter, a digit or a space is written as a CSS escape, so no text can end the string."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text))
+    return mark_safe(f'"{escaped}"')  # noqa: S308 - every other character escaped above
+
+
+def page_numbers() -> str:
+    """The CSS `content` of the page numbers, "Page 3 of 12" in the reader's words and order."""
+    text = _("Page %(page)s of %(pages)s") % {"page": "\x00page\x00", "pages": "\x00pages\x00"}
+    parts = []
+    for piece in text.split("\x00"):
+        if piece in ("page", "pages"):
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(css_string(piece))
+    return mark_safe(" ".join(parts))  # noqa: S308 - CSS strings escaped by css_string
+
+
+def render(data: ReportData, *, for_print: bool = False) -> str:
+    """The report's HTML; `for_print` lays it out for A4 pages (the PDF)."""
+    summary = data.summary
     # TeX, if a local matplotlibrc turned it on, would read names as TeX: charts draw plain text.
     with plt.rc_context({"text.usetex": False}):
-        charts = _charts(summary, theme_names, theme_colours, weeks, raster, found, communes)
+        sections = [make(data) for make in SECTIONS]
+    totals = summary["totals"]
     context = {
-        "title": title,
-        "summary": summary,
-        "charts": charts,
-        "top_communes": top,
-        "population_years": ", ".join(
-            f"{country} {year}" if year else country
-            for country, year in summary["totals"]["population_years"]
-        ),
-        "hotspots": [
-            {
-                "rank": h.rank,
-                "count": h.count,
-                "theme": theme_names.get(h.dominant_theme, ""),
-                "share": round(100 * h.themes.get(h.dominant_theme, 0) / h.count),
-                "area_km2": h.area_km2,
-            }
-            for h in found.hotspots[:TOP_COMMUNES]
-        ],
-        "answered_pct": (
-            round(100 * summary["totals"]["answered_share"])
-            if summary["totals"]["answered_share"] is not None
-            else None
-        ),
+        "title": data.title,
         "language": summary["language"],
-        "left_out_note": left_out_note(summary["density"]["left_out_commune_precision"]),
+        "for_print": for_print,
+        "partners": data.partners,
+        "participation_level": data.participation_level,
+        "generated": long_date(data.generated),
+        "first": long_date(_date(summary["period"]["first"])),
+        "last": long_date(_date(summary["period"]["last"])),
+        "contributions": number(totals["contributions"]),
+        "communes_with": number(totals["communes_with_contributions"]),
+        "communes": number(totals["communes"]),
+        "sections": sections,
+        "page_numbers": page_numbers(),
+        "running_title": css_string(_("Shared diagnostic: %(title)s") % {"title": data.title}),
     }
-    return render(context)
-
-
-def _charts(summary, theme_names, theme_colours, weeks, raster, found, communes) -> dict:
-    """The report's charts, as data URIs."""
-    kind_labels = dict(Kind.choices)
-    status_labels = dict(Status.choices)
-    by_theme = summary["by_theme"]
-    top = summary["top_communes"]
-    return {
-        "themes": bar_chart(
-            [theme_names[s] for s in by_theme],
-            list(by_theme.values()),
-            title=_("Contributions by theme"),
-            colours=[theme_colours[s] for s in by_theme],
-        ),
-        "kinds": bar_chart(
-            [str(kind_labels[k]) for k in summary["by_kind"]],
-            list(summary["by_kind"].values()),
-            title=_("Contributions by kind"),
-        ),
-        "statuses": bar_chart(
-            [str(status_labels.get(s, s)) for s in summary["by_status"]],
-            list(summary["by_status"].values()),
-            title=_("Contributions by status"),
-            colours=["#6f42c1"] * len(summary["by_status"]),
-        ),
-        "timeline": timeline_chart(weeks, title=_("Contributions over time")),
-        "communes": bar_chart(
-            [c["name"] for c in top],
-            [c["contributions"] for c in top],
-            title=_("Communes with the most contributions"),
-            colours=["#b3261e"] * len(top),
-        ),
-        "density": density_chart(
-            raster,
-            found,
-            title=_("Kernel density of contributions (hotspots numbered)"),
-            communes=communes,
-        ),
-    }
+    return render_to_string("layers/diagnostic/report.html", context)
 
 
 def left_out_note(n: int) -> str:
@@ -229,4 +331,4 @@ def left_out_note(n: int) -> str:
         "%(n)s contribution placed only by commune is not in the density map or the hotspots.",
         "%(n)s contributions placed only by commune are not in the density map or the hotspots.",
         n,
-    ) % {"n": n}
+    ) % {"n": number(n)}

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from contributions.photo_urls import PHOTO_PATH
 from contributions.views import photo
 from layers import ogc
-from mapping import feeds, views
+from mapping import feeds, place_views, views
 from mapping.health import healthz
 
 # The admin signs in through the site's sign-in (an emailed code, rate limits, lockout after
@@ -52,5 +52,25 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("privacy.urls")),
     path("staff/", include("staff.urls")),
+    prefix_default_language=True,
+)
+
+# Following a place (mapping.place_views).
+urlpatterns += i18n_patterns(
+    path(
+        "p/<slug:slug>/follow-place/",
+        place_views.FollowPlaceView.as_view(),
+        name="follow-place",
+    ),
+    path(
+        "follow-place/confirm/<str:token>/",
+        place_views.ConfirmPlaceFollowView.as_view(),
+        name="place-follow-confirm",
+    ),
+    path(
+        "follow-place/stop/<str:token>/",
+        place_views.StopPlaceFollowView.as_view(),
+        name="place-unfollow",
+    ),
     prefix_default_language=True,
 )

@@ -10,6 +10,13 @@ from contributions.models.participation import (
     StatusChange,
     Vote,
 )
+from contributions.models.places import (
+    Frequency,
+    PlaceEvent,
+    PlaceEventKind,
+    PlaceFollow,
+    PlaceKind,
+)
 from contributions.models.projects import Project, ProjectQuerySet, Theme, VoteIdentity
 from contributions.models.records import IdempotencyRecord, LocationKey
 from contributions.vocabulary import (
@@ -46,6 +53,7 @@ __all__ = [
     "Contribution",
     "ContributionQuerySet",
     "Follow",
+    "Frequency",
     "IdempotencyRecord",
     "Kind",
     "LocationKey",
@@ -53,6 +61,10 @@ __all__ = [
     "ModerationMode",
     "ParticipationLevel",
     "Photo",
+    "PlaceEvent",
+    "PlaceEventKind",
+    "PlaceFollow",
+    "PlaceKind",
     "Project",
     "ProjectQuerySet",
     "Sentiment",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contributions.models import ANSWER_STATUSES, Contribution, Status, StatusChange
+from contributions.services import places
 from core.errors import DomainError, validated
 from staff.models import Action
 from staff.services.audit import audit, require
@@ -136,4 +137,5 @@ def set_status(
             for recipient in followers(contribution)
         ]
     )
+    places.on_status_change(contribution)
     return contribution

@@ -17,6 +17,7 @@ from contributions.models import (
     Status,
     StatusChange,
 )
+from contributions.services import places
 from core.errors import DomainError
 from staff.models import Action
 from staff.services.audit import audit, require
@@ -132,6 +133,7 @@ def _moderate_contribution(actor, project, contribution, action, reason, now):
         contribution.published_at = now
         fields.append("published_at")
     contribution.save(update_fields=fields)
+    places.on_moderated(contribution, first_published=first_published)
     if after != before:
         StatusChange.objects.create(
             contribution=contribution, status=after, changed_by=actor, created_at=now

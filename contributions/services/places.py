@@ -1,0 +1,599 @@
+"""Following a place: asking (a commune, a drawn area, a circle), confirming by a signed link,
+stopping; and telling followers what happened there, at once or in a digest.
+
+Matching runs in PostGIS: when a contribution is published or its status changes, one query
+joins its public geometry against the place follows with ST_Intersects (the GiST index on
+`geom`), for its project or all projects, confirmed only. No subscription is scanned in
+Python. Immediate followers get one email per event; the others get a PlaceEvent row that
+`send_digests` (the `send_place_digests` command) turns into one email per follower.
+
+Nothing reaches an address its owner did not confirm (`confirmed_at`), and an email names
+only public items (never hidden or awaiting moderation) and nobody's personal data.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
+from django.core import mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from contributions import email_links
+from contributions.models import (
+    PUBLIC_STATUSES,
+    Contribution,
+    Follow,
+    Frequency,
+    PlaceEvent,
+    PlaceEventKind,
+    PlaceFollow,
+    PlaceKind,
+    Project,
+    Status,
+)
+from contributions.models.places import (
+    PLACE_AREA_MAX_M2,
+    PLACE_AREA_MAX_POINTS,
+    PLACE_RADIUS_MAX_M,
+    PLACE_RADIUS_MIN_M,
+)
+from contributions.participants import email_participant, owns_verified_email
+from core import ratelimit
+from core.errors import DomainError, validated
+from core.postgis import STORAGE_SRID
+from territories.models import Territory
+
+AREA_MAX_TEXT = 200_000  # characters of GeoJSON for a drawn area
+DIGEST_PERIODS = {Frequency.DAILY: timedelta(days=1), Frequency.WEEKLY: timedelta(days=7)}
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str
+    geom: MultiPolygon
+    label: str
+    territory: Territory | None = None
+    centre: Point | None = None
+    radius_m: int | None = None
+
+
+def _refuse(code, message, status=422):
+    raise DomainError(code, message, status=status)
+
+
+# ------------------------------------------------------------------ the place, checked
+
+
+def commune_place(code: str) -> Place:
+    """A commune by its official code (INSEE, ISTAT) or its current slug."""
+    code = (code or "").strip()
+    territory = (
+        Territory.objects.communes().filter(code=code).first()
+        or Territory.objects.communes().filter(slug=code).first()
+        if code and len(code) <= 220
+        else None
+    )
+    if territory is None:
+        _refuse("unknown_commune", _("Choose a commune from the list."), status=404)
+    return Place(
+        kind=PlaceKind.COMMUNE, geom=territory.geom, label=territory.name, territory=territory
+    )
+
+
+def _number(value, code, message):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        _refuse(code, message)
+    if number != number or number in (float("inf"), float("-inf")):  # NaN, infinities
+        _refuse(code, message)
+    return number
+
+
+def _commune_name_at(geom) -> str:
+    territory = Territory.objects.communes().filter(geom__intersects=geom).first()
+    return territory.name if territory else ""
+
+
+def circle_place(lon, lat, radius_m) -> Place:
+    """A circle of `radius_m` metres around a point, kept as a geodesic buffer."""
+    where = _("Give the centre as a longitude and a latitude.")
+    lon = _number(lon, "invalid_point", where)
+    lat = _number(lat, "invalid_point", where)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        _refuse("invalid_point", where)
+    bounds = {"min": PLACE_RADIUS_MIN_M, "max": PLACE_RADIUS_MAX_M}
+    radius = _number(
+        radius_m,
+        "invalid_radius",
+        _("Give a radius between %(min)d and %(max)d metres.") % bounds,
+    )
+    if not PLACE_RADIUS_MIN_M <= radius <= PLACE_RADIUS_MAX_M:
+        _refuse("invalid_radius", _("Give a radius between %(min)d and %(max)d metres.") % bounds)
+    radius = round(radius)
+    centre = Point(lon, lat, srid=STORAGE_SRID)
+    with connection.cursor() as cursor:
+        # Buffered on the spheroid (geography), so a 500 m circle is 500 m at any latitude.
+        cursor.execute(
+            "SELECT ST_AsHexEWKB(ST_Multi(ST_Buffer("
+            "ST_SetSRID(ST_MakePoint(%s, %s), %s)::geography, %s, 'quad_segs=16')::geometry))",
+            [lon, lat, STORAGE_SRID, radius],
+        )
+        geom = GEOSGeometry(cursor.fetchone()[0])
+    return Place(
+        kind=PlaceKind.CIRCLE,
+        geom=geom,
+        label=_commune_name_at(centre),
+        centre=centre,
+        radius_m=radius,
+    )
+
+
+def area_place(geojson) -> Place:
+    """A drawn area: a GeoJSON Polygon (or a Feature holding one), valid, at most
+    PLACE_AREA_MAX_M2."""
+    shape = _("Draw the area as one closed outline that does not cross itself.")
+    if isinstance(geojson, str):
+        if len(geojson) > AREA_MAX_TEXT:
+            _refuse("area_too_complex", _("This area has too many points; draw it simpler."))
+        try:
+            geojson = json.loads(geojson)
+        except ValueError:
+            _refuse("invalid_area", shape)
+    if isinstance(geojson, dict) and geojson.get("type") == "Feature":
+        geojson = geojson.get("geometry")
+    if not isinstance(geojson, dict) or geojson.get("type") != "Polygon":
+        _refuse("invalid_area", shape)
+    try:
+        geom = GEOSGeometry(json.dumps(geojson))
+    except (GEOSException, ValueError, TypeError):
+        _refuse("invalid_area", shape)
+    geom.srid = STORAGE_SRID
+    if not isinstance(geom, Polygon) or geom.empty:
+        _refuse("invalid_area", shape)
+    if geom.num_points > PLACE_AREA_MAX_POINTS:
+        _refuse("area_too_complex", _("This area has too many points; draw it simpler."))
+    if any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in geom.exterior_ring.coords):
+        _refuse("invalid_area", shape)
+    if not geom.valid:
+        _refuse("invalid_area", shape)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_Area(ST_GeomFromEWKB(%s)::geography)", [bytes(geom.ewkb)])
+        area = cursor.fetchone()[0] or 0
+    if area <= 0:
+        _refuse("invalid_area", shape)
+    if area > PLACE_AREA_MAX_M2:
+        _refuse(
+            "area_too_large",
+            _("Draw an area of at most %(km2)d km².") % {"km2": PLACE_AREA_MAX_M2 // 1_000_000},
+        )
+    return Place(
+        kind=PlaceKind.AREA,
+        geom=MultiPolygon(geom, srid=STORAGE_SRID),
+        label=_commune_name_at(geom.point_on_surface),
+    )
+
+
+def place_from_form(data) -> Place:
+    """The place a form or a JSON body names: `place` = commune (`commune`), circle (`lon`,
+    `lat`, `radius`) or area (`area`, GeoJSON)."""
+    kind = data.get("place") or PlaceKind.COMMUNE
+    if kind == PlaceKind.COMMUNE:
+        return commune_place(data.get("commune", ""))
+    if kind == PlaceKind.CIRCLE:
+        return circle_place(data.get("lon"), data.get("lat"), data.get("radius"))
+    if kind == PlaceKind.AREA:
+        return area_place(data.get("area", ""))
+    _refuse("unknown_place", _("Choose a commune, a circle or an area."))
+
+
+def display_label(follow) -> str:
+    """How the place reads in the active language: "Tende", "a 500 m circle around Tende"."""
+    if follow.kind == PlaceKind.CIRCLE:
+        if follow.label:
+            return _("a %(radius)d m circle around a point in %(place)s") % {
+                "radius": follow.radius_m,
+                "place": follow.label,
+            }
+        return _("a %(radius)d m circle") % {"radius": follow.radius_m}
+    if follow.kind == PlaceKind.AREA:
+        if follow.label:
+            return _("an area drawn around %(place)s") % {"place": follow.label}
+        return _("a drawn area")
+    return follow.label
+
+
+# ------------------------------------------------------------------ asking, confirming, stopping
+
+
+def _checked_email(email: str) -> str:
+    email = (email or "").strip()
+    validated(
+        Follow(email=email),
+        code="invalid_email",
+        message=_("Enter a valid email address."),
+        exclude=["contribution", "user", "token", "language"],
+        validate_unique=False,
+        extra={"field": "email"},
+    )
+    return email
+
+
+def _language(code: str) -> str:
+    code = (code or "").split("-")[0].lower()
+    known = [language for language, _name in settings.LANGUAGES]
+    return code if code in known else settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def request_place_follow(
+    *,
+    place: Place,
+    email: str,
+    frequency: str,
+    project: Project | None = None,
+    user=None,
+    language: str = "",
+) -> PlaceFollow:
+    """Asks to be told what happens in `place`. The signed-in person's own verified address
+    follows at once; any other gets a signed link first, and the follow stays unconfirmed
+    (emailed nothing) until its owner presses the link's button."""
+    email = _checked_email(email)
+    if frequency not in Frequency.values:
+        _refuse("unknown_frequency", _("Choose at once, daily or weekly."))
+    if project is not None and project.perimeter_id is not None:
+        inside = Territory.objects.filter(
+            pk=project.perimeter_id, geom__intersects=place.geom
+        ).exists()
+        if not inside:
+            _refuse("outside_perimeter", _("This place is outside the project's perimeter."))
+    confirmed = owns_verified_email(user, email)
+    follow = PlaceFollow(
+        email=email,
+        user=user if confirmed else None,
+        language=_language(language),
+        project=project,
+        kind=place.kind,
+        territory=place.territory,
+        centre=place.centre,
+        radius_m=place.radius_m,
+        geom=place.geom,
+        label=place.label[:200],
+        frequency=frequency,
+        confirmed_at=timezone.now() if confirmed else None,
+    )
+    validated(
+        follow,
+        code="invalid",
+        message=_("This follow cannot be saved."),
+        exclude=["user", "project", "territory"],
+    )
+    follow.save()
+    if not confirmed:
+        _send_confirmation(follow)
+    return follow
+
+
+def _send_confirmation(follow: PlaceFollow) -> None:
+    """The signed link that confirms the follow, in its language, within the address's budget
+    of links. contributions.email_links signs and checks it: a follow's link whose
+    `contribution_id` holds the place follow's id (a UUID no contribution has, so the
+    contribution's confirmation page refuses it, and this one refuses a contribution's)."""
+    address_key = "e" + email_participant(follow.email).split(":", 1)[1][:32]
+    ratelimit.check(None, "email_link", client=address_key)
+    link = email_links.EmailLink(
+        purpose=email_links.FOLLOW,
+        contribution_id=str(follow.pk),
+        email=follow.email,
+        language=follow.language,
+    )
+    token = email_links.token_for(link)
+    with translation.override(follow.language):
+        context = {
+            "place": display_label(follow),
+            "project": follow.project.display_title if follow.project else "",
+            "link": settings.SITE_URL + reverse("place-follow-confirm", args=[token]),
+            "days": email_links.LINK_LIFETIME.days,
+        }
+        subject = render_to_string("contributions/email/place_confirm_subject.txt", context)
+        body = render_to_string("contributions/email/place_confirm_body.txt", context)
+    message = mail.EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[follow.email],
+        headers={"Content-Language": follow.language},
+    )
+    transaction.on_commit(message.send)
+
+
+def follow_of_link(token: str) -> PlaceFollow:
+    """The place follow a confirmation link names (DomainError when the link was altered, is
+    too old, or names none)."""
+    link = email_links.read(token)
+    follow = None
+    if link.purpose == email_links.FOLLOW:
+        follow = (
+            PlaceFollow.objects.select_related("project")
+            .filter(pk=_uuid(link.contribution_id), email=link.email)
+            .first()
+        )
+    if follow is None:
+        raise DomainError("link_invalid", _("This link no longer follows any place."), status=404)
+    return follow
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def confirm_place_follow(*, token: str) -> PlaceFollow:
+    """The address's owner pressed the button: the follow is confirmed (twice changes
+    nothing)."""
+    follow = follow_of_link(token)
+    if follow.confirmed_at is None:
+        follow.confirmed_at = timezone.now()
+        follow.save(update_fields=["confirmed_at"])
+    return follow
+
+
+def stop_place_follow(*, token: str) -> bool:
+    removed, _details = PlaceFollow.objects.filter(token=token).delete()
+    return bool(removed)
+
+
+def purge_unconfirmed(*, now=None) -> int:
+    """Unconfirmed follows whose link has expired are deleted: an address someone typed and
+    nobody confirmed is not kept."""
+    now = now or timezone.now()
+    removed, _details = PlaceFollow.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=now - email_links.LINK_LIFETIME
+    ).delete()
+    return removed
+
+
+# ------------------------------------------------------------------ matching
+
+
+# Raw SQL: one join of the contribution's public geometry against the follows' GiST index,
+# the fast path that keeps matching independent of the number of subscriptions.
+MATCH_CONTRIBUTION_SQL = """
+SELECT f.id
+FROM contributions_contribution c
+JOIN contributions_placefollow f ON ST_Intersects(f.geom, c.public_geom)
+WHERE c.id = %s
+  AND c.status = ANY(%s)
+  AND f.confirmed_at IS NOT NULL
+  AND (f.project_id IS NULL OR f.project_id = c.project_id)
+"""
+
+MATCH_GEOMETRY_SQL = """
+SELECT f.id
+FROM contributions_placefollow f
+WHERE ST_Intersects(f.geom, ST_GeomFromEWKB(%s))
+  AND f.confirmed_at IS NOT NULL
+  AND (f.project_id IS NULL OR f.project_id = %s)
+"""
+
+
+def matching_follow_ids(*, contribution_id=None, geometry=None, project_id=None) -> list:
+    """The confirmed place follows a public contribution (or a geometry of a project) falls
+    in: one PostGIS query over the GiST index."""
+    with connection.cursor() as cursor:
+        if contribution_id is not None:
+            cursor.execute(MATCH_CONTRIBUTION_SQL, [contribution_id, list(PUBLIC_STATUSES)])
+        else:
+            geometry = GEOSGeometry(geometry)
+            if geometry.srid is None:
+                geometry.srid = STORAGE_SRID
+            cursor.execute(MATCH_GEOMETRY_SQL, [bytes(geometry.ewkb), project_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def notify_place_followers(kind: str, item, geometry=None, *, project=None, details=None):
+    """Tells the followers of the places `item` falls in. For a contribution, its public
+    geometry is used (read in the query); for anything else (a result) give `geometry` (its
+    public location), `project`, and `details` {"title", "path"} for the email. Immediate
+    followers are emailed now, the others get a PlaceEvent for their digest."""
+    if isinstance(item, Contribution):
+        ids = matching_follow_ids(contribution_id=item.pk)
+        contribution = item
+    else:
+        ids = matching_follow_ids(geometry=geometry, project_id=getattr(project, "pk", project))
+        contribution = None
+    if not ids:
+        return 0
+    follows = list(PlaceFollow.objects.filter(pk__in=ids).order_by("created_at", "pk"))
+    digests = [f for f in follows if f.frequency != Frequency.IMMEDIATE]
+    PlaceEvent.objects.bulk_create(
+        PlaceEvent(follow=f, contribution=contribution, kind=kind, details=details or {})
+        for f in digests
+    )
+    immediate = [f for f in follows if f.frequency == Frequency.IMMEDIATE]
+    if immediate:
+        event = _Event(kind=kind, contribution=contribution, details=details or {})
+        messages = [_event_email(follow, event) for follow in immediate]
+        mail.get_connection().send_messages(messages)
+    return len(follows)
+
+
+def _after_commit(kind, contribution_id):
+    def run():
+        contribution = Contribution.objects.filter(pk=contribution_id).first()
+        if contribution is not None:
+            notify_place_followers(kind, contribution)
+
+    transaction.on_commit(run)
+
+
+def on_moderated(contribution, *, first_published: bool) -> None:
+    """staff.services.moderation: a contribution published for the first time."""
+    if first_published:
+        _after_commit(PlaceEventKind.PUBLISHED, contribution.pk)
+
+
+def on_status_change(contribution) -> None:
+    """staff.services.answers: a status change, with its official answer."""
+    _after_commit(PlaceEventKind.STATUS, contribution.pk)
+
+
+# ------------------------------------------------------------------ emails
+
+
+@dataclass
+class _Event:
+    kind: str
+    contribution: Contribution | None
+    details: dict
+    created_at: object = None
+
+
+def _site_link(name, args):
+    try:
+        return settings.SITE_URL + reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _event_context(event: _Event) -> dict:
+    contribution = event.contribution
+    if contribution is None:
+        return {
+            "kind": event.kind,
+            "kind_label": PlaceEventKind(event.kind).label,
+            "title": event.details.get("title", ""),
+            "link": settings.SITE_URL + event.details["path"] if event.details.get("path") else "",
+            "status": "",
+            "answer": "",
+        }
+    return {
+        "kind": event.kind,
+        "kind_label": PlaceEventKind(event.kind).label,
+        "title": contribution.title,
+        "project": contribution.project.display_title,
+        "status": Status(contribution.status).label,
+        "answer": (
+            contribution.project.answer_in(contribution.answer_texts, contribution.answer).text
+            if event.kind == PlaceEventKind.STATUS
+            else ""
+        ),
+        "link": _site_link("contribution", [contribution.project.slug, contribution.pk]),
+    }
+
+
+def _headers(language, unfollow):
+    return {
+        "Content-Language": language,
+        # RFC 8058 one-click unsubscribe, as the answer emails (mapping.place_views).
+        "List-Unsubscribe": f"<{unfollow}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _event_email(follow: PlaceFollow, event: _Event):
+    language = _language(follow.language)
+    with translation.override(language):
+        unfollow = _site_link("place-unfollow", [follow.token])
+        context = {
+            "place": display_label(follow),
+            "event": _event_context(event),
+            "unfollow": unfollow,
+        }
+        subject = render_to_string("contributions/email/place_event_subject.txt", context)
+        body = render_to_string("contributions/email/place_event_body.txt", context)
+    return mail.EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[follow.email],
+        headers=_headers(language, unfollow),
+    )
+
+
+def _digest_email(follow: PlaceFollow, events: list):
+    language = _language(follow.language)
+    with translation.override(language):
+        unfollow = _site_link("place-unfollow", [follow.token])
+        context = {
+            "place": display_label(follow),
+            "events": [_event_context(event) for event in events],
+            "count": len(events),
+            "unfollow": unfollow,
+        }
+        subject = render_to_string("contributions/email/place_digest_subject.txt", context)
+        body = render_to_string("contributions/email/place_digest_body.txt", context)
+    return mail.EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[follow.email],
+        headers=_headers(language, unfollow),
+    )
+
+
+def _still_public(event: PlaceEvent) -> bool:
+    # Hidden since, or never public: not told.
+    if event.contribution_id is None:
+        return True
+    return event.contribution.status in PUBLIC_STATUSES
+
+
+def send_digests(*, frequency: str, now=None) -> int:
+    """One email per confirmed follower of this frequency with events since their last
+    digest, listing them; the events are then deleted and `last_digest_at` set. Returns how
+    many emails were sent."""
+    if frequency not in DIGEST_PERIODS:
+        _refuse("unknown_frequency", _("Choose daily or weekly."))
+    now = now or timezone.now()
+    purge_unconfirmed(now=now)
+    follows = PlaceFollow.objects.filter(
+        frequency=frequency, confirmed_at__isnull=False, events__isnull=False
+    ).distinct()
+    sent = 0
+    for follow in follows.order_by("created_at", "pk"):
+        with transaction.atomic():
+            events = list(
+                PlaceEvent.objects.select_for_update(of=("self",))
+                .filter(follow=follow, created_at__lte=now)
+                .select_related("contribution__project")
+                .order_by("created_at", "pk")
+            )
+            shown, seen = [], set()
+            for event in events:
+                key = (event.contribution_id, event.kind, json.dumps(event.details))
+                if _still_public(event) and key not in seen:
+                    seen.add(key)
+                    shown.append(
+                        _Event(
+                            kind=event.kind,
+                            contribution=event.contribution,
+                            details=event.details,
+                            created_at=event.created_at,
+                        )
+                    )
+            if shown:
+                _digest_email(follow, shown).send()
+                sent += 1
+            PlaceEvent.objects.filter(pk__in=[event.pk for event in events]).delete()
+            PlaceFollow.objects.filter(pk=follow.pk).update(last_digest_at=now)
+    return sent
+
+
+def place_follows_of(user):
+    """The signed-in person's confirmed place follows."""
+    if user is None or not user.is_authenticated:
+        return PlaceFollow.objects.none()
+    return PlaceFollow.objects.filter(user=user, confirmed_at__isnull=False).select_related(
+        "project"
+    )

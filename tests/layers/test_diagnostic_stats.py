@@ -124,3 +124,171 @@ def test_commune_rates_count_what_the_commune_table_counts(demo):
     assert result.population_years == sorted(
         {(row["country"], row["population_year"]) for row in table.rows if row["population"]}
     )
+
+
+# --- Gi* hot and cold spots -------------------------------------------------------------
+
+from layers.diagnostic import hotspots  # noqa: E402
+from layers.diagnostic.queries import GridCounts  # noqa: E402
+
+CELL = hotspots.GI_CELL_M
+
+
+@pytest.fixture
+def grid(demo):
+    """The demo perimeter's 1 km cells (EPSG:3035): the seeded territory."""
+    i, j = hotspots.study_cells(demo, CELL)
+    return np.asarray(i), np.asarray(j)
+
+
+def _counts(i, j, n):
+    i, j, n = (np.asarray(a, dtype=np.int64) for a in (i, j, n))
+    keep = n > 0
+    zeros = np.zeros(int(keep.sum()), dtype=np.int64)
+    return GridCounts(CELL, i[keep], j[keep], zeros, n[keep], zeros * 1.0, zeros * 1.0)
+
+
+def _uniform(grid, points, seed):
+    """`points` contributions dropped uniformly at random over the cells."""
+    rng = np.random.default_rng(seed)
+    return np.bincount(rng.integers(0, len(grid[0]), points), minlength=len(grid[0]))
+
+
+def _centre(grid):
+    """Index of a study cell whose 7 x 7 block lies wholly in the grid (far from the edge)."""
+    cells = set(zip(grid[0].tolist(), grid[1].tolist(), strict=True))
+    for k in np.argsort(np.hypot(grid[0] - grid[0].mean(), grid[1] - grid[1].mean())):
+        ci, cj = int(grid[0][k]), int(grid[1][k])
+        if all((ci + a, cj + b) in cells for a in range(-3, 4) for b in range(-3, 4)):
+            return ci, cj
+    raise AssertionError("no inner cell")
+
+
+def _block(grid, ci, cj, radius):
+    return (np.abs(grid[0] - ci) <= radius) & (np.abs(grid[1] - cj) <= radius)
+
+
+def test_a_planted_cluster_is_a_hot_spot_after_the_fdr(grid):
+    n = _uniform(grid, 1500, seed=1)
+    ci, cj = _centre(grid)
+    cluster = _block(grid, ci, cj, 1)  # 3 x 3 km
+    n[cluster] += 20  # 180 contributions over 9 cells, against about 0.3 per cell elsewhere
+    found = hotspots.gi_star_grid(*grid, _counts(*grid, n))
+    assert found.threshold > 0
+    assert found.cells == len(grid[0])
+    # The found cells are keyed like the grid; the planted centre and block are hot.
+    hot = {(int(a), int(b)) for a, b in zip(found.i[found.hot], found.j[found.hot], strict=True)}
+    assert (ci, cj) in hot
+    planted = {(int(a), int(b)) for a, b in zip(grid[0][cluster], grid[1][cluster], strict=True)}
+    assert planted <= hot
+    # Nothing far from the cluster is hot.
+    far = [(a, b) for a, b in hot if max(abs(a - ci), abs(b - cj)) > 2]
+    assert len(far) <= hotspots.GI_ALPHA * len(hot)
+    assert found.summary()["contributions_in_hot_cells"] >= 180
+
+
+def test_uniform_points_give_no_hot_spot(grid):
+    for seed in (2, 3):
+        found = hotspots.gi_star_grid(*grid, _counts(*grid, _uniform(grid, 3000, seed=seed)))
+        # Under no clustering at all, the FDR holds: no discovery, or at most its share.
+        assert found.hot.sum() + found.cold.sum() <= hotspots.GI_ALPHA * found.cells
+        assert found.hot.sum() == 0, seed
+
+
+def test_a_planted_empty_area_is_cold_not_hot(grid):
+    n = _uniform(grid, 40_000, seed=4)  # about 9 per cell
+    ci, cj = _centre(grid)
+    hole = _block(grid, ci, cj, 3)  # 7 x 7 km without anyone
+    n[hole] = 0
+    found = hotspots.gi_star_grid(*grid, _counts(*grid, n))
+    # The hole's inner cells: their whole 3 x 3 window is empty.
+    inside = _block((found.i, found.j), ci, cj, 2)
+    assert not found.hot[inside].any()
+    assert found.cold[inside].all()
+
+
+def test_benjamini_hochberg():
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
+    # Benjamini & Hochberg's step-up at 5%: only the first two are discoveries.
+    assert hotspots.benjamini_hochberg(p, 0.05) == 0.008
+    assert hotspots.benjamini_hochberg(np.array([0.5, 0.9]), 0.05) == 0
+    assert hotspots.benjamini_hochberg(np.array([0.01, 0.02]), 0.05) == 0.02
+
+
+def _pile(project, *, precision, count, lon, lat, title):
+    """`count` contributions on a grid of points 250 m apart over a square about 3 km wide
+    centred on (lon, lat)."""
+    import math
+
+    from django.contrib.gis.geos import Point
+
+    from contributions.models import Contribution, Kind, Status
+
+    theme = project.themes.first()
+    Contribution.objects.bulk_create(
+        [
+            Contribution(
+                project=project,
+                kind=Kind.PROPOSAL,
+                theme=theme,
+                title=title,
+                geom=Point(
+                    lon + (k % 12 - 5.5) * 250 / (111_320 * math.cos(math.radians(lat))),
+                    lat + (k // 12 - 5.5) * 250 / 111_320,
+                    srid=4326,
+                ),
+                status=Status.PUBLISHED,
+                location_precision=precision,
+            )
+            for k in range(count)
+        ]
+    )
+
+
+def _quiet_spot(project):
+    """A point inside the perimeter at least 5 km from any contribution of the demo."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT ST_X(p), ST_Y(p) FROM territories_territory t
+            JOIN territories_territory_members m ON m.to_territory_id = t.id
+            CROSS JOIN LATERAL (SELECT ST_PointOnSurface(t.geom) AS p) s
+            WHERE m.from_territory_id = %s
+            AND NOT EXISTS (SELECT 1 FROM contributions_contribution c
+                            WHERE ST_DWithin(c.geom::geography, p::geography, 5000))
+            ORDER BY t.area_m2 DESC LIMIT 1
+            """,
+            [project.perimeter_id],
+        )
+        return cursor.fetchone()
+
+
+def test_commune_only_contributions_never_make_a_hot_spot(demo):
+    from contributions.vocabulary import LocationPrecision
+
+    scope = queries.Scope(demo, ContributionFilters())
+    before = hotspots.gi_star(scope)
+    lon, lat = _quiet_spot(demo)
+    _pile(demo, precision=LocationPrecision.COMMUNE, count=144, lon=lon, lat=lat, title="pile")
+    after = hotspots.gi_star(scope)
+    assert after.left_out == before.left_out + 144
+    assert after.total == before.total
+    assert after.hot.sum() == before.hot.sum()
+    # The same contributions placed exactly are a hot spot.
+    _pile(demo, precision=LocationPrecision.EXACT, count=144, lon=lon, lat=lat, title="exact")
+    exact = hotspots.gi_star(scope)
+    assert exact.total == before.total + 144
+    assert exact.hot.sum() > before.hot.sum()
+    features = exact.geojson()["features"]
+    assert {f["properties"]["kind"] for f in features} <= {"hot", "cold"}
+    assert sum(f["properties"]["kind"] == "hot" for f in features) == exact.hot.sum()
+
+
+def test_gi_star_is_deterministic(grid):
+    n = _uniform(grid, 500, seed=5)
+    first = hotspots.gi_star_grid(*grid, _counts(*grid, n), permutations=999)
+    second = hotspots.gi_star_grid(*grid, _counts(*grid, n), permutations=999)
+    assert np.array_equal(first.p, second.p)
+    assert list(first.kind) == list(second.kind)

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from django.db.models import Aggregate, Case, Count, F, FloatField, Q, Sum, TextField, Value, When
 from django.db.models.functions import Cast, Concat, Extract, Lower
 
-from contributions.models import Comment, CommentStatus, Contribution, Project, Status, Vote
+from contributions.models import (
+    Comment,
+    CommentStatus,
+    Contribution,
+    Project,
+    Result,
+    ResultStatus,
+    Status,
+    Vote,
+)
 from contributions.participants import USER_PREFIX
 
 
@@ -202,3 +211,17 @@ def summary(project: Project) -> Summary:
         answer_rate_percent=answer_rate(answered_count, total),
         median_days_to_answer=median_days_to_answer(project),
     )
+
+
+def results_by_status(project: Project) -> dict[str, int]:
+    """Results by status: how many of the project's results ("you said, we did") stand at
+    each status, every status listed in its order (0 where none), so the rows sum to the
+    project's results."""
+    counts = dict(
+        Result.objects.of_project(project)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in ResultStatus.values}

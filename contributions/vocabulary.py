@@ -114,3 +114,19 @@ TITLE_MAX_LENGTH = 140
 DESCRIPTION_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 3000
 REPORT_REASON_MAX_LENGTH = 1000
+
+
+class ResultStatus(models.TextChoices):
+    """Where a result ("you said, we did") stands. "Done" is 100% progress: the service sets
+    it and the database checks it (constraint result_done_is_complete)."""
+
+    STUDIED = "studied", _("being studied")
+    PLANNED = "planned", _("planned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    ABANDONED = "abandoned", _("abandoned")
+
+
+# The longest title and text of a result, per language (services and forms check them).
+RESULT_TITLE_MAX_LENGTH = 200
+RESULT_TEXT_MAX_LENGTH = 5000

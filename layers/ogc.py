@@ -23,7 +23,7 @@ from contributions.models import Project
 from contributions.photo_urls import photo_base
 from core.errors import DomainError
 from core.i18n import localized
-from layers import ogc_crs, ogc_items, ogc_openapi, ogc_params, ogc_queryables
+from layers import ogc_crs, ogc_items, ogc_openapi, ogc_params, ogc_queryables, ogc_results
 from layers.ogc_territories import territory_item, territory_items
 from territories.models import Territory, TerritoryKind
 
@@ -213,7 +213,8 @@ def collections(request):
             {"rel": "self", "type": "application/json", "href": _url(request, "ogc-collections")},
         ],
         "collections": [_contributions_collection(request, p) for p in _public_projects()]
-        + [_territories_collection(request)],
+        + [_territories_collection(request)]
+        + [ogc_results.collection_data(request, p) for p in _public_projects()],
     }
     return _respond(request, data, template="layers/ogc_page.html")
 

@@ -10,6 +10,7 @@ from contributions.views import photo
 from layers import ogc
 from mapping import feeds, place_views, views
 from mapping.health import healthz
+from mapping.result_views import ResultView, results_geojson
 
 # The admin signs in through the site's sign-in (an emailed code, rate limits, lockout after
 # failures) rather than its own unguarded password form.
@@ -45,6 +46,7 @@ urlpatterns += i18n_patterns(
         views.ContributionView.as_view(),
         name="contribution",
     ),
+    path("p/<slug:slug>/results/<uuid:result_id>/", ResultView.as_view(), name="result"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("unfollow/<str:token>/", views.UnfollowView.as_view(), name="unfollow"),
     path("confirm/<str:token>/", views.EmailLinkView.as_view(), name="email-link"),
@@ -54,6 +56,11 @@ urlpatterns += i18n_patterns(
     path("staff/", include("staff.urls")),
     prefix_default_language=True,
 )
+
+# Results ("you said, we did"): their page, and the map's layer (one address, any language).
+urlpatterns += [
+    path("api/projects/<slug:slug>/results.geojson", results_geojson, name="results-geojson"),
+]
 
 # Following a place (mapping.place_views).
 urlpatterns += i18n_patterns(

@@ -44,11 +44,14 @@ class Action(models.TextChoices):
     RECORD = "record", _("entered on a resident's behalf")
     MOVE = "move", _("moved on the map")
     UNDO = "undo", _("last decision undone")
+    RESULT = "result", _("result recorded or changed")
+    MILESTONE = "milestone", _("result milestone added")
 
 
 class Target(models.TextChoices):
     CONTRIBUTION = "contribution", _("contribution")
     COMMENT = "comment", _("comment")
+    RESULT = "result", _("result")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ CAPABILITIES = {
     "answer": {Role.MODERATOR, Role.MANAGER},  # status and public answer
     "record": {Role.MODERATOR, Role.MANAGER},  # assisted entry
     "templates": {Role.MANAGER},  # answer templates
+    "results": {Role.MODERATOR, Role.MANAGER},  # results ("you said, we did") and milestones
 }
 
 

@@ -10,6 +10,7 @@ from staff.views import (
     home,
     printed,
     queue,
+    results,
 )
 
 app_name = "staff"
@@ -39,5 +40,15 @@ urlpatterns = [
     path("<slug:slug>/diagnostic/", diagnostic.diagnostic, name="diagnostic"),
     path(
         "<slug:slug>/diagnostic/bundle.zip", diagnostic.diagnostic_bundle, name="diagnostic-bundle"
+    ),
+]
+urlpatterns += [
+    path("<slug:slug>/results/", results.results, name="results"),
+    path("<slug:slug>/results/new/", results.result_form, name="result-new"),
+    path("<slug:slug>/results/<uuid:result_id>/", results.result_form, name="result"),
+    path(
+        "<slug:slug>/results/<uuid:result_id>/milestones/",
+        results.milestone,
+        name="result-milestone",
     ),
 ]

@@ -19,6 +19,7 @@ from contributions.models.places import (
 )
 from contributions.models.projects import Project, ProjectQuerySet, Theme, VoteIdentity
 from contributions.models.records import IdempotencyRecord, LocationKey
+from contributions.models.results import Result, ResultMilestone
 from contributions.vocabulary import (
     ANSWER_STATUSES,
     DECISION_STATUSES,
@@ -33,6 +34,7 @@ from contributions.vocabulary import (
     LocationPrecision,
     ModerationMode,
     ParticipationLevel,
+    ResultStatus,
     Sentiment,
     Status,
     answered_sql,
@@ -67,6 +69,9 @@ __all__ = [
     "PlaceKind",
     "Project",
     "ProjectQuerySet",
+    "Result",
+    "ResultMilestone",
+    "ResultStatus",
     "Sentiment",
     "Status",
     "StatusChange",

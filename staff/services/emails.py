@@ -102,3 +102,57 @@ def followers(contribution):
         .order_by("pk")
         .values_list("email", "language", "token")
     ]
+
+
+def result_followers(contributions) -> list:
+    """Who is told of a result: the confirmed followers of the contributions it answers, once
+    each (one email per address, lower-cased, however many of them it follows), in the
+    language of the first of its follows, with that follow's stop link."""
+    recipients = {}
+    for email, language, token in (
+        Follow.objects.filter(contribution__in=contributions, confirmed_at__isnull=False)
+        .order_by("pk")
+        .values_list("email", "language", "token")
+    ):
+        recipients.setdefault(email.strip().lower(), Recipient(email, language, token))
+    return list(recipients.values())
+
+
+def result_email(*, result, changes: list, recipient: Recipient):
+    """The email telling one follower of a result's news (`changes`: "created", "status",
+    "progress", "milestone"), in their language, with a link to the result's public page."""
+    language = _language(recipient.language)
+    project = result.project
+    with translation.override(language):
+        try:
+            path = reverse("result", args=[project.slug, result.pk])
+        except NoReverseMatch:
+            path = reverse("project", args=[project.slug])
+        title = project.answer_in(result.title, language=language)
+        milestone = result.milestones.order_by("-created_at", "-id").first()
+        context = {
+            "result": result,
+            "project": project,
+            "title": title.text,
+            "text": project.answer_in(result.text, language=language).text,
+            "status": result.get_status_display(),
+            "progress": result.progress,
+            "created": "created" in changes,
+            "milestone": (
+                project.answer_in(milestone.text, language=language).text
+                if milestone and "milestone" in changes
+                else ""
+            ),
+            "milestone_date": milestone.date if milestone else None,
+            "link": settings.SITE_URL + path,
+            "unfollow": _unfollow_link(recipient.token),
+        }
+        subject = render_to_string("staff/email/result_subject.txt", context)
+        body = render_to_string("staff/email/result_body.txt", context)
+    return mail.EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"Content-Language": language, **_unsubscribe_headers(context["unfollow"])},
+    )

@@ -1,0 +1,246 @@
+"""Results ("you said, we did"): recording what the services decided or did, its milestones and
+the contributions it answers; each write is audited, and the confirmed followers of those
+contributions are emailed once each after the commit (staff.services.emails.result_email).
+
+Rules: a title in the project's main language; texts only in the project's languages, none
+with a NUL or longer than the limits; progress a whole number from 0 to 100, and "done" is
+100 (set here, checked by the database); a drawn place is a valid point, line or area; the
+contributions answered are public contributions of the same project."""
+
+import math
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contributions.models import Contribution, Result, ResultMilestone, ResultStatus
+from contributions.vocabulary import RESULT_TEXT_MAX_LENGTH, RESULT_TITLE_MAX_LENGTH
+from core.errors import DomainError, validated
+from core.postgis import STORAGE_SRID
+from staff.models import Action, AuditEntry, Target
+from staff.services.audit import require
+from staff.services.emails import result_email, result_followers, send_after_commit
+
+MAX_CONTRIBUTIONS = 500
+PLACE_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+# What a change must touch for followers to be told (a reworded text alone is not news).
+NEWS = ("created", "status", "progress", "milestone")
+
+
+def _texts(project, texts, *, limit: int, field: str) -> dict:
+    if texts is None:
+        texts = {}
+    if not isinstance(texts, dict) or not all(
+        isinstance(code, str) and isinstance(text, str) for code, text in texts.items()
+    ):
+        raise DomainError("invalid", _("Write each text as text."), status=422)
+    if any("\x00" in text for text in texts.values()):
+        raise DomainError("invalid", _("A text may not contain a NUL character."), status=422)
+    foreign = sorted(code for code, text in texts.items() if text and code not in project.languages)
+    if foreign:
+        raise DomainError(
+            "unknown_language",
+            _("This project does not speak: %(codes)s.") % {"codes": ", ".join(foreign)},
+            status=422,
+        )
+    cleaned = project.answer_texts(texts)
+    if any(len(text) > limit for text in cleaned.values()):
+        raise DomainError(
+            "too_long",
+            _("A text is limited to %(n)d characters.") % {"n": limit},
+            status=422,
+            extra={"field": field},
+        )
+    return cleaned
+
+
+def parse_progress(value) -> int:
+    """A whole number of percent from 0 to 100 (an int, or text of digits); else a 422."""
+    refused = DomainError(
+        "invalid_progress", _("Give the progress as a whole number from 0 to 100."), status=422
+    )
+    if isinstance(value, bool):
+        raise refused
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise refused
+        value = int(value)
+    elif isinstance(value, str):
+        value = value.strip()
+        if not value.isascii() or not value.isdigit() or len(value) > 3:
+            raise refused
+        value = int(value)
+    if not isinstance(value, int) or not 0 <= value <= 100:
+        raise refused
+    return value
+
+
+def _place(geom):
+    if geom is None:
+        return None
+    if geom.empty or geom.geom_type not in PLACE_TYPES or not geom.valid:
+        raise DomainError(
+            "invalid_geometry",
+            _("Draw the place as a valid point, line or area (not crossing itself)."),
+            status=422,
+        )
+    if geom.srid is None:
+        geom.srid = STORAGE_SRID
+    return geom
+
+
+def _contributions(project, ids) -> list:
+    try:
+        wanted = {uuid.UUID(str(value)) for value in ids or ()}
+    except (ValueError, TypeError, AttributeError):
+        raise DomainError(
+            "unknown_contribution", _("A contribution chosen does not exist."), status=422
+        ) from None
+    if len(wanted) > MAX_CONTRIBUTIONS:
+        raise DomainError(
+            "too_many",
+            _("A result answers at most %(n)d contributions.") % {"n": MAX_CONTRIBUTIONS},
+            status=422,
+        )
+    found = list(Contribution.objects.filter(project=project, pk__in=wanted))
+    if len(found) != len(wanted):
+        raise DomainError(
+            "unknown_contribution",
+            _("A contribution chosen is not one of this project's."),
+            status=422,
+        )
+    public = set(Contribution.objects.filter(pk__in=wanted).public().values_list("pk", flat=True))
+    if public != wanted:
+        raise DomainError(
+            "hidden_contribution",
+            _("Only public contributions can be answered by a result."),
+            status=422,
+        )
+    return found
+
+
+def _audit(*, actor, result, action, details, now):
+    # staff.services.audit.audit names contributions and comments; a result is its own kind.
+    AuditEntry.objects.create(
+        project=result.project,
+        actor=actor,
+        actor_name=actor.get_username(),
+        action=action,
+        target_type=Target.RESULT,
+        target_id=result.pk,
+        target_title=result.project.answer_in(result.title).text[:140],
+        details=details,
+        created_at=now,
+    )
+
+
+def _notify(result, changes):
+    if not any(change in NEWS for change in changes):
+        return
+    answered = result.contributions.public()
+    send_after_commit(
+        [
+            result_email(result=result, changes=changes, recipient=recipient)
+            for recipient in result_followers(answered)
+        ]
+    )
+
+
+@transaction.atomic
+def save_result(
+    *,
+    actor,
+    project,
+    title: dict,
+    text: dict | None = None,
+    status: str = ResultStatus.STUDIED,
+    progress=0,
+    geom=None,
+    contribution_ids=(),
+    result_id=None,
+    now=None,
+) -> Result:
+    """Creates (no `result_id`) or edits a result; tells followers of what changed."""
+    require(actor, project, "results")
+    titles = _texts(project, title, limit=RESULT_TITLE_MAX_LENGTH, field="title")
+    texts = _texts(project, text, limit=RESULT_TEXT_MAX_LENGTH, field="text")
+    if not titles.get(project.main_language):
+        raise DomainError(
+            "title_required",
+            _("Write the result's title in the project's main language."),
+            status=422,
+        )
+    if status not in ResultStatus.values:
+        raise DomainError(
+            "unknown_status",
+            _("Choose one of these statuses: %(statuses)s.")
+            % {"statuses": ", ".join(str(label) for label in ResultStatus.labels)},
+            status=422,
+        )
+    progress = parse_progress(progress)
+    if status == ResultStatus.DONE:
+        progress = 100
+    geom = _place(geom)
+    answered = _contributions(project, contribution_ids)
+    now = now or timezone.now()
+    if result_id is None:
+        result, before = Result(project=project), None
+    else:
+        result = Result.objects.select_for_update().filter(project=project, pk=result_id).first()
+        if result is None:
+            raise DomainError("not_found", _("No such result."), status=404)
+        before = {"status": result.status, "progress": result.progress}
+    result.title, result.text, result.status = titles, texts, status
+    result.progress, result.geom = progress, geom
+    validated(result, code="invalid", message=_("This result cannot be saved."), status=422)
+    result.save()
+    old = set(result.contributions.values_list("pk", flat=True)) if before else set()
+    result.contributions.set(answered)
+    changes = (
+        ["created"]
+        if before is None
+        else [name for name in ("status", "progress") if before[name] != getattr(result, name)]
+    )
+    _audit(
+        actor=actor,
+        result=result,
+        action=Action.RESULT,
+        details={
+            "changes": changes,
+            "status": status,
+            "progress": progress,
+            "contributions": sorted(str(c.pk) for c in answered),
+            "added": sorted(str(c.pk) for c in answered if c.pk not in old),
+        },
+        now=now,
+    )
+    _notify(result, changes)
+    return result
+
+
+@transaction.atomic
+def add_milestone(*, actor, result: Result, date, text: dict, now=None) -> ResultMilestone:
+    """Adds a dated milestone (a text per project language) and tells the followers."""
+    project = result.project
+    require(actor, project, "results")
+    texts = _texts(project, text, limit=RESULT_TEXT_MAX_LENGTH, field="milestone")
+    if not texts:
+        raise DomainError(
+            "text_required", _("Write the milestone in at least one language."), status=422
+        )
+    result = Result.objects.select_for_update().get(pk=result.pk)
+    milestone = ResultMilestone(result=result, date=date, text=texts)
+    validated(milestone, code="invalid", message=_("This milestone cannot be saved."), status=422)
+    milestone.save()
+    now = now or timezone.now()
+    result.save(update_fields=["updated_at"])
+    _audit(
+        actor=actor,
+        result=result,
+        action=Action.MILESTONE,
+        details={"date": date.isoformat(), "text": texts},
+        now=now,
+    )
+    _notify(result, ["milestone"])
+    return milestone

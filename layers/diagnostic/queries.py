@@ -286,3 +286,14 @@ def hulls(x: np.ndarray, y: np.ndarray, label: np.ndarray, *, buffer_m: float) -
     """  # noqa: S608 - fixed fragments; values are parameters
     rows = _rows(sql, [float(buffer_m), x.tolist(), y.tolist(), label.tolist()])
     return {label: (geojson, area) for label, geojson, area in rows}
+
+
+def weekly_by_theme(scope: Scope) -> list[tuple]:
+    """(Monday of the ISO week, theme id, count) over the contributions in scope, by creation
+    date: the weeks of `period`, split by theme (one GROUP BY)."""
+    source, params = scope.source()
+    sql = f"""
+        SELECT date_trunc('week', c.created_at)::date, c.theme_id, count(*)::int
+        FROM {source} GROUP BY 1, 2 ORDER BY 1, 2
+    """  # noqa: S608 - fixed fragments and the compiled WHERE clause; values are parameters
+    return _rows(sql, params)

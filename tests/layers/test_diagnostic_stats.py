@@ -292,3 +292,63 @@ def test_gi_star_is_deterministic(grid):
     second = hotspots.gi_star_grid(*grid, _counts(*grid, n), permutations=999)
     assert np.array_equal(first.p, second.p)
     assert list(first.kind) == list(second.kind)
+
+
+# --- Themes compared ----------------------------------------------------------------------
+
+from layers.diagnostic import themes  # noqa: E402
+
+
+def test_percentages_add_up_to_exactly_100():
+    assert themes.percentages({"a": 1, "b": 1, "c": 1}) == {"a": 33.4, "b": 33.3, "c": 33.3}
+    assert themes.percentages({"a": 0, "b": 0}) is None
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        counts = dict(enumerate(rng.integers(0, 50, size=5).tolist()))
+        shares = themes.percentages(counts)
+        if shares is not None:
+            assert round(sum(shares.values()), 6) == 100.0
+
+
+def test_theme_shares_per_commune(dense):
+    scope = queries.Scope(dense, ContributionFilters())
+    shares = themes.shares_by_commune(scope)
+    table = areas.build(scope, queries.themes(dense))
+    assert [s.code for s in shares] == [row["code"] for row in table.rows]
+    for commune, row in zip(shares, table.rows, strict=True):
+        assert commune.total == row["contributions"] == sum(commune.counts.values())
+        for slug, count in commune.counts.items():
+            assert count == row[areas.theme_column(slug)]
+        if commune.total:
+            assert round(sum(commune.percent.values()), 6) == 100.0
+            for slug, count in commune.counts.items():
+                assert commune.percent[slug] == pytest.approx(100 * count / commune.total, abs=0.1)
+        else:
+            assert commune.percent is None
+
+
+def test_weekly_counts_per_theme(dense):
+    scope = queries.Scope(dense, ContributionFilters())
+    weekly = themes.weekly(scope)
+    _first, _last, overall = queries.period(scope)
+    assert all(week.isoweekday() == 1 for week in weekly.weeks)  # Mondays
+    assert all((b - a).days == 7 for a, b in zip(weekly.weeks, weekly.weeks[1:], strict=False))
+    by_week = dict(zip(weekly.weeks, weekly.totals, strict=True))
+    # Every week of the overall table, with the same total; the weeks between are 0.
+    assert {week: n for week, n in by_week.items() if n} == dict(overall)
+    assert sum(weekly.totals) == sum(n for _week, n in overall)
+    for k, total in enumerate(weekly.totals):
+        assert total == sum(counts[k] for counts in weekly.counts.values())
+
+
+def test_rates_by_theme_add_up_to_the_commune_counts(dense):
+    scope = queries.Scope(dense, ContributionFilters())
+    by_theme = themes.rates_by_theme(scope)
+    overall = rates.commune_rates(scope)
+    assert set(by_theme) == {t["slug"] for t in queries.themes(dense)}
+    for k, row in enumerate(overall.rows):
+        assert row.contributions == sum(r.rows[k].contributions for r in by_theme.values())
+    for theme_rates in by_theme.values():
+        for row in theme_rates.rows:
+            if row.smoothed is not None:
+                assert row.low <= row.smoothed <= row.high

@@ -297,6 +297,12 @@ KNOWN_FORM = frozenset(
         "do",
         # one-click unsubscribe (RFC 8058), on the unfollow page
         "List-Unsubscribe",
+        # following a place (mapping.place_views)
+        "lon",
+        "radius",
+        "area",
+        "frequency",
+        "scope",
     }
 )
 # The fields of the API's JSON bodies (contributions.api serializers, the CSP report).

@@ -6,6 +6,7 @@ import { makeFormat } from "./format.js";
 import { createView } from "./view.js";
 import { setupPlacing } from "./placing.js";
 import { setupForm } from "./form.js";
+import { setupResults, showResult } from "./results.js";
 
 const configElement = $("map-config");
 if (configElement && window.L) {
@@ -14,11 +15,14 @@ if (configElement && window.L) {
   document.querySelectorAll(".swatch[data-colour]").forEach((s) => { s.style.background = s.getAttribute("data-colour"); });
   const view = createView(config, format);
   window.projectMap = { map: view.map, refresh: view.refresh, config };
-  if (config.focus) {
+  if (config.result) {
+    showResult(view, config.result);
+  } else if (config.focus) {
     view.showFocus(config.focus);
   } else {
     view.map.on("moveend", view.refresh);
     view.refresh();
+    setupResults(view, config);
     const form = $("contribution-form");
     if (form) {
       const number = (name) => (form.dataset[name] ? Number(form.dataset[name]) : null);

@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -158,32 +159,41 @@ def test_every_write_is_acknowledged_and_kept_through_a_short_run_with_faults():
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "DATABASE_REPLICA_URLS", "PYTEST_CURRENT_TEST", "DB_NAME"}
     }
+    db_port = free_port()
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "load_faults.py"),
+        "--duration=20",
+        "--clients=4",
+        "--workers=2",
+        # 10 of each kind in 20 s: enough to catch a write path that stopped working, with
+        # room for a busy machine (the bench's own floor is 100 per 120 s).
+        "--floor=60",
+        f"--workdir={workdir}",
+        f"--db-port={db_port}",
+        f"--port={free_port()}",
+        "--fresh",
+        "--no-write",
+        f"--json={figures}",
+    ]
+    # Its own process group: on a timeout, gunicorn goes with it.
+    run = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "load_faults.py"),
-                "--duration=20",
-                "--clients=4",
-                "--workers=2",
-                # 10 of each kind in 20 s: enough to catch a write path that stopped working,
-                # with room for a busy machine (the bench's own floor is 100 per 120 s).
-                "--floor=60",
-                f"--workdir={workdir}",
-                f"--db-port={free_port()}",
-                f"--port={free_port()}",
-                "--fresh",
-                "--no-write",
-                f"--json={figures}",
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        report = result.stdout + "\n" + result.stderr[-3000:]
-        assert result.returncode == 0, report
+        try:
+            stdout, stderr = run.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            stdout, stderr = run.communicate()
+        report = stdout + "\n" + stderr[-3000:]
+        assert run.returncode == 0, report
         found = json.loads(figures.read_text())
         assert found["missed"] == [], report
         for kind in ledger.KINDS:
@@ -191,4 +201,11 @@ def test_every_write_is_acknowledged_and_kept_through_a_short_run_with_faults():
             assert figures_of["acknowledged"] >= found["floor"] >= 10, (kind, report)
             assert figures_of["lost"] == figures_of["duplicated"] == 0, (kind, report)
     finally:
+        # The run stops its cluster; after a timeout it is stopped here.
+        subprocess.run(
+            [str(ROOT / "scripts" / "localdb.sh"), "stop"],
+            env={**env, "LOCALDB_DIR": str(workdir / "cluster"), "DB_PORT": str(db_port)},
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(workdir, ignore_errors=True)

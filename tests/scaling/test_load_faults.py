@@ -166,9 +166,10 @@ def test_every_write_is_acknowledged_and_kept_through_a_short_run_with_faults():
         "--duration=20",
         "--clients=4",
         "--workers=2",
-        # 10 of each kind in 20 s: enough to catch a write path that stopped working, with
-        # room for a busy machine (the bench's own floor is 100 per 120 s).
-        "--floor=60",
+        # 5 of each kind in 20 s: enough to catch a write path that stopped working (it
+        # acknowledges none), with room for a shared, busy machine; the bench's own floor,
+        # measured on a quiet one, is 100 per 120 s.
+        "--floor=30",
         f"--workdir={workdir}",
         f"--db-port={db_port}",
         f"--port={free_port()}",
@@ -198,7 +199,7 @@ def test_every_write_is_acknowledged_and_kept_through_a_short_run_with_faults():
         assert found["missed"] == [], report
         for kind in ledger.KINDS:
             figures_of = found["kinds"][kind]
-            assert figures_of["acknowledged"] >= found["floor"] >= 10, (kind, report)
+            assert figures_of["acknowledged"] >= found["floor"] >= 5, (kind, report)
             assert figures_of["lost"] == figures_of["duplicated"] == 0, (kind, report)
     finally:
         # The run stops its cluster; after a timeout it is stopped here.

@@ -2,8 +2,6 @@
 milestones, the contributions it answers, a small map) and the project's results as GeoJSON
 for the map's results layer."""
 
-import uuid
-
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -44,10 +42,10 @@ def results_geojson(request, slug):
 class ResultView(TemplateView):
     template_name = "mapping/result.html"
 
-    def get_context_data(self, slug, result_id, **kwargs):
+    def get_context_data(self, slug, pk, **kwargs):
         project = get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
-        result = public_results(project).filter(pk=result_id).first()
-        if result is None or not isinstance(result_id, uuid.UUID):
+        result = public_results(project).filter(pk=pk).first()
+        if result is None:
             raise Http404(_("No such result."))
         language = get_language()
         config = page_data.map_config(project, self.request)

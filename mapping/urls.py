@@ -46,7 +46,7 @@ urlpatterns += i18n_patterns(
         views.ContributionView.as_view(),
         name="contribution",
     ),
-    path("p/<slug:slug>/results/<uuid:result_id>/", ResultView.as_view(), name="result"),
+    path("p/<slug:slug>/results/<uuid:pk>/", ResultView.as_view(), name="result"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("unfollow/<str:token>/", views.UnfollowView.as_view(), name="unfollow"),
     path("confirm/<str:token>/", views.EmailLinkView.as_view(), name="email-link"),

@@ -45,9 +45,9 @@ urlpatterns = [
 urlpatterns += [
     path("<slug:slug>/results/", results.results, name="results"),
     path("<slug:slug>/results/new/", results.result_form, name="result-new"),
-    path("<slug:slug>/results/<uuid:result_id>/", results.result_form, name="result"),
+    path("<slug:slug>/results/<uuid:pk>/", results.result_form, name="result"),
     path(
-        "<slug:slug>/results/<uuid:result_id>/milestones/",
+        "<slug:slug>/results/<uuid:pk>/milestones/",
         results.milestone,
         name="result-milestone",
     ),

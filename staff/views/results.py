@@ -64,8 +64,8 @@ def _choices(project, result, request):
 
 @require_http_methods(["GET", "POST"])
 @workspace("results")
-def result_form(request, project, result_id=None):
-    result = _result(project, result_id) if result_id else None
+def result_form(request, project, pk=None):
+    result = _result(project, pk) if pk else None
     query, choices = _choices(project, result, request)
     initial = None
     if result is None and request.GET.get("contribution"):
@@ -140,8 +140,8 @@ def _page(request, project, result, form, *, query="", error_code="", milestone_
 
 @require_POST
 @workspace("results")
-def milestone(request, project, result_id):
-    result = _result(project, result_id)
+def milestone(request, project, pk):
+    result = _result(project, pk)
     form = MilestoneForm(request.POST, project=project)
     error_code = ""
     if form.is_valid():

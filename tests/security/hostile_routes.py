@@ -204,6 +204,7 @@ KNOWN_QUERY = frozenset(
         "edit",  # the answer template being edited
         "saved",  # assisted entry: the contribution just recorded
         "language",  # assisted entry: the resident's language, kept between entries
+        "contribution",  # a new result, started from a contribution
         # the admin
         "o",
         "p",
@@ -260,6 +261,11 @@ KNOWN_FORM = frozenset(
         "place",
         "language",
         "consent",
+        # results (staff.views.results)
+        "progress",
+        "geometry",
+        "contributions",
+        "date",
         # privacy
         "confirm",
         "delete_photos",

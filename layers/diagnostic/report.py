@@ -138,6 +138,7 @@ def themes_section(data: ReportData) -> Section:
         heading=_("Themes"),
         template="layers/diagnostic/sections/themes.html",
         context={
+            "share_heading": _("share (%)"),
             "chart": figures.bar_chart(
                 [data.theme_name(s) for s in by_theme],
                 list(by_theme.values()),

@@ -127,6 +127,8 @@ def test_the_command_writes_every_file_and_says_so(demo, bundle):
         "hotspots.geojson",
         "summary.json",
         "report.html",
+        "report.pdf",
+        "qgis",
     }
     assert f"Diagnostic of {public_count(demo)} contributions of piter-alpimed" in message
 
@@ -517,7 +519,7 @@ def test_density_chart_names_the_larger_communes_on_their_outlines():
     """Without a basemap the density chart orients by commune outlines and names."""
     import matplotlib.pyplot as plt
 
-    from layers.diagnostic.report import _orientation
+    from layers.diagnostic.figures import orientation
 
     square = lambda x, y, d: {  # noqa: E731 - a WGS84 square of side d degrees
         "type": "Polygon",
@@ -535,7 +537,7 @@ def test_density_chart_names_the_larger_communes_on_their_outlines():
     x0, y0 = to_metric.transform(7.35, 43.80)
     x1, y1 = to_metric.transform(7.70, 44.00)
     figure, axes = plt.subplots()
-    _orientation(axes, communes, frame=(x0, y0, x1, y1))
+    orientation(axes, communes, frame=(x0, y0, x1, y1))
     assert [t.get_text() for t in axes.texts] == ["Sospel"]
     assert len(axes.lines) == 2
     plt.close(figure)

@@ -11,10 +11,14 @@ import math
 import uuid
 
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contributions.models import Contribution, Result, ResultMilestone, ResultStatus
+from contributions.models.places import PlaceEventKind
+from contributions.results import public_results
+from contributions.services.places import notify_place_followers
 from contributions.vocabulary import RESULT_TEXT_MAX_LENGTH, RESULT_TITLE_MAX_LENGTH
 from core.errors import DomainError, validated
 from core.postgis import STORAGE_SRID
@@ -145,6 +149,32 @@ def _notify(result, changes):
             for recipient in result_followers(answered)
         ]
     )
+    transaction.on_commit(lambda: _notify_places(result.pk), robust=True)
+
+
+def _notify_places(result_id):
+    """The followers of the places the result lies in (contributions.services.places), told
+    once it is saved; its place as the public reads it (drawn, or its contributions')."""
+    result = _placed(result_id)
+    if result is None or result.place is None:
+        return
+    project = result.project
+    try:
+        path = reverse("result", args=[project.slug, result.pk])
+    except NoReverseMatch:
+        path = ""
+    notify_place_followers(
+        PlaceEventKind.RESULT,
+        result,
+        geometry=result.place,
+        project=project,
+        details={"title": project.answer_in(result.title).text, "path": path},
+    )
+
+
+def _placed(result_id):
+    result = Result.objects.filter(pk=result_id).select_related("project").first()
+    return public_results(result.project).filter(pk=result_id).first() if result else None
 
 
 @transaction.atomic

@@ -7,12 +7,14 @@ none is drawn; the OGC API serves the results as a collection; the figures count
 import datetime
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
 from contributions import figures
 from contributions.models import Result, ResultStatus, Status
+from contributions.models.places import Frequency, PlaceFollow, PlaceKind
 from contributions.results import public_results
 from staff.models import AuditEntry, Role, Target
 from staff.services.results import add_milestone, save_result
@@ -186,3 +188,21 @@ def test_the_map_layer_and_the_pages_show_it(
     assert f"/fr/p/{demo.slug}/results/{result.pk}/" in contribution
     project = client.get(f"/fr/p/{demo.slug}/").content.decode()
     assert 'id="loop-title"' in project
+
+
+def test_followers_of_a_place_it_lies_in_are_told_too(
+    demo, moderator, three, django_capture_on_commit_callbacks
+):
+    PlaceFollow.objects.create(
+        email="quartier@example.org",
+        language="fr",
+        token="place-token-results",
+        project=demo,
+        kind=PlaceKind.AREA,
+        geom=MultiPolygon(Polygon.from_bbox((7.25, 43.69, 7.28, 43.72)), srid=4326),
+        label="Quartier",
+        frequency=Frequency.IMMEDIATE,
+        confirmed_at=timezone.now(),
+    )
+    record(moderator, demo, three, django_capture_on_commit_callbacks)
+    assert "quartier@example.org" in [message.to[0] for message in mail.outbox]

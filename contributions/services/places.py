@@ -434,7 +434,9 @@ def _after_commit(kind, contribution_id):
         if contribution is not None:
             notify_place_followers(kind, contribution)
 
-    transaction.on_commit(run)
+    # Robust: a mail server down must not turn the moderator's saved decision into an error
+    # (Django logs the exception).
+    transaction.on_commit(run, robust=True)
 
 
 def on_moderated(contribution, *, first_published: bool) -> None:

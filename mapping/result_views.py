@@ -2,7 +2,7 @@
 milestones, the contributions it answers, a small map) and the project's results as GeoJSON
 for the map's results layer."""
 
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from contributions.models import Project
+from contributions.models import MilestonePhoto, Project
 from contributions.results import feature, public_results
 from core.geojson import geometry
 from mapping import page_data
@@ -62,8 +62,20 @@ class ResultView(TemplateView):
             "result_text": project.answer_in(result.text, language=language),
             "milestones": [
                 (milestone, project.answer_in(milestone.text, language=language))
-                for milestone in result.milestones.all()
+                for milestone in result.milestones.select_related("photo")
             ],
             "answered": result.contributions.public().order_by("-created_at"),
             "map_config": config,
         }
+
+
+@require_GET
+def milestone_photo(request, photo_id, size):
+    """A milestone's photo, re-encoded when it was added (no metadata), in one of two sizes."""
+    if size not in ("large", "thumbnail"):
+        raise Http404
+    photo = get_object_or_404(MilestonePhoto, pk=photo_id)
+    response = FileResponse(getattr(photo, size).open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -10,7 +10,7 @@ from contributions.views import photo
 from layers import ogc
 from mapping import feeds, place_views, views
 from mapping.health import healthz
-from mapping.result_views import ResultView, results_geojson
+from mapping.result_views import ResultView, milestone_photo, results_geojson
 
 # The admin signs in through the site's sign-in (an emailed code, rate limits, lockout after
 # failures) rather than its own unguarded password form.
@@ -60,6 +60,7 @@ urlpatterns += i18n_patterns(
 # Results ("you said, we did"): their page, and the map's layer (one address, any language).
 urlpatterns += [
     path("api/projects/<slug:slug>/results.geojson", results_geojson, name="results-geojson"),
+    path("result-photos/<uuid:photo_id>/<str:size>.jpg", milestone_photo, name="milestone-photo"),
 ]
 
 # Following a place (mapping.place_views).

@@ -99,6 +99,12 @@ class ResultForm(PerLanguageTexts, LinkedErrors, forms.Form):
 class MilestoneForm(PerLanguageTexts, LinkedErrors, forms.Form):
     text_prefix = "milestone"
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP; location and camera details are removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from contributions.models.places import (
 )
 from contributions.models.projects import Project, ProjectQuerySet, Theme, VoteIdentity
 from contributions.models.records import IdempotencyRecord, LocationKey
-from contributions.models.results import Result, ResultMilestone
+from contributions.models.results import MilestonePhoto, Result, ResultMilestone
 from contributions.vocabulary import (
     ANSWER_STATUSES,
     DECISION_STATUSES,
@@ -60,6 +60,7 @@ __all__ = [
     "Kind",
     "LocationKey",
     "LocationPrecision",
+    "MilestonePhoto",
     "ModerationMode",
     "ParticipationLevel",
     "Photo",

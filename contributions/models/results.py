@@ -75,7 +75,8 @@ class Result(models.Model):
 
 
 class ResultMilestone(models.Model):
-    """A dated step of a result, with a text per project language. (No photo yet.)"""
+    """A dated step of a result, with a text per project language and an optional photo
+    (MilestonePhoto)."""
 
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="milestones")
     date = models.DateField(_("date"))
@@ -93,3 +94,25 @@ class ResultMilestone(models.Model):
     @property
     def text_here(self):
         return self.result.project.answer_in(self.text)
+
+
+class MilestonePhoto(models.Model):
+    """A milestone's photo, checked and re-encoded like residents' photos
+    (contributions.photos.process_photo: no metadata kept), in two sizes, under
+    results/<result id>/; served while the result exists (mapping.result_views)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    milestone = models.OneToOneField(
+        ResultMilestone, on_delete=models.CASCADE, related_name="photo"
+    )
+    large = models.FileField(upload_to="results/", max_length=200)
+    thumbnail = models.FileField(upload_to="results/", max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("milestone photo")
+        verbose_name_plural = _("milestone photos")
+
+    def __str__(self):
+        return str(self.pk)

@@ -10,13 +10,21 @@ contributions answered are public contributions of the same project."""
 import math
 import uuid
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contributions.models import Contribution, Result, ResultMilestone, ResultStatus
+from contributions.models import (
+    Contribution,
+    MilestonePhoto,
+    Result,
+    ResultMilestone,
+    ResultStatus,
+)
 from contributions.models.places import PlaceEventKind
+from contributions.photos import PhotoError, process_photo
 from contributions.results import public_results
 from contributions.services.places import notify_place_followers
 from contributions.vocabulary import RESULT_TEXT_MAX_LENGTH, RESULT_TITLE_MAX_LENGTH
@@ -250,8 +258,11 @@ def save_result(
 
 
 @transaction.atomic
-def add_milestone(*, actor, result: Result, date, text: dict, now=None) -> ResultMilestone:
-    """Adds a dated milestone (a text per project language) and tells the followers."""
+def add_milestone(
+    *, actor, result: Result, date, text: dict, photo=None, now=None
+) -> ResultMilestone:
+    """Adds a dated milestone (a text per project language, an optional photo checked and
+    re-encoded as residents' photos are) and tells the followers."""
     project = result.project
     require(actor, project, "results")
     texts = _texts(project, text, limit=RESULT_TEXT_MAX_LENGTH, field="milestone")
@@ -262,15 +273,38 @@ def add_milestone(*, actor, result: Result, date, text: dict, now=None) -> Resul
     result = Result.objects.select_for_update().get(pk=result.pk)
     milestone = ResultMilestone(result=result, date=date, text=texts)
     validated(milestone, code="invalid", message=_("This milestone cannot be saved."), status=422)
+    processed = _processed(photo)
     milestone.save()
+    if processed is not None:
+        _save_photo(result, milestone, processed)
     now = now or timezone.now()
     result.save(update_fields=["updated_at"])
     _audit(
         actor=actor,
         result=result,
         action=Action.MILESTONE,
-        details={"date": date.isoformat(), "text": texts},
+        details={"date": date.isoformat(), "text": texts, "photo": processed is not None},
         now=now,
     )
     _notify(result, ["milestone"])
     return milestone
+
+
+def _processed(photo):
+    if photo is None:
+        return None
+    try:
+        return process_photo(photo, filename=getattr(photo, "name", "") or "")
+    except PhotoError as error:
+        raise DomainError(error.code, error.message, status=422) from None
+
+
+def _save_photo(result, milestone, processed):
+    photo = MilestonePhoto(milestone=milestone, width=processed.width, height=processed.height)
+    # Under results/<result id>/ (upload_to), so a result's photos are one folder.
+    folder = result.pk
+    photo.large.save(f"{folder}/{photo.id}-large.jpg", ContentFile(processed.large), save=False)
+    photo.thumbnail.save(
+        f"{folder}/{photo.id}-thumbnail.jpg", ContentFile(processed.thumbnail), save=False
+    )
+    photo.save(force_insert=True)

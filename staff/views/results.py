@@ -128,7 +128,7 @@ def _page(request, project, result, form, *, query="", error_code="", milestone_
             result=result,
             form=form,
             milestone_form=milestone_form,
-            milestones=result.milestones.all() if result else [],
+            milestones=result.milestones.select_related("photo") if result else [],
             query=query,
             error_code=error_code,
             languages_json=form.languages_json(),
@@ -142,12 +142,16 @@ def _page(request, project, result, form, *, query="", error_code="", milestone_
 @workspace("results")
 def milestone(request, project, pk):
     result = _result(project, pk)
-    form = MilestoneForm(request.POST, project=project)
+    form = MilestoneForm(request.POST, request.FILES, project=project)
     error_code = ""
     if form.is_valid():
         try:
             add_milestone(
-                actor=request.user, result=result, date=form.cleaned_data["date"], text=form.texts()
+                actor=request.user,
+                result=result,
+                date=form.cleaned_data["date"],
+                text=form.texts(),
+                photo=form.cleaned_data.get("photo"),
             )
         except DomainError as error:
             error_code = error.code

@@ -155,3 +155,39 @@ def test_editing_another_projects_result_is_404(client, demo, other_project, mod
     client.force_login(moderator_b)
     assert client.get(f"/fr/staff/{other_project.slug}/results/{result.pk}/").status_code == 404
     assert client.get(f"/fr/staff/{demo.slug}/results/{result.pk}/").status_code == 404
+
+
+def test_a_milestone_photo_is_reencoded_and_served_a_bad_file_refused(
+    client, demo, moderator, items, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    result = Result.objects.create(project=demo, title={"fr": "Banc"})
+    result.contributions.set(items)
+    client.force_login(moderator)
+    url = f"/fr/staff/{demo.slug}/results/{result.pk}/milestones/"
+    refused = client.post(
+        url,
+        {
+            "date": "2026-04-01",
+            "milestone_fr": "Pose",
+            "photo": factories.upload(b"not an image", name="x.jpg"),
+        },
+    )
+    assert refused.status_code == 422
+    assert 'class="error-summary"' in refused.content.decode()
+    assert not ResultMilestone.objects.exists()
+    response = client.post(
+        url,
+        {
+            "date": "2026-04-01",
+            "milestone_fr": "Pose",
+            "photo": factories.upload(factories.jpeg_bytes()),
+        },
+    )
+    assert response.status_code == 302
+    photo = ResultMilestone.objects.get().photo
+    page = client.get(f"/fr/p/{demo.slug}/results/{result.pk}/").content.decode()
+    assert f"/result-photos/{photo.pk}/thumbnail.jpg" in page
+    served = client.get(f"/result-photos/{photo.pk}/large.jpg")
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert b"".join(served.streaming_content).startswith(b"\xff\xd8")

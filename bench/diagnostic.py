@@ -1,8 +1,9 @@
 """manage.py diagnostic end to end on a million contributions, beside its own SQL floor.
 
-The whole command (Django start-up, every query, the GeoTIFF, the map, the report) is run
-ROUNDS times as a subprocess on the bench database; reported are the median wall time, the
-peak resident memory of the command (getrusage of the children) and the size of map.html.
+The whole command (Django start-up, every query, the GeoTIFF, the map, the report as HTML and
+as a paginated PDF, the QGIS project with its GeoPackage) is run ROUNDS times as a subprocess
+on the bench database; reported are the median wall time, the peak resident memory of the
+command (getrusage of the children), the size of map.html and of report.pdf.
 References, in the same run: the raw SQL grid count that the density and the map start from
 (one GROUP BY over the reprojected points, the floor of any per-cell method), and exact
 point-level ST_ClusterDBSCAN over every point, the method the hotspots avoid (stopped after
@@ -103,7 +104,22 @@ def main():
         walls = [run_command(output) for _ in range(ROUNDS)]
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         map_mb = (output / "map.html").stat().st_size / 1024 / 1024
-        sizes = {p.name: p.stat().st_size / 1024 for p in sorted(output.iterdir())}
+        pdf_mb = (output / "report.pdf").stat().st_size / 1024 / 1024
+        info = subprocess.run(
+            ["pdfinfo", str(output / "report.pdf")], capture_output=True, text=True
+        ).stdout
+        pages = next(
+            (line.split()[-1] for line in info.splitlines() if line.startswith("Pages")), "?"
+        )
+        sizes = {
+            p.name: (
+                sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+                if p.is_dir()
+                else p.stat().st_size
+            )
+            / 1024
+            for p in sorted(output.iterdir())
+        }
     grid_s, dbscan = sql_references(project)
     print(f"machine: {machine()}")
     print(f"{count:,} public contributions, {ROUNDS} rounds")
@@ -113,6 +129,7 @@ def main():
     print(f"| diagnostic wall time, all rounds (s) | {', '.join(f'{w:.1f}' for w in walls)} | |")
     print(f"| peak RSS of the command (MB) | {peak_mb:.0f} | |")
     print(f"| map.html (MB) | {map_mb:.2f} | < 10 |")
+    print(f"| report.pdf (MB, pages) | {pdf_mb:.2f} ({pages} pages) | |")
     print(f"| raw SQL grid count, 250 m cells, median (s) | {grid_s:.1f} | reference |")
     print(f"| point-level ST_ClusterDBSCAN, 250 m / 10 (s) | {dbscan} | reference |")
     print("files (KiB): " + ", ".join(f"{name} {size:,.0f}" for name, size in sizes.items()))

@@ -10,14 +10,17 @@ class Command(BaseCommand):
     help = (
         "Write the diagnostic bundle of a project's public contributions into a folder: "
         "map.html, density.tif, areas.geojson, areas.csv, hotspots.geojson, summary.json, "
-        "report.html."
+        "report.html, report.pdf (A4, paginated), and a QGIS project beside its styled "
+        "GeoPackage (folder qgis)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--output", required=True, metavar="DIR")
         add_filter_arguments(parser)
-        parser.add_argument("--language", help="of the report and map (fr, it, en)")
+        parser.add_argument(
+            "--language", help="of the report (HTML and PDF) and the map: fr, it or en"
+        )
         parser.add_argument(
             "--cell", type=float, default=bundle.DEFAULT_CELL_M, help="density cell size (m)"
         )
@@ -40,6 +43,11 @@ class Command(BaseCommand):
                 f"spread over the perimeter when larger)"
             ),
         )
+        parser.add_argument(
+            "--no-qgis",
+            action="store_true",
+            help="leave out the QGIS project and its GeoPackage (every contribution's point)",
+        )
         parser.add_argument("--overwrite", action="store_true")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -61,6 +69,7 @@ class Command(BaseCommand):
                 ),
                 overwrite=options["overwrite"],
                 progress=not quiet,
+                qgis=not options["no_qgis"],
             )
         except bundle.DiagnosticError as error:
             raise CommandError(str(error)) from error

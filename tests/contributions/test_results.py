@@ -16,6 +16,7 @@ from contributions import figures
 from contributions.models import Result, ResultStatus, Status
 from contributions.models.places import Frequency, PlaceFollow, PlaceKind
 from contributions.results import public_results
+from core.errors import DomainError
 from staff.models import AuditEntry, Role, Target
 from staff.services.results import add_milestone, save_result
 from tests import factories
@@ -206,3 +207,43 @@ def test_followers_of_a_place_it_lies_in_are_told_too(
     )
     record(moderator, demo, three, django_capture_on_commit_callbacks)
     assert "quartier@example.org" in [message.to[0] for message in mail.outbox]
+
+
+@pytest.mark.parametrize(
+    "value", [101, -1, float("nan"), float("inf"), 40.5, True, "NaN", "1e2", "٣", "", None]
+)
+def test_progress_is_a_whole_number_from_0_to_100(
+    demo, moderator, three, value, django_capture_on_commit_callbacks
+):
+    with pytest.raises(DomainError) as refused:
+        record(moderator, demo, three, django_capture_on_commit_callbacks, progress=value)
+    assert refused.value.code == "invalid_progress" and refused.value.status == 422
+    assert refused.value.message and not Result.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields,code",
+    [
+        ({"title": {"fr": "Lampe\x00"}}, "invalid"),
+        ({"title": {"fr": "x" * 10_000}}, "too_long"),
+        ({"text": {"fr": "x" * 10_000}}, "too_long"),
+        ({"title": {"de": "Lampe"}}, "unknown_language"),
+        ({"status": "finished"}, "unknown_status"),
+        (
+            {
+                "geom": Polygon(
+                    ((7.26, 43.70), (7.27, 43.71), (7.27, 43.70), (7.26, 43.71), (7.26, 43.70)),
+                    srid=4326,
+                )
+            },
+            "invalid_geometry",
+        ),
+    ],
+)
+def test_the_service_refuses_hostile_input_and_writes_nothing(
+    demo, moderator, three, fields, code, django_capture_on_commit_callbacks
+):
+    with pytest.raises(DomainError) as refused:
+        record(moderator, demo, three, django_capture_on_commit_callbacks, **fields)
+    assert refused.value.code == code and 400 <= refused.value.status < 500
+    assert not Result.objects.exists()

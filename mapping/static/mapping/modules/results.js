@@ -81,6 +81,6 @@ export function showResult(view, result) {
   const layer = layerOf(result.geometry, false).addTo(view.map);
   const bounds = layer.getBounds();
   if (!bounds.isValid()) return;
-  if (bounds.getNorthEast().equals(bounds.getSouthWest())) view.map.setView(bounds.getCenter(), 15);
-  else view.map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+  if (bounds.getNorthEast().equals(bounds.getSouthWest())) view.map.setView(bounds.getCenter(), 14);
+  else view.map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 });
 }

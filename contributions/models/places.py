@@ -11,6 +11,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models.contributions import Contribution
@@ -85,6 +86,22 @@ class PlaceFollow(models.Model):
         indexes = [models.Index(fields=["frequency", "confirmed_at"])]
 
     def __str__(self):
+        return self.label
+
+    def display_label(self) -> str:
+        """How the place reads in the active language: "Tende", "a 500 m circle around a point
+        in Tende" (`label` keeps the commune's name only)."""
+        if self.kind == PlaceKind.CIRCLE:
+            if self.label:
+                return gettext("a %(radius)d m circle around a point in %(place)s") % {
+                    "radius": self.radius_m,
+                    "place": self.label,
+                }
+            return gettext("a %(radius)d m circle") % {"radius": self.radius_m}
+        if self.kind == PlaceKind.AREA:
+            if self.label:
+                return gettext("an area drawn around %(place)s") % {"place": self.label}
+            return gettext("a drawn area")
         return self.label
 
 

@@ -13,6 +13,7 @@ header; the API, the pages and Open311 answer it in their own error format.
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import re
 import secrets
@@ -67,11 +68,60 @@ def _day_salt() -> str:
     return salt or ""
 
 
+def _trusted_networks(proxies) -> list:
+    networks = []
+    for proxy in proxies:
+        try:
+            networks.append(ipaddress.ip_network(proxy.strip(), strict=False))
+        except ValueError:
+            continue  # a typo trusts nothing rather than everything
+    return networks
+
+
+def _is_trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, unless that is a trusted proxy (TRUSTED_PROXIES).
+
+    From a trusted proxy, X-Forwarded-For is read from the right (each proxy appends the
+    address it was connected from) and the first address that is not itself a trusted proxy
+    is the client; what a client wrote on the left of it is never believed. Without the header,
+    X-Real-IP (one proxy's own view) is used; failing both, the proxy's address."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    networks = _trusted_networks(getattr(settings, "TRUSTED_PROXIES", []))
+    if not networks or not _is_trusted(remote, networks):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    client = remote
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # garbage: keep the last address a trusted proxy vouched for
+        client = hop
+        if not _is_trusted(hop, networks):
+            return hop
+    if not hops:
+        real = request.META.get("HTTP_X_REAL_IP", "").strip()
+        try:
+            return str(ipaddress.ip_address(real))
+        except ValueError:
+            return remote
+    return client
+
+
 def client_of(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     digest = hmac.new(
         (settings.SECRET_KEY + _day_salt()).encode(), address.encode(), hashlib.sha256
     ).hexdigest()

@@ -360,6 +360,10 @@ RATE_LIMITS = {
 # are off there unless a test turns them on (tests/security does, with low limits).
 import sys  # noqa: E402 - kept with the block that needs it
 
+# The reverse proxies in front of the application (addresses or networks, comma-separated,
+# e.g. "127.0.0.1,::1"): only a request from one of them has its client address read from
+# X-Forwarded-For (core.ratelimit.client_address); every other request is its REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 RATE_LIMITS_ENABLED = env.bool(
     "RATE_LIMITS_ENABLED", default="mapping.settings.test" not in sys.modules
 )

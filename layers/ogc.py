@@ -214,7 +214,7 @@ def collections(request):
         ],
         "collections": [_contributions_collection(request, p) for p in _public_projects()]
         + [_territories_collection(request)]
-        + [ogc_results.collection_data(request, p) for p in _public_projects()],
+        + ogc_results.listed(request, _public_projects()),
     }
     return _respond(request, data, template="layers/ogc_page.html")
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contributions.models import Project
+from contributions.models import Project, Result
 from contributions.results import feature, public_results
 from core.errors import DomainError
 from core.i18n import localized
@@ -72,6 +72,15 @@ def collection_data(request, project) -> dict:
             {"rel": "items", "type": GEOJSON, "href": items},
         ],
     }
+
+
+def listed(request, projects) -> list:
+    """The results collections /collections lists: those of projects with a result (the
+    collection of a project without one still answers, empty)."""
+    with_results = set(
+        Result.objects.filter(project__in=projects).values_list("project", flat=True).distinct()
+    )
+    return [collection_data(request, p) for p in projects if p.pk in with_results]
 
 
 def _feature(request, project, result):

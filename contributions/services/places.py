@@ -272,9 +272,22 @@ def request_place_follow(
         exclude=["user", "project", "territory"],
     )
     follow.save()
-    if not confirmed:
+    if confirmed:
+        _supersede(follow)
+    else:
         _send_confirmation(follow)
     return follow
+
+
+def _supersede(follow: PlaceFollow) -> None:
+    """Following the same place twice keeps one follow: the one just confirmed (so confirming
+    again with another frequency changes the frequency)."""
+    PlaceFollow.objects.filter(
+        email__iexact=follow.email,
+        project=follow.project,
+        kind=follow.kind,
+        geom__equals=follow.geom,
+    ).exclude(pk=follow.pk).delete()
 
 
 def _send_confirmation(follow: PlaceFollow) -> None:
@@ -341,6 +354,7 @@ def confirm_place_follow(*, token: str) -> PlaceFollow:
     if follow.confirmed_at is None:
         follow.confirmed_at = timezone.now()
         follow.save(update_fields=["confirmed_at"])
+        _supersede(follow)
     return follow
 
 

@@ -327,3 +327,75 @@ def test_the_follow_page_opens_with_the_map_centre_and_hostile_query(demo):
     assert ok.status_code == 200 and 'name="radius"' in ok.content.decode()
     assert client.get(f"/fr/p/{demo.slug}/follow-place/?lon=nan&lat=1e999").status_code == 200
     assert client.get("/fr/p/no-such-project/follow-place/").status_code == 404
+
+
+def test_following_the_same_place_twice_keeps_one_follow_with_the_last_frequency(
+    demo, django_capture_on_commit_callbacks
+):
+    first = follow(places.commune_place("06163"), email="twice@example.org", project=demo)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = places.request_place_follow(
+            place=places.commune_place("06163"),
+            email="Twice@example.org",
+            frequency=Frequency.WEEKLY,
+            project=demo,
+        )
+    # Until the second link is confirmed, the first follow stands and the second gets nothing.
+    assert PlaceFollow.objects.filter(confirmed_at__isnull=False).get().pk == first.pk
+    token = LINK.search(mail.outbox[0].body).group(0).rstrip("/").rsplit("/", 1)[1]
+    places.confirm_place_follow(token=token)
+    [kept] = PlaceFollow.objects.all()
+    assert kept.pk == second.pk and kept.frequency == Frequency.WEEKLY
+
+
+def test_a_signed_in_persons_verified_address_follows_at_once(demo, tende):
+    from allauth.account.models import EmailAddress
+
+    user = factories.make_user(email="resident@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        f"/en/p/{demo.slug}/follow-place/",
+        {"place": "commune", "commune": "06163", "frequency": "daily"},
+    )
+    assert response.status_code == 200
+    assert "You follow Tende" in response.content.decode()
+    assert PlaceFollow.objects.get().confirmed_at is not None
+    assert mail.outbox == []
+    # The follow page then lists it, with its stop button.
+    page = client.get(f"/en/p/{demo.slug}/follow-place/").content.decode()
+    assert "Stop following Tende" in page
+
+
+def test_a_result_reaches_the_followers_of_its_place_through_the_hook(demo, tende):
+    """Results (or any other public item) call notify_place_followers with their geometry."""
+    from django.contrib.gis.geos import Point
+
+    now = follow(places.commune_place("06163"), email="now@example.org", frequency="immediate")
+    later = follow(places.commune_place("06163"), email="later@example.org", project=demo)
+    follow(places.commune_place("06088"), email="nice@example.org", frequency="immediate")
+    told = places.notify_place_followers(
+        "result",
+        object(),
+        geometry=Point(*inside(tende), srid=4326),
+        project=demo,
+        details={"title": "Un nouvel abri", "path": "/fr/p/x/results/1/"},
+    )
+    assert told == 2
+    [message] = mail.outbox
+    assert message.to == [now.email] and "Un nouvel abri" in message.body
+    assert f"{SITE}/fr/p/x/results/1/" in message.body
+    mail.outbox.clear()
+    places.send_digests(frequency="daily")
+    [digest] = mail.outbox
+    assert digest.to == [later.email] and "Un nouvel abri" in digest.body
+
+
+def test_an_area_given_as_far_too_much_text_is_refused(demo):
+    response = Client().post(
+        f"/en/p/{demo.slug}/follow-place/",
+        {"place": "area", "area": "[" * 300_000, "frequency": "daily", "email": "a@example.org"},
+    )
+    assert response.status_code == 422 and "area_too_complex" in response.content.decode()
+    assert not PlaceFollow.objects.exists()

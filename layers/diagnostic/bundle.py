@@ -25,7 +25,18 @@ from contributions.models import Project
 from contributions.selectors import ContributionFilters
 from core.i18n import localized
 from core.postgis import METRIC_SRID
-from layers.diagnostic import areas, density, folium_map, hotspots, pdf, queries, report, summary
+from layers.diagnostic import (
+    areas,
+    density,
+    folium_map,
+    hotspots,
+    pdf,
+    queries,
+    rates,
+    report,
+    summary,
+    themes,
+)
 from layers.exports.files import export_layer
 from layers.exports.formats import ExportError
 
@@ -171,7 +182,7 @@ def _write_qgis(project, filters, folder: Path, language):
 
 def _write(project, filters, folder: Path, language, parameters: Parameters, progress, names):
     scope = queries.Scope(project, filters)
-    steps = tqdm(total=9, file=sys.stderr, disable=not progress, unit="step", leave=True)
+    steps = tqdm(total=10, file=sys.stderr, disable=not progress, unit="step", leave=True)
     title = localized(project.title, language) or project.slug
     theme_list = queries.themes(project)
     theme_slugs = {t["id"]: t["slug"] for t in theme_list}
@@ -210,6 +221,16 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     areas.write_geojson(table, folder / "areas.geojson", name="areas")
     steps.update()
 
+    steps.set_description(_("statistics"))
+    communes = queries.communes(project, simplify_m=30)
+    # The per-commune table's counts: no second pass over the contributions.
+    commune_rates = rates.rates_from_counts(
+        communes, {row["code"]: row["contributions"] for row in table.rows}
+    )
+    gi = hotspots.gi_star(scope)
+    weekly_themes = themes.weekly(scope)
+    steps.update()
+
     steps.set_description(_("summary"))
     statuses = queries.by_status(scope)
     first, last, weeks = queries.period(scope)
@@ -226,6 +247,8 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         found=found,
         total=total,
         files=names,
+        commune_rates=commune_rates,
+        gi=gi,
     )
     (folder / "summary.json").write_text(
         json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -233,7 +256,6 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     steps.update()
 
     steps.set_description(_("map"))
-    communes = queries.communes(project, simplify_m=30)
     fmap = folium_map.build_map(
         title=title,
         perimeter=queries.perimeter(project, simplify_m=30),
@@ -257,6 +279,9 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         communes=communes,
         area_rows=table.rows,
         generated=timezone.now(),
+        rates=commune_rates,
+        gi=gi,
+        weekly_themes=weekly_themes,
         participation_level=str(project.get_participation_level_display()),
         partners=report.partners_of(project),
         files=list(names),

@@ -303,3 +303,102 @@ def rate_map(area_rows, communes) -> str:
         frameon=False,
     )
     return png(figure)
+
+
+def weekly_themes_chart(weeks, counts: dict, themes: list[dict]) -> str:
+    """Contributions per week, stacked by theme in the themes' colours (themes.weekly)."""
+    figure, axes = plt.subplots(figsize=(MAP_WIDTH_IN, 2.6))
+    if weeks:
+        bottom = np.zeros(len(weeks))
+        for theme in themes:
+            values = np.asarray(counts.get(theme["slug"], [0] * len(weeks)), dtype=float)
+            axes.bar(
+                weeks,
+                values,
+                width=6,
+                bottom=bottom,
+                color=theme["colour"],
+                label=chart_text(theme["label"]),
+            )
+            bottom += values
+        from matplotlib.dates import MonthLocator, num2date
+
+        months = max(1, round((weeks[-1] - weeks[0]).days / 30 / 8))
+        axes.xaxis.set_major_locator(MonthLocator(interval=months))
+        axes.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _pos: chart_text(month_label(num2date(v).date())))
+        )
+        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
+    axes.set_ylabel(chart_text(_("Contributions per week")), fontsize=8)
+    _frame_style(axes)
+    return png(figure)
+
+
+LEVEL_COLOURS = {"high": "#d7301f", "low": "#2b8cbe", "as_expected": "#f2f2f2"}
+
+
+def level_map(rate_rows, communes, labels: dict) -> str:
+    """Each commune coloured by where its smoothed rate lies against the territory's: higher,
+    lower, or not distinguishable from it (rates.CommuneRate.level)."""
+    frame = communes_frame(communes)
+    figure, axes = _map_axes(frame)
+    by_code = {row.code: row for row in rate_rows}
+    for commune in communes:
+        row = by_code.get(commune["code"])
+        level = row.level if row is not None else None
+        colour = LEVEL_COLOURS.get(level, NO_DATA_COLOUR)
+        for xs, ys in _rings(commune["geom"]):
+            axes.fill(xs, ys, color=colour, alpha=0.9, zorder=1, lw=0)
+    orientation(axes, communes, frame=frame)
+    scale_bar(axes, frame)
+    handles = [
+        Patch(facecolor=LEVEL_COLOURS[level], edgecolor="#999999", label=chart_text(label))
+        for level, label in labels.items()
+    ]
+    handles.append(
+        Patch(
+            facecolor=NO_DATA_COLOUR,
+            edgecolor="#999999",
+            label=chart_text(_("no data (population unknown)")),
+        )
+    )
+    axes.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        fontsize=7,
+        frameon=False,
+    )
+    return png(figure)
+
+
+GI_COLOURS = {"hot": "#d7301f", "cold": "#2b8cbe"}
+
+
+def gi_map(gi, communes, labels: dict) -> str:
+    """The squares found hot or cold by Getis-Ord Gi* (hotspots.GiStar), on the communes."""
+    frame = communes_frame(communes)
+    figure, axes = _map_axes(frame)
+    for kind, colour in GI_COLOURS.items():
+        chosen = np.flatnonzero(gi.kind == kind)
+        for k in chosen:
+            axes.add_patch(
+                Rectangle(
+                    (float(gi.i[k] * gi.cell), float(gi.j[k] * gi.cell)),
+                    gi.cell,
+                    gi.cell,
+                    facecolor=colour,
+                    edgecolor="none",
+                    alpha=0.75,
+                    zorder=1,
+                )
+            )
+    orientation(axes, communes, frame=frame)
+    scale_bar(axes, frame)
+    handles = [
+        Patch(facecolor=GI_COLOURS[kind], edgecolor="none", alpha=0.75, label=chart_text(label))
+        for kind, label in labels.items()
+    ]
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
+    return png(figure)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import matplotlib.pyplot as plt
+import numpy as np
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from shapely.geometry import Point, shape
 
 from contributions.models import Kind, Status
 from core.i18n import localized
-from layers.diagnostic import figures
+from layers.diagnostic import areas, figures
 from layers.diagnostic.density import Density
 from layers.diagnostic.folium_map import TO_WGS84
 from layers.diagnostic.formatting import long_date, number
@@ -56,6 +57,10 @@ class ReportData:
     area_rows: list[dict]
     generated: datetime
     participation_level: str = ""
+    # The statistics that survive small numbers (docs/diagnostic.md).
+    rates: object = None  # rates.Rates
+    gi: object = None  # hotspots.GiStar
+    weekly_themes: object = None  # themes.WeeklyThemes
     partners: list[Partner] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
@@ -133,12 +138,22 @@ def themes_section(data: ReportData) -> Section:
     by_theme = data.summary["by_theme"]
     total = sum(by_theme.values())
     colours = {t["slug"]: t["colour"] for t in data.themes}
+    weekly = ""
+    if data.weekly_themes is not None and data.weekly_themes.weeks:
+        weekly = figures.weekly_themes_chart(
+            data.weekly_themes.weeks,
+            data.weekly_themes.counts,
+            [{**t, "label": data.theme_name(t["slug"])} for t in data.themes],
+        )
     return Section(
         id="themes",
         heading=_("Themes"),
         template="layers/diagnostic/sections/themes.html",
         context={
             "share_heading": _("share (%)"),
+            "weekly": weekly,
+            "theme_names": [data.theme_name(t["slug"]) for t in data.themes],
+            "shares": _theme_shares(data),
             "chart": figures.bar_chart(
                 [data.theme_name(s) for s in by_theme],
                 list(by_theme.values()),
@@ -154,6 +169,29 @@ def themes_section(data: ReportData) -> Section:
             ],
         },
     )
+
+
+def _theme_shares(data: ReportData) -> list[dict]:
+    """The communes with the most contributions, each theme's share of theirs (in percent,
+    adding up to 100: themes.percentages)."""
+    from layers.diagnostic.themes import percentages
+
+    slugs = [t["slug"] for t in data.themes]
+    rows = sorted(data.area_rows, key=lambda r: (-r["contributions"], r["name"]))
+    shares = []
+    for row in rows[:TOP_COMMUNES]:
+        if not row["contributions"]:
+            break
+        counts = {slug: row[areas.theme_column(slug)] for slug in slugs}
+        percent = percentages(counts) or {}
+        shares.append(
+            {
+                "name": row["name"],
+                "total": number(row["contributions"]),
+                "percent": [number(percent.get(slug, 0), 1) for slug in slugs],
+            }
+        )
+    return shares
 
 
 def communes_section(data: ReportData) -> Section:
@@ -174,13 +212,17 @@ def communes_section(data: ReportData) -> Section:
     )
 
 
-def _commune_row(row) -> dict:
+def _commune_row(row, rate=None) -> dict:
+    """A commune's row; with its `rate` (rates.CommuneRate), the smoothed rate and a mark for
+    a level higher (▲) or lower (▼) than the territory's."""
     return {
         "name": row["name"],
         "code": row["code"],
         "population": number(row["population"]),
         "contributions": number(row["contributions"]),
         "per_1000": number(row["per_1000_inhabitants"], 1),
+        "smoothed": number(rate.smoothed, 1) if rate is not None else None,
+        "mark": {"high": "▲", "low": "▼"}.get(rate.level, "") if rate is not None else "",
     }
 
 
@@ -219,13 +261,96 @@ def _hotspot_places(hotspots, communes) -> dict[int, str]:
     return places
 
 
+def level_labels() -> dict:
+    return {
+        "high": _("higher than the territory"),
+        "as_expected": _("not different from the territory"),
+        "low": _("lower than the territory"),
+    }
+
+
+def rates_section(data: ReportData) -> Section:
+    """Rates per 1,000 smoothed by empirical Bayes (layers.diagnostic.rates): which communes
+    take part more, or less, than the territory as a whole, beyond chance."""
+    r = data.rates
+    labels = level_labels()
+    marked = [row for row in r.ranked() if row.level in ("high", "low")]
+    return Section(
+        id="rates",
+        heading=_("Where participation is higher or lower than expected"),
+        template="layers/diagnostic/sections/rates.html",
+        context={
+            "map": figures.level_map(r.rows, data.communes, labels) if data.communes else "",
+            "territory": number(r.territory_rate, 2),
+            "confidence": number(round(100 * r.confidence)),
+            "min_count": number(r.min_count),
+            "high": sum(1 for row in r.rows if row.level == "high"),
+            "low": sum(1 for row in r.rows if row.level == "low"),
+            "rows": [
+                {
+                    "name": row.name,
+                    "contributions": number(row.contributions),
+                    "population": number(row.population),
+                    "raw": number(row.raw, 2),
+                    "smoothed": number(row.smoothed, 2),
+                    "interval": f"{number(row.low, 2)} – {number(row.high, 2)}",
+                    "level": labels[row.level],
+                    "too_few": row.too_few,
+                }
+                for row in marked
+            ],
+        },
+    )
+
+
+def gi_star_section(data: ReportData) -> Section:
+    """Getis-Ord Gi* hot and cold spots on 1 km squares with a false discovery rate
+    (hotspots.gi_star): where contributions gather more than chance would put them."""
+    gi = data.gi
+    labels = {"hot": _("hot spot"), "cold": _("cold spot")}
+    hot = gi.kind == "hot"
+    return Section(
+        id="gi-star",
+        heading=_("Concentrations beyond chance"),
+        template="layers/diagnostic/sections/gi_star.html",
+        context={
+            "map": figures.gi_map(gi, data.communes, labels) if data.communes else "",
+            "cell_km": number(gi.cell / 1000),
+            "hot": int(hot.sum()),
+            "hot_n": number(int(hot.sum())),
+            "cold": int((gi.kind == "cold").sum()),
+            "cold_n": number(int((gi.kind == "cold").sum())),
+            "in_hot": number(int(gi.count[hot].sum())),
+            "alpha": number(round(100 * gi.alpha)),
+            "places": ", ".join(_gi_places(gi, data.communes)),
+        },
+    )
+
+
+def _gi_places(gi, communes) -> list[str]:
+    """The communes holding the centre of a hot square, by number of such squares."""
+    import shapely
+
+    hot = np.flatnonzero(gi.kind == "hot")
+    if not len(hot) or not communes:
+        return []
+    lon, lat = TO_WGS84.transform((gi.i[hot] + 0.5) * gi.cell, (gi.j[hot] + 0.5) * gi.cell)
+    found = []
+    for commune in communes:
+        n = int(shapely.contains_xy(shape(commune["geom"]), lon, lat).sum())
+        if n:
+            found.append((-n, commune["name"]))
+    return [name for _n, name in sorted(found)]
+
+
 def all_communes(data: ReportData) -> Section:
     rows = sorted(data.area_rows, key=lambda r: (-r["contributions"], r["name"]))
+    smoothed = {r.code: r for r in data.rates.rows} if data.rates is not None else {}
     return Section(
         id="all-communes",
         heading=_("Every commune of the perimeter"),
         template="layers/diagnostic/sections/all_communes.html",
-        context={"rows": [_commune_row(r) for r in rows]},
+        context={"rows": [_commune_row(r, smoothed.get(r["code"])) for r in rows]},
     )
 
 
@@ -257,19 +382,14 @@ def methods(data: ReportData) -> Section:
     )
 
 
-# The report's sections in order. The statistics written beside this module plug in here,
-# each as one function above and one template in sections/:
-#   - rates per 1,000 smoothed by empirical Bayes (layers.diagnostic.rates): after
-#     communes_section;
-#   - Getis-Ord Gi* hotspots with their false discovery rate (layers.diagnostic.hotspots):
-#     after density_section;
-#   - theme shares and weekly trends (layers.diagnostic.themes): in place of themes_section's
-#     plain counts.
+# The report's sections in order; a new one is a function above and a template in sections/.
 SECTIONS = (
     key_figures,
     themes_section,
     communes_section,
+    rates_section,
     density_section,
+    gi_star_section,
     methods,
     all_communes,
 )

@@ -27,6 +27,8 @@ def build(
     found,
     total,
     files,
+    commune_rates=None,
+    gi=None,
 ):
     rows = table.rows
     population = sum(r["population"] or 0 for r in rows)
@@ -113,6 +115,23 @@ def build(
                 for h in found.hotspots[:TOP_COMMUNES]
             ],
         },
+        # The statistics that survive small numbers (docs/diagnostic.md): per-commune rates
+        # smoothed by empirical Bayes, and Getis-Ord Gi* hot and cold spots.
+        "rates": (
+            {
+                "territory_per_1000": commune_rates.territory_rate,
+                "method": commune_rates.method,
+                "min_count": commune_rates.min_count,
+                "confidence": commune_rates.confidence,
+                "levels": {
+                    level: sum(1 for r in commune_rates.rows if r.level == level)
+                    for level in ("high", "low", "as_expected")
+                },
+            }
+            if commune_rates is not None
+            else None
+        ),
+        "gi_star": gi.summary() if gi is not None else None,
         "answered_definition": (
             "answered_at is set, or status is one of "
             + ", ".join(str(s) for s in queries.ANSWER_STATUSES)

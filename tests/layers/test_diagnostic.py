@@ -328,7 +328,9 @@ def test_summary_totals_agree_with_the_database(demo, bundle):
 def test_report_is_one_self_contained_page_with_charts(demo, bundle):
     folder, _ = bundle
     text = (folder / "report.html").read_text()
-    assert text.count('src="data:image/png;base64,') == 6
+    # Timeline, kinds, statuses, themes, themes by week, and four maps: per 1,000, the
+    # smoothed rates' levels, the density, the Gi* hot and cold spots.
+    assert text.count('src="data:image/png;base64,') == 9
     assert "http://" not in text and "https://" not in text
     assert f"<b>{public_count(demo)}</b>" in text
     assert '<html lang="en">' in text

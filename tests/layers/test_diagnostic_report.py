@@ -243,6 +243,10 @@ def test_the_bundle_holds_the_pdf_and_a_qgis_project_beside_its_styled_geopackag
     assert any(t.startswith("contributions") for t in tables)
     summary = json.loads((folder / "summary.json").read_text())
     assert "report.pdf" in summary["files"] and "qgis" in summary["files"]
+    # The statistics the report draws: rates smoothed by empirical Bayes, Gi* hot spots.
+    assert summary["rates"]["territory_per_1000"] > 0
+    assert sum(summary["rates"]["levels"].values()) > 0
+    assert summary["gi_star"]["cells"] > 0
 
 
 def test_the_pdf_is_paginated_a4_with_page_numbers(bundles):
@@ -294,8 +298,9 @@ def test_the_title_page_names_the_project_its_partners_period_and_level(
 def test_the_report_shows_its_figures_and_the_methods_page(bundles):
     folder = bundles["fr"]
     html = (folder / "report.html").read_text()
-    # Maps (per 1,000, density), timeline, kinds, statuses, themes: every one embedded.
-    assert html.count('src="data:image/png;base64,') >= 6
+    # Maps (per 1,000, levels of the smoothed rates, density, Gi*), timeline, kinds,
+    # statuses, themes and themes by week: every one embedded, and the partner's logo.
+    assert html.count('src="data:image/png;base64,') >= 10
     assert "http://" not in html and "https://" not in html
     text = " ".join(pdf_text(folder / "report.pdf").split())
     with translation.override("fr"):
@@ -303,7 +308,9 @@ def test_the_report_shows_its_figures_and_the_methods_page(bundles):
             "Key figures",
             "Themes",
             "Contributions per commune",
+            "Where participation is higher or lower than expected",
             "Where contributions concentrate",
+            "Concentrations beyond chance",
             "Methods and limits",
             "Every commune of the perimeter",
         ):
@@ -311,7 +318,7 @@ def test_the_report_shows_its_figures_and_the_methods_page(bundles):
     images = subprocess.run(
         ["pdfimages", "-list", str(folder / "report.pdf")], capture_output=True, text=True
     ).stdout
-    assert len(images.strip().splitlines()) - 2 >= 7  # the figures and the logo
+    assert len(images.strip().splitlines()) - 2 >= 10  # the figures and the logo
 
 
 @pytest.mark.parametrize("language", ("fr", "it"))

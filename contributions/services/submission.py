@@ -24,6 +24,7 @@ from contributions.models import (
     Status,
     StatusChange,
 )
+from contributions.services import place_news
 from contributions.services.participation import follow_own_contribution
 from contributions.services.receipts import send_receipt
 from contributions.signals import contribution_submitted
@@ -240,6 +241,8 @@ def _store(contribution, submission, author, now, profile, request):
         contribution=contribution, user=author, language=submission.language
     )
     send_receipt(contribution=contribution, follow=follow)
+    # Published at once (moderation after publication): the place's followers hear of it now.
+    place_news.on_moderated(contribution, first_published=contribution.status == Status.PUBLISHED)
     # Inside the transaction: a receiver's DomainError undoes the whole submission.
     contribution_submitted.send(
         sender=Contribution, contribution=contribution, profile=profile, request=request

@@ -8,12 +8,14 @@ import json
 import re
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
 from contributions.models import Frequency, PlaceEvent, PlaceFollow, Status
 from contributions.services import places
+from contributions.services.submission import Submission, submit_contribution
 from staff.models import Action, Role
 from staff.services import answers, moderation
 from territories.models import Territory
@@ -399,3 +401,26 @@ def test_an_area_given_as_far_too_much_text_is_refused(demo):
     )
     assert response.status_code == 422 and "area_too_complex" in response.content.decode()
     assert not PlaceFollow.objects.exists()
+
+
+def test_a_contribution_published_at_submission_reaches_the_place_followers(
+    demo, tende, django_capture_on_commit_callbacks
+):
+    """Moderation after publication: the contribution is public when it is sent, so the
+    place's followers hear of it then, not when a moderator looks at it."""
+    assert demo.moderation == "after"
+    follow(places.commune_place("06163"), email="now@example.org", frequency="immediate")
+    follow(places.commune_place("06088"), email="nice@example.org", frequency="immediate")
+    submission = Submission(
+        kind="proposal",
+        theme=demo.themes.first().slug,
+        title="Un banc à Tende",
+        geometry=Point(*inside(tende), srid=4326),
+        consent=True,
+        language="fr",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        item = submit_contribution(project=demo, submission=submission)
+    assert item.status == Status.PUBLISHED
+    assert [message.to for message in mail.outbox] == [["now@example.org"]]
+    assert f"/c/{item.pk}/" in mail.outbox[0].body

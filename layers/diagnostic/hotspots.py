@@ -250,8 +250,9 @@ class GiStar:
 
     What it does not mean: it does not weigh population (a town will be hot because people
     live there: compare the per-inhabitant rates, `layers.diagnostic.rates`), nor how serious
-    what was said is, nor that nobody cares where it is not hot (few contributions over
-    mountains and forests are expected, and a thin spread can never be significantly cold).
+    what was said is, nor that nobody cares where it is not hot. Cold spots over
+    mountains and forests, where few people live, are expected once contributions are many;
+    with few contributions nothing can be significantly cold.
     Contributions placed only by their commune are left out (`left_out`), as for the density
     map: they would pile up on one spot per commune.
     """

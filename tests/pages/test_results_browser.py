@@ -12,6 +12,7 @@ from contributions.models import Contribution, Status
 from staff.models import Role
 from staff.services.results import add_milestone, save_result
 from tests import factories
+from tests.a11y.axe import axe_violations
 from tests.conftest import screenshot
 from tests.pages.conftest import open_map
 
@@ -77,3 +78,21 @@ def test_a_result_shows_on_the_map_its_page_and_its_contributions(map_page, resu
     link.click()
     page.wait_for_url(f"**/fr/p/{project.slug}/results/{result.pk}/")
     assert not page.js_errors
+
+
+def test_the_result_page_and_the_map_with_results_pass_axe(browser, result):
+    project, base, result, _answered = result
+    # axe-core is let in despite the pages' Content Security Policy (checked elsewhere).
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    try:
+        page.goto(f"{base}/fr/p/{project.slug}/results/{result.pk}/")
+        page.wait_for_selector("#map[data-loaded=true]")
+        assert axe_violations(page) == []
+        open_map(page, base, project.slug)
+        page.locator(".results-legend").wait_for()
+        assert axe_violations(page) == []
+    finally:
+        context.close()

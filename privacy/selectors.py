@@ -11,6 +11,7 @@ from contributions.models import (
     Comment,
     Contribution,
     Follow,
+    PlaceFollow,
     Project,
     Vote,
 )
@@ -59,6 +60,7 @@ def holds_anything(email: str) -> bool:
     return (
         Contribution.objects.filter(_email_filter(emails)).exists()
         or Follow.objects.filter(_email_filter(emails)).exists()
+        or PlaceFollow.objects.filter(_email_filter(emails)).exists()
     )
 
 
@@ -136,6 +138,22 @@ def personal_data(*, user=None, email=None) -> dict:
             for f in Follow.objects.filter(
                 _email_filter(emails) | (Q(user=user) if user else Q(pk__in=[]))
             ).order_by("created_at")
+        ],
+        "place_follows": [
+            {
+                "place": f.label,
+                "kind": f.kind,
+                "project": f.project.slug if f.project_id else None,
+                "frequency": f.frequency,
+                "email": f.email,
+                "confirmed_at": _iso(f.confirmed_at),
+                "created_at": _iso(f.created_at),
+            }
+            for f in PlaceFollow.objects.filter(
+                _email_filter(emails) | (Q(user=user) if user else Q(pk__in=[]))
+            )
+            .select_related("project")
+            .order_by("created_at")
         ],
         "comments": [],
         # Votes given by the account or through a link sent to one of the addresses.

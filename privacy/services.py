@@ -25,6 +25,7 @@ from contributions.models import (
     Follow,
     IdempotencyRecord,
     Photo,
+    PlaceFollow,
     Project,
     Vote,
 )
@@ -187,6 +188,9 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
     Contribution.objects.filter(pk__in=ids).update(author=None, email="")
     follows = Follow.objects.filter(by_email | (Q(user=user) if user else Q(pk__in=[])))
     report.follows = follows.delete()[0]
+    report.follows += PlaceFollow.objects.filter(
+        by_email | (Q(user=user) if user else Q(pk__in=[]))
+    ).delete()[0]
     # Votes stay counted, no longer tied to the account or the address they came through.
     for vote in selectors.voted_by(user=user, emails=emails):
         vote.user, vote.participant = None, _erased_participant()
@@ -297,7 +301,10 @@ def apply_retention(*, now=None, days: int | None = None, dry_run=False) -> Rete
         counts = {
             "emails": contributions.exclude(email="").update(email=""),
             "authors": contributions.filter(author__isnull=False).update(author=None),
-            "follows": Follow.objects.filter(contribution__project=project).delete()[0],
+            # A place followed in this project only goes with it; one followed in every
+            # project stays, as the person asked.
+            "follows": Follow.objects.filter(contribution__project=project).delete()[0]
+            + PlaceFollow.objects.filter(project=project).delete()[0],
             "profiles": ParticipantProfile.objects.filter(contribution__project=project).delete()[
                 0
             ],

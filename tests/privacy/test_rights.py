@@ -21,6 +21,7 @@ from contributions.models import (
     Vote,
 )
 from contributions.participants import email_participant
+from contributions.services import places
 from privacy import selectors, services
 from privacy.models import ParticipantProfile
 
@@ -62,6 +63,13 @@ def take_part(client, user, other, demo):
     Vote.objects.create(contribution_id=mine, user=other, participant=f"user:{other.pk}")
     AbuseReport.objects.create(contribution=target, participant=f"user:{user.pk}", reason="x")
     Follow.objects.create(contribution=target, email=EMAIL, user=user)
+    places.request_place_follow(
+        place=places.commune_place("06163"),
+        email=EMAIL,
+        frequency="daily",
+        project=None,
+        language="fr",
+    )
     return mine
 
 
@@ -77,6 +85,7 @@ def test_the_export_holds_what_the_user_made_and_nothing_of_others(client, demo,
     assert [c["body"] for c in data["comments"]] == ["Je confirme"]
     assert len(data["votes"]) == 1 and len(data["abuse_reports"]) == 1
     assert len(data["follows"]) == 2  # the follow made at submission, and the explicit one
+    assert [(f["place"], f["email"]) for f in data["place_follows"]] == [("Tende", EMAIL)]
     text = json.dumps(data)
     assert "autre@example.org" not in text and "Secret d'autrui" not in text
     assert str(others.pk) not in [str(v) for v in data["subject"]["account"].values()]
@@ -104,6 +113,10 @@ def leftovers(user_id, email):
         ),
         "follows": (
             "SELECT count(*) FROM contributions_follow WHERE user_id = %s OR email ILIKE %s",
+            [user_id, email],
+        ),
+        "place_follows": (
+            "SELECT count(*) FROM contributions_placefollow WHERE user_id = %s OR email ILIKE %s",
             [user_id, email],
         ),
         "votes": (

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from contributions.models import Contribution, Result
 from core.errors import DomainError
 from staff.access import page_context, workspace
+from staff.models import AuditEntry
 from staff.result_forms import MilestoneForm, ResultForm
 from staff.services.results import add_milestone, save_result
 
@@ -129,6 +130,7 @@ def _page(request, project, result, form, *, query="", error_code="", milestone_
             form=form,
             milestone_form=milestone_form,
             milestones=result.milestones.select_related("photo") if result else [],
+            entries=AuditEntry.objects.about(result.pk) if result else [],
             query=query,
             error_code=error_code,
             languages_json=form.languages_json(),

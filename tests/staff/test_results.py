@@ -53,6 +53,7 @@ def test_a_moderator_records_a_result_and_a_milestone(
     assert len(mail.outbox) == 1
     edit = client.get(response.url).content.decode()
     assert "Éclairage de la place" in edit and 'id="answer-missing"' in edit
+    assert 'id="result-audit-title"' in edit
     response = client.post(
         f"/fr/staff/{demo.slug}/results/{result.pk}/milestones/",
         {"date": "2026-04-01", "milestone_fr": "Chantier ouvert"},

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
 from core.postgis import METRIC_SRID
@@ -231,6 +232,17 @@ GI_PERMUTATIONS = (
 GI_ALPHA = 0.05
 GI_SEED = 20261126
 HOT, COLD = "hot", "cold"
+# Sentences for a report, in the active language (GiStar.summary gives them as text).
+GI_METHOD = _(
+    "Getis-Ord Gi* on squares of %(cell)s m (%(permutations)s random permutations, false "
+    "discovery rate %(percent)s%%)."
+)
+GI_MEANING = _(
+    "A hot spot is a square where, with its neighbours, residents placed more contributions "
+    "than chance would put there; a cold spot, fewer. It does not take population into "
+    "account, nor how serious what was said is; contributions placed only by their commune "
+    "are left out."
+)
 # The 8 cells around a cell (queen contiguity); with the cell itself (Gi*'s "star"), a window
 # of 3 x 3 cells.
 _QUEEN = [(di, dj) for di in (-1, 0, 1) for dj in (-1, 0, 1) if (di, dj) != (0, 0)]
@@ -292,10 +304,13 @@ class GiStar:
     def summary(self) -> dict:
         """The figures a report needs, JSON-ready."""
         return {
-            "method": (
-                "Getis-Ord Gi* (esda.G_Local, star=True, binary queen weights), "
-                "conditional permutations, Benjamini-Hochberg false discovery rate"
-            ),
+            "method": str(GI_METHOD)
+            % {
+                "cell": f"{self.cell:g}",
+                "permutations": f"{self.permutations:,}",
+                "percent": f"{100 * self.alpha:g}",
+            },
+            "meaning": str(GI_MEANING),
             "crs": self.crs,
             "cell_m": self.cell,
             "cells": self.cells,

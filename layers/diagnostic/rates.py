@@ -48,6 +48,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 from scipy import stats
 
 from layers.diagnostic.queries import Scope, communes, per_commune
@@ -55,12 +56,22 @@ from layers.diagnostic.queries import Scope, communes, per_commune
 MIN_COUNT = 20
 CONFIDENCE = 0.95
 PER = 1000  # rates are given per 1,000 inhabitants
-METHOD = (
-    "Poisson-gamma global empirical Bayes (Marshall 1991), method-of-moments prior centred on "
-    "the territory's rate; 95% posterior gamma interval"
+# Sentences for a report, in the active language (str() them when rendering).
+METHOD = _(
+    "Smoothed rates: Poisson-gamma empirical Bayes (Marshall 1991), each commune's rate pulled "
+    "towards the territory's in proportion to its uncertainty; 95% interval from the posterior "
+    "gamma distribution."
 )
-
+TOO_FEW_NOTE = _(
+    "Fewer than %(n)s contributions: too few for the raw rate to be read alone; read the "
+    "smoothed rate and its interval."
+)
 HIGH, LOW, AS_EXPECTED = "high", "low", "as_expected"
+LEVELS = {
+    HIGH: _("higher than the territory as a whole"),
+    LOW: _("lower than the territory as a whole"),
+    AS_EXPECTED: _("not distinguishable from the territory as a whole"),
+}
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ class Rates:
     prior_variance: float  # A, per inhabitant squared
     min_count: int = MIN_COUNT
     confidence: float = CONFIDENCE
-    method: str = METHOD
+    method: str = ""  # METHOD, in the language active when the rates were computed
     no_population: list[str] = field(default_factory=list)  # codes without a population
 
     def ranked(self) -> list[CommuneRate]:
@@ -201,6 +212,7 @@ def rates_from_counts(members: list[dict], counts: dict, *, confidence=CONFIDENC
         population_years=years,
         prior_variance=float(prior_variance),
         confidence=confidence,
+        method=str(METHOD),
         no_population=[c["code"] for c in members if not c["population"]],
     )
 

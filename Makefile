@@ -14,7 +14,9 @@ ESLINT := tools/node_modules/.bin/eslint
 ESLINT_STAMP := tools/node_modules/.package-lock.json
 JS_DIRS := $(wildcard */static)
 # GIS clients the tests drive for real (QGIS reads the OGC API headless), and the browser.
-TEST_PACKAGES := qgis python3-qgis chromium pgbackrest poppler-utils
+# Debian's nginx (with its brotli modules) and openssl: make prod-check and its test run them.
+PROD_CHECK_PACKAGES := nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static openssl
+TEST_PACKAGES := qgis python3-qgis chromium pgbackrest poppler-utils $(PROD_CHECK_PACKAGES)
 HOST ?= 127.0.0.1
 export DB_PORT ?= 54329
 
@@ -109,3 +111,11 @@ backup: setup db ## back up the database and the photos (TYPE=full, diff (defaul
 restore: setup ## restore beside the live cluster and check it (TARGET="2026-11-26 10:00:00+00", a label, or latest)
 	@EXTRA_PACKAGES=pgbackrest scripts/system-deps.sh
 	@scripts/restore.sh "$(or $(TARGET),latest)"
+
+# The production smoke test (docs/deploy.md): nginx (deploy/nginx) in front of gunicorn with the
+# production settings, on loopback, with a database of its own on the local cluster, Redis and
+# an SMTP sink; checks TLS, caching, uploads, emails, rate limits per client, the systemd units.
+.PHONY: prod-check
+prod-check: setup db ## production smoke test: nginx + gunicorn (production settings) on loopback
+	@EXTRA_PACKAGES="$(PROD_CHECK_PACKAGES)" scripts/system-deps.sh
+	$(PY) deploy/prod_check.py $(PROD_CHECK_ARGS)

@@ -170,15 +170,30 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 
 
 def msgid_pattern(msgid: str, filler=r".{0,120}?") -> re.Pattern:
-    """A msgid as it appears on a page: its placeholders filled with anything short, its
-    spaces any run of white space (pdftotext breaks lines)."""
-    pieces = PLACEHOLDER.split(msgid)[::2]  # split keeps the group: literal pieces only
-    literal = [re.sub(r"\\ ", r"\\s+", re.escape(" ".join(p.split(" ")))) for p in pieces]
-    literal = [re.sub(r"(\\s\+)+", r"\\s+", p) for p in literal]
+    """A msgid as it appears on a page: its placeholders filled with anything short (a word
+    or a number at either end), its spaces any run of white space (pdftotext breaks lines).
+    A literal "%" is written "%%" in a msgid with placeholders."""
+    pieces = PLACEHOLDER.split(msgid.replace("%%", "\x00"))[::2]  # literal pieces only
+    literal = []
+    for piece in (p.replace("\x00", "%") for p in pieces):
+        words = r"\s+".join(re.escape(word) for word in piece.split())
+        before = r"\s*" if piece[:1].isspace() else ""
+        after = r"\s*" if piece[-1:].isspace() else ""
+        literal.append(before + words + after)
     body = filler.join(literal)
+    if pieces[0] == "":  # a placeholder first: a number or a word, not any text before
+        body = r"(?<!\S)\S{0,40}" + body[len(filler) :]
+    if len(pieces) > 1 and pieces[-1] == "":
+        body = body[: -len(filler)] + r"\S{0,40}(?!\S)"
     start = r"\b" if re.match(r"\w", msgid) else ""
     end = r"\b" if re.search(r"\w$", msgid) else ""
     return re.compile(start + body + end)
+
+
+def _dehyphenated(text: str) -> str:
+    """pdftotext joins a word hyphenated at a line's end ("Cap-\nMartin" gives "CapMartin"):
+    hyphens are dropped from both sides of a comparison."""
+    return text.replace("-", "")
 
 
 def english_leaks(text: str, language: str, modules=REPORT_MODULES, templates=REPORT_TEMPLATES):
@@ -196,9 +211,9 @@ def english_leaks(text: str, language: str, modules=REPORT_MODULES, templates=RE
             translated.append((entry, known))
     # Strings still in English for want of a translation are expected there, and may hold a
     # translated msgid ("per 1,000 inhabitants"): taken out before looking for leaks.
-    for entry in (*missing, *untranslated):
-        for english in filter(None, [entry.msgid, entry.msgid_plural]):
-            text = msgid_pattern(english).sub(" ", text)
+    expected = [m for e in (*missing, *untranslated) for m in (e.msgid, e.msgid_plural) if m]
+    for english in sorted(expected, key=len, reverse=True):
+        text = msgid_pattern(english).sub(" ", text)
     for entry, known in translated:
         translations = [known.msgstr, *known.msgstr_plural.values()]
         for english in filter(None, [entry.msgid, entry.msgid_plural]):
@@ -341,28 +356,30 @@ def test_the_english_pdf_shows_nothing_but_gettext_strings_and_data(bundles, par
     a sentence written without gettext would be left over here."""
     from contributions.models import Kind, ParticipationLevel, Status
 
-    text = " " + " ".join(pdf_text(bundles["en"] / "report.pdf").split()) + " "
+    text = " " + _dehyphenated(" ".join(pdf_text(bundles["en"] / "report.pdf").split())) + " "
     english = [
         msgid
         for entry in extracted_msgids()
-        for msgid in filter(None, [entry.msgid, entry.msgid_plural])
+        for msgid in filter(None, [_dehyphenated(entry.msgid), _dehyphenated(entry.msgid_plural)])
     ]
-    for name in (localized(partnered.title, "en"), PARTNER, "Métropole Nice Côte d'Azur"):
-        text = text.replace(" ".join(name.split()), " ")
+    summary = json.loads((bundles["en"] / "summary.json").read_text())
+    areas = json.loads((bundles["en"] / "areas.geojson").read_text())["features"]
+    # Names first, each left as one token that a msgid's placeholder takes in its place.
+    names = [localized(partnered.title, "en"), PARTNER, "Métropole Nice Côte d'Azur"]
+    names += [f["properties"]["name"] for f in areas]
+    names += [localized(t.name, "en") for t in partnered.themes.all()]
+    names += [country for country, _year in summary["totals"]["population_years"]]
+    for name in sorted(set(names), key=len, reverse=True):
+        text = text.replace(_dehyphenated(" ".join(name.split())), " ¤ ")
     # Longest first, so that a sentence goes whole before a shorter msgid inside it.
     for msgid in sorted(english, key=len, reverse=True):
         text = msgid_pattern(msgid).sub(" ", text)
-    summary = json.loads((bundles["en"] / "summary.json").read_text())
-    areas = json.loads((bundles["en"] / "areas.geojson").read_text())["features"]
-    data = [localized(partnered.title, "en"), PARTNER, "Métropole Nice Côte d'Azur"]
-    data += [f["properties"]["name"] for f in areas]
-    data += [localized(t.name, "en") for t in partnered.themes.all()]
+    # Then the labels of choices (some are words of the sentences above) and months.
     with translation.override("en"):
-        data += [str(label) for _v, label in (*Kind.choices, *Status.choices)]
-        data += [str(label) for _v, label in ParticipationLevel.choices]
-    data += [country for country, _year in summary["totals"]["population_years"]]
-    for item in sorted(set(data), key=len, reverse=True):
-        text = text.replace(" ".join(item.split()), " ")
+        labels = [str(label) for _v, label in (*Kind.choices, *Status.choices)]
+        labels += [str(label) for _v, label in ParticipationLevel.choices]
+    for label in sorted(set(labels), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(label)}\b", " ", text)
     months = "January|February|March|April|May|June|July|August|September|October|November|December"
     text = re.sub(rf"\b({months})\b", " ", text)
     leftover = re.findall(r"[^\W\d_]{2,}", text)

@@ -18,9 +18,10 @@ shows (an item hidden since, a theme renamed); Last-Modified is the newest entry
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from contributions.filters import ContributionFilters, parse_filters
-from contributions.models import PUBLIC_GEOM, Project
+from contributions.models import PUBLIC_GEOM, PlaceFollow, Project
 from contributions.selectors import public_contributions
 from core.errors import DomainError
 from core.i18n import localized, reader_language
@@ -91,6 +92,9 @@ class FeedScope:
     title: str
     page_url: str  # the public page showing the same items
     query: dict = field(default_factory=dict)  # the feed's own parameters, for its address
+    # A followed place (`?place=<id>`): what lies in it, by the rule its followers' emails
+    # use (the public location intersects the place: contributions.services.place_news).
+    area: object = None
 
 
 def project_scope(request, slug: str) -> FeedScope:
@@ -99,8 +103,11 @@ def project_scope(request, slug: str) -> FeedScope:
     outside the perimeter is refused with the API's own code and sentence."""
     project = get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
     params = {name: request.GET[name] for name in sorted(request.GET)}
+    place = _followed_place(project, params.pop("place")) if "place" in params else None
     filters = parse_filters(params, project=project)
     title = localized(project.title) or project.slug
+    if place is not None:
+        title = f"{title} · {place.display_label()}"
     if filters.commune:
         name = (
             project.perimeter.members.filter(code=filters.commune, valid_until__isnull=True)
@@ -111,21 +118,44 @@ def project_scope(request, slug: str) -> FeedScope:
     page_url = reverse("project-list" if params else "project", args=[project.slug])
     if params:
         page_url += "?" + urlencode(params)
+    if place is not None:
+        params["place"] = str(place.pk)
     return FeedScope(
         project=project,
         filters=filters,
         title=f"{title} · {_('public contributions')}",
         page_url=page_url,
         query=params,
+        area=place.geom if place is not None else None,
     )
+
+
+def _followed_place(project, value: str):
+    """A confirmed place follow of this project or of all projects, by its id."""
+    try:
+        place_id = uuid.UUID(value)
+    except ValueError:
+        raise DomainError(
+            "invalid_place", _("This is not the address of a followed place."), status=400
+        ) from None
+    place = (
+        PlaceFollow.objects.filter(pk=place_id, confirmed_at__isnull=False)
+        .filter(Q(project=project) | Q(project__isnull=True))
+        .first()
+    )
+    if place is None:
+        raise DomainError("unknown_place", _("No followed place has this address."), status=404)
+    return place
 
 
 def feed_entries(scope: FeedScope):
     """The newest public contributions of the scope, newest change first, with their point
     (the PointOnSurface of the public location) and their public commune's name."""
+    contributions = public_contributions(scope.project, scope.filters)
+    if scope.area is not None:
+        contributions = contributions.filter(public_geom__intersects=scope.area)
     return list(
-        public_contributions(scope.project, scope.filters)
-        .select_related("theme", "project")
+        contributions.select_related("theme", "project")
         .annotate(
             point=Anchor(PUBLIC_GEOM),
             public_commune_name=current_name("public_commune"),

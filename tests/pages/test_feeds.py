@@ -14,8 +14,10 @@ from django.utils import translation
 from django.utils.http import http_date
 from lxml import etree
 
-from contributions.models import PUBLIC_STATUSES, Contribution, Kind, Status
+from contributions.models import PUBLIC_STATUSES, Contribution, Kind, PlaceFollow, Status
+from contributions.services import places
 from mapping.feeds import FEED_LENGTH
+from territories.models import Territory
 from tests.factories import make_contribution
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +289,37 @@ def test_the_project_page_and_the_commune_list_link_their_feeds(client, feed_pro
     assert f'href="/fr/p/{feed_project.slug}/feed.atom?commune={code}"' in listing
     unfiltered = client.get(f"/fr/p/{feed_project.slug}/list/").content.decode()
     assert "application/atom+xml" not in unfiltered
+
+
+def test_the_feed_of_a_followed_place_holds_what_lies_in_it(client, feed_project):
+    """`?place=<id>`: a confirmed place follow's feed, by the rule its emails use (the public
+    location intersects the place); an unknown, unconfirmed or malformed id is refused."""
+    tende = places.commune_place("06163")
+    made = places.request_place_follow(
+        place=tende, email="valle@example.org", frequency="daily", project=None, language="fr"
+    )
+    assert client.get(feed_url(feed_project, query=f"place={made.pk}")).status_code == 404
+    PlaceFollow.objects.filter(pk=made.pk).update(confirmed_at=made.created_at)
+    inside = Territory.objects.communes().get(code="06163").label_point
+    make_contribution(feed_project, lonlat=(inside.x, inside.y), status=Status.PUBLISHED)
+    make_contribution(feed_project, lonlat=(inside.x, inside.y), status=Status.HIDDEN)
+    _response, document = read_feed(client, feed_project, query=f"place={made.pk}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.id::text FROM contributions_contribution c, contributions_placefollow f
+            WHERE f.id = %s AND c.project_id = %s AND c.status = ANY(%s)
+              AND ST_Intersects(f.geom, c.public_geom)
+            """,
+            [made.pk, feed_project.pk, PUBLIC_STATUSES],
+        )
+        expected = {row[0] for row in cursor.fetchall()}
+    assert expected and set(entry_ids(document)) == expected
+    assert "Tende" in document.find("atom:title", NS).text
+    assert document.find("atom:link[@rel='self']", NS).get("href").endswith(f"place={made.pk}")
+    for query, status, code in (
+        ("place=not-a-place", 400, "invalid_place"),
+        ("place=00000000-0000-0000-0000-000000000000", 404, "unknown_place"),
+    ):
+        response = client.get(feed_url(feed_project, query=query))
+        assert (response.status_code, response.json()["code"]) == (status, code)

@@ -181,6 +181,7 @@ KNOWN_QUERY = frozenset(
         "lat",
         "simplify",
         "q",
+        "place",  # the feed of a followed place
         # OGC API
         "f",
         "datetime",

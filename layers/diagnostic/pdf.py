@@ -3,14 +3,26 @@
 The HTML is the report's own (report.render), whose figures and logos are data URIs:
 WeasyPrint is allowed no other protocol, so rendering fetches nothing. Fonts are the
 system's (DejaVu Sans through Pango), so accented French and Italian text is drawn as written.
+
+WeasyPrint is imported when a PDF is written, not with this module: importing it parses its
+default style sheets and logs each step, which every management command would otherwise print.
 """
 
+import logging
 from pathlib import Path
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+PROGRESS_LOGGER = "weasyprint.progress"
 
 
 def write_pdf(html: str, path: Path) -> None:
-    fetcher = URLFetcher(allowed_protocols=["data"])
-    HTML(string=html, url_fetcher=fetcher).write_pdf(str(path))
+    progress = logging.getLogger(PROGRESS_LOGGER)
+    level = progress.level
+    progress.setLevel(logging.WARNING)  # its "Step 1 - ..." lines are not for the operator
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+
+        fetcher = URLFetcher(allowed_protocols=["data"])
+        HTML(string=html, url_fetcher=fetcher).write_pdf(str(path))
+    finally:
+        progress.setLevel(level)

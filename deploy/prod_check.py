@@ -340,6 +340,7 @@ class Run:
     def _create_database(self):
         try:
             with self._admin_connection() as connection:
+                self._drop_stale_databases(connection)
                 connection.execute(f'CREATE DATABASE "{self.db_name}"')
         except Exception as error:
             raise SetupError(
@@ -347,6 +348,18 @@ class Run:
                 "project-local PostGIS with make db"
             ) from error
         self.database_created = True
+
+    @staticmethod
+    def _drop_stale_databases(connection):
+        """The databases of earlier runs that were killed before they could drop theirs (the
+        name carries the run's process id; that process is gone)."""
+        names = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'prod\\_check\\_%'"
+        ).fetchall()
+        for (name,) in names:
+            found = re.fullmatch(r"prod_check_(\d+)_[0-9a-f]{6}", name)
+            if found and not Path(f"/proc/{found.group(1)}").exists():
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def _prepare_database(self):
         os.environ["DB_STATEMENT_TIMEOUT_MS"] = "0"  # migrations and the demo load

@@ -116,6 +116,7 @@ def export_layer(
             metadata=gdal_metadata(description),
             public=public,
             progress=progress,
+            base_url=base_url,
         )
         if fmt == "qgis":
             write_qgis_project(

@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from layers.exports import styles
 from layers.exports.ogr2ogr import ogr2ogr_layers
-from layers.exports.sql import GEOMETRY_LAYERS, of_dimension, territory_layers_sql
+from layers.exports.sql import (
+    DEFAULT_BASE_URL,
+    GEOMETRY_LAYERS,
+    of_dimension,
+    results_sql,
+    territory_layers_sql,
+)
 
 KINDS = {
     "contributions_points": "point",
@@ -25,6 +31,8 @@ KINDS = {
     "contributions_areas": "area",
 }
 COMMUNES_COLOUR = "#6e6e6e"
+# The results' colour, as the public map draws them (mapping/static/mapping/modules/results.js).
+RESULTS_COLOUR = "#8a3b00"
 PERIMETER_COLOUR = "#1a1a1a"
 
 LAYER_STYLES_SQL = """
@@ -57,6 +65,7 @@ def write_geopackage(
     metadata: dict[str, str],
     public: bool,
     progress=None,
+    base_url: str = DEFAULT_BASE_URL,
 ) -> None:
     """The contributions split by geometry type, the communes and the perimeter, in one
     ogr2ogr run; then their styles and descriptions."""
@@ -66,6 +75,10 @@ def write_geopackage(
     }
     for name, layer_sql in territory_layers_sql(project).items():
         layers[name] = (layer_sql, "wkbMultiPolygon")
+    layers["results"] = (
+        results_sql(project, language=language, base_url=base_url),
+        "wkbPoint",
+    )
     ogr2ogr_layers("gpkg", output, layers, srid, progress=progress, metadata=metadata)
     with translation.override(language):
         layer_styles = _layer_styles(project, language, public=public)
@@ -158,6 +171,21 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
             description=_("The communes of the project's perimeter, with their population."),
             qml=styles.outline_qml(colour=COMMUNES_COLOUR, width="0.26", label_field="name"),
             sld=styles.outline_sld("communes", _("Communes"), colour=COMMUNES_COLOUR, width="1"),
+        )
+    )
+    result.append(
+        LayerStyle(
+            table="results",
+            title=_("Results: you said, we did"),
+            description=_(
+                "What the services decided or did, answering contributions of the project "
+                "%(project)s: one point per result, on its place (drawn, or around the "
+                "contributions it answers), with its status, progress and the ids of the "
+                "public contributions it answers."
+            )
+            % {"project": project.slug},
+            qml=styles.results_qml(RESULTS_COLOUR),
+            sld=styles.results_sld("results", _("Results"), RESULTS_COLOUR),
         )
     )
     result.append(

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from contributions.models import PUBLIC_STATUSES, Kind, Project
 from contributions.selectors import PUBLIC_COMMUNE_JOIN, PUBLIC_GEOM
-from contributions.vocabulary import Channel, LocationPrecision, Status
+from contributions.vocabulary import Channel, LocationPrecision, ResultStatus, Status
 from core.escaping import spreadsheet_cell_sql
 from core.i18n import FALLBACK_ORDER
 from layers.exports.formats import ExportError
@@ -236,3 +236,37 @@ def territory_layers_sql(project: Project) -> dict[str, str]:
             FROM territories_territory t WHERE t.id = {perimeter}
         """,  # noqa: S608
     }
+
+
+def results_sql(project: Project, *, language: str, base_url: str = DEFAULT_BASE_URL) -> str:
+    """The GeoPackage's `results` layer ("you said, we did"): one point per result, on its
+    place (drawn, else the union of the public locations of the public contributions it
+    answers: contributions.results), with its title in the export's language (then the
+    project's order), status and label, progress, and the public contributions it answers.
+    Points, whatever the place's shape: one layer QGIS does not split."""
+    with translation.override(language):
+        status_labels = _labels(ResultStatus.choices)
+    title = ", ".join(
+        f"NULLIF(r.title ->> {_literal(code)}, '')"
+        for code in dict.fromkeys((language, *project.answer_order))
+    )
+    public = ", ".join(map(_literal, PUBLIC_STATUSES))
+    pages = _literal(f"{base_url.rstrip('/')}/{language}/p/{project.slug}/results/")
+    return f"""
+        SELECT r.id::text AS id,
+               coalesce({title}) AS title,
+               r.status,
+               CASE r.status {status_labels} END AS status_label,
+               r.progress::integer AS progress,
+               count(c.id)::integer AS contributions,
+               string_agg(c.id::text, ' ' ORDER BY c.created_at) AS contribution_ids,
+               {pages} || r.id::text || '/' AS url,
+               r.updated_at,
+               ST_PointOnSurface(coalesce(r.geom, ST_Union(c.{PUBLIC_GEOM}))) AS geom
+        FROM contributions_result r
+        LEFT JOIN contributions_result_contributions rc ON rc.result_id = r.id
+        LEFT JOIN contributions_contribution c ON c.id = rc.contribution_id
+                                              AND c.status IN ({public})
+        WHERE r.project_id = {_literal(int(project.pk))}
+        GROUP BY r.id
+    """  # noqa: S608 - fixed fragments; every value is a psycopg literal

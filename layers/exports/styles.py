@@ -309,6 +309,38 @@ def outline_style(*, colour: str, width: str, label_field: str | None, dashed=Fa
     return root
 
 
+def results_qml(colour: str) -> str:
+    """QML for the results ("you said, we did"): a square in the results' colour, labelled
+    with the title and the progress."""
+    root = _qgis_root("point", labels=True)
+    renderer = ET.SubElement(
+        root, "renderer-v2", type="singleSymbol", symbollevels="0", forceraster="0"
+    )
+    layer_class, properties = _symbol_layer("point", colour)
+    _symbol(
+        ET.SubElement(renderer, "symbols"),
+        "0",
+        "point",
+        layer_class,
+        {**properties, "name": "square", "size": "4"},
+    )
+    _labeling(root, "title", "point", priority="9")
+    ET.SubElement(root, "previewExpression").text = '"title"'
+    ET.SubElement(
+        root, "mapTip"
+    ).text = '<b>[% "title" %]</b><br>[% "status_label" %] · [% "progress" %] %'
+    ET.SubElement(root, "layerGeometryType").text = str(GEOMETRY_TYPES["point"])
+    return _text(root)
+
+
+def results_sld(layer_name: str, title: str, colour: str) -> str:
+    root, feature_style = _sld_document(layer_name, title)
+    rule = ET.SubElement(feature_style, _sld("Rule"))
+    ET.SubElement(rule, _sld("Name")).text = layer_name
+    _sld_symbolizer(rule, "point", colour)
+    return _sld_text(root)
+
+
 # ------------------------------------------------------------------------------- SLD 1.0
 
 SLD = "http://www.opengis.net/sld"

@@ -2,13 +2,14 @@
 
 import io
 import re
+import sqlite3
 import subprocess
 
 import pyproj
 import pytest
 from django.core.management import CommandError, call_command
 
-from contributions.models import PUBLIC_STATUSES, Contribution, Status
+from contributions.models import PUBLIC_STATUSES, Contribution, Result, Status
 from contributions.selectors import ContributionFilters, public_contributions
 
 # GDAL's tools come with `make test` (gdal-bin): without them these tests fail, never skip.
@@ -159,8 +160,10 @@ def test_geopackage_has_contributions_communes_and_perimeter(demo, prepared, tmp
         "contributions_areas",
         "communes",
         "perimeter",
+        "results",
     }
     assert set(summaries) == geometry_layers | {"contributions", "layer_styles"}
+    assert "Geometry: Point" in summaries["results"]
     assert feature_count(summaries["communes"]) == demo.perimeter.members.count() == 89
     assert feature_count(summaries["perimeter"]) == 1
     assert feature_count(summaries["contributions_points"]) == staff_count(demo)
@@ -283,3 +286,40 @@ def test_photo_urls_list_a_contributions_photos_in_order(demo, with_photos, tmp_
         f"https://carte.example.org/photos/{second.pk}/large.jpg"
     )
     assert sum(1 for u in urls.values() if u) == 1  # the others have none
+
+
+@pytest.fixture(scope="module")
+def a_result(demo, prepared, django_db_blocker):
+    """A result answering two public contributions and a hidden one, committed (ogr2ogr
+    reads through its own connection)."""
+    with django_db_blocker.unblock():
+        answered = list(Contribution.objects.filter(project=demo).public().order_by("pk")[:2])
+        hidden = Contribution.objects.filter(project=demo, status=Status.HIDDEN).first()
+        result = Result.objects.create(
+            project=demo,
+            title={"fr": "Abri posé", "it": "Pensilina posata"},
+            status="in_progress",
+            progress=40,
+        )
+        result.contributions.set([*answered, hidden])
+    yield result, answered
+    with django_db_blocker.unblock():
+        result.delete()
+
+
+def test_the_geopackage_carries_the_results_on_their_place(demo, a_result, tmp_path):
+    """You said, we did: one point per result, on the place it was drawn at or else on the
+    contributions it answers (public ones only), with its title in the export's language."""
+    result, answered = a_result
+    path = tmp_path / "results.gpkg"
+    export(path, "gpkg", 4326, "--language", "it")
+    connection = sqlite3.connect(path)
+    try:
+        (row,) = connection.execute(
+            "SELECT id, title, status, progress, contributions, contribution_ids, url FROM results"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert row[:5] == (str(result.pk), "Pensilina posata", "in_progress", 40, 2)
+    assert set(row[5].split()) == {str(c.pk) for c in answered}
+    assert row[6].endswith(f"/it/p/{demo.slug}/results/{result.pk}/")

@@ -5,6 +5,7 @@ settings) read them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -120,11 +121,13 @@ class ResultStatus(models.TextChoices):
     """Where a result ("you said, we did") stands. "Done" is 100% progress: the service sets
     it and the database checks it (constraint result_done_is_complete)."""
 
-    STUDIED = "studied", _("being studied")
-    PLANNED = "planned", _("planned")
-    IN_PROGRESS = "in_progress", _("in progress")
-    DONE = "done", _("done")
-    ABANDONED = "abandoned", _("abandoned")
+    # A context of their own: a result's gender is not a contribution's ("programmé",
+    # "programmée").
+    STUDIED = "studied", pgettext_lazy("result status", "being studied")
+    PLANNED = "planned", pgettext_lazy("result status", "planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("result status", "in progress")
+    DONE = "done", pgettext_lazy("result status", "done")
+    ABANDONED = "abandoned", pgettext_lazy("result status", "abandoned")
 
 
 # The longest title and text of a result, per language (services and forms check them).

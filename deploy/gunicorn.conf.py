@@ -18,8 +18,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
 worker_class = "sync"
 # Requests are bounded by the database's statement_timeout (DB_STATEMENT_TIMEOUT_MS, 30 s);
-# staff exports stream for longer, so a worker gets 120 s before it is replaced.
-timeout = 120
+# staff exports run up to EXPORT_STATEMENT_TIMEOUT_MS (600 s), so a worker gets 660 s before
+# it is replaced (nginx gives the export routes as long; other requests it cuts at 120 s).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 660))
 graceful_timeout = 30
 # No max_requests: a recycled worker would rebuild its cluster index (seconds per project).
 # X-Forwarded-Proto is believed from the proxy on loopback only (Django reads it too:

@@ -17,6 +17,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils.translation import gettext
 
+from core.ratelimit import client_address
+
 
 @dataclass(frozen=True)
 class SiteIdentity:
@@ -66,6 +68,10 @@ def verify_proved_address(request, user, email: str) -> EmailAddress | None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # Sign-in's rate limits count per client, also behind the proxy (TRUSTED_PROXIES).
+        return client_address(request)
+
     def format_email_subject(self, subject: str) -> str:
         return f"[{site_identity().name}] {subject}"
 

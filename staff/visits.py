@@ -17,6 +17,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.ratelimit import client_address
 from staff.models import DailyVisit, VisitSalt
 
 
@@ -40,8 +41,8 @@ def visitor_hash(*, salt: str, ip: str, user_agent: str, project_id: int) -> str
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR is what the server (or the trusted proxy in front of it) gives.
-    return request.META.get("REMOTE_ADDR", "")
+    # The client's address, also behind the proxy (core.ratelimit: TRUSTED_PROXIES).
+    return client_address(request)
 
 
 def _request_hash(request, *, salt: str, project_id: int) -> str:

@@ -17,8 +17,10 @@ copy() {  # package, destination directory, files...
   node -p "require('./node_modules/$package/package.json').version" >"$dest/VERSION"
 }
 
-copy protomaps-leaflet protomaps-leaflet dist/protomaps-leaflet.js LICENSE
-copy pmtiles pmtiles dist/pmtiles.js
+# With their source maps: the scripts name them, and collectstatic's manifest (production)
+# refuses a script whose map is missing.
+copy protomaps-leaflet protomaps-leaflet dist/protomaps-leaflet.js dist/protomaps-leaflet.js.map LICENSE
+copy pmtiles pmtiles dist/pmtiles.js dist/pmtiles.js.map
 # pmtiles ships no licence file: its package.json says BSD-3-Clause; the text is that of its
 # repository (github.com/protomaps/PMTiles), the same as protomaps-leaflet's but for the year.
 sed 's/^Copyright .*/Copyright 2021 Protomaps LLC/' node_modules/protomaps-leaflet/LICENSE \

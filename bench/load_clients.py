@@ -237,6 +237,7 @@ class Resident(Person):
         super().__init__(run, address(number), random.Random(number))
         self.email = f"resident-{number}-{uuid.uuid4().hex[:6]}@example.org"
         self.links_used = set()
+        self.reported = set()
         self.emailed = 0  # links asked for: the address's budget is 5 an hour
 
     def live(self, actions: int):
@@ -414,6 +415,9 @@ class Resident(Person):
 
     def report(self):
         pk = self.some_id()
+        if pk in self.reported:
+            return  # a person reports an item once (a second one is thanked, not stored)
+        self.reported.add(pk)
         reason = f"Load report {uuid.uuid4().hex[:16]}"
         response = self.page_form("reports", "report", pk, {"action": "report", "reason": reason})
         if response is not None:

@@ -120,6 +120,7 @@ class KindResult:
     acknowledged: int
     lost: int
     duplicated: int
+    examples: list = field(default_factory=list)  # a few lost or duplicated keys, to look up
 
     def passes(self, floor: int) -> bool:
         return self.acknowledged >= floor and self.lost == 0 and self.duplicated == 0
@@ -265,18 +266,21 @@ def check_ledger(db, ledger, email_participant) -> tuple[dict, int]:
             [titles],
         ).fetchall()
     )
-    lost = sum(
-        1
+    missing = [
+        pk
         for pk, (title, shape, _photo) in contributions.items()
         if pk not in found or found[pk][1] != title or SHAPES[shape] not in found[pk][2]
-    )
+    ]
     photos_missing = sum(
         1
         for pk, (_t, _s, photo) in contributions.items()
         if photo and pk in found and not found[pk][3]
     )
     results["contributions"] = KindResult(
-        len(contributions), lost, sum(max(0, n - 1) for n in title_counts.values())
+        len(contributions),
+        len(missing),
+        sum(max(0, n - 1) for n in title_counts.values()),
+        missing[:5] + [title for title, n in title_counts.items() if n > 1][:5],
     )
 
     # Votes: (contribution, confirmed address); one row per participant by constraint.
@@ -316,6 +320,8 @@ def check_ledger(db, ledger, email_participant) -> tuple[dict, int]:
         len(comments),
         sum(1 for pk in comments if pk not in present),
         sum(max(0, n - 1) for n in by_body.values()),
+        [pk for pk in comments if pk not in present][:5]
+        + [body for body, n in by_body.items() if n > 1][:5],
     )
 
     # Follows: (contribution, address), written once confirmed.
@@ -357,7 +363,10 @@ def check_ledger(db, ledger, email_participant) -> tuple[dict, int]:
         ).fetchall()
     }
     results["moderation"] = KindResult(
-        len(published), sum(1 for pk in published if pk not in present), 0
+        len(published),
+        sum(1 for pk in published if pk not in present),
+        0,
+        [pk for pk in published if pk not in present][:5],
     )
 
     # Answers: the contribution carries the answer, and its history holds it once.
@@ -383,6 +392,7 @@ def check_ledger(db, ledger, email_participant) -> tuple[dict, int]:
         len(answers),
         sum(1 for pair in answers if pair not in current or not history[pair]),
         sum(max(0, history[pair] - 1) for pair in answers),
+        [list(pair) for pair in answers if pair not in current or history[pair] != 1][:5],
     )
     return results, photos_missing
 
@@ -395,4 +405,5 @@ def _by_count(keys, counts) -> KindResult:
         len(keys),
         sum(1 for key in keys if not counts[key]),
         sum(max(0, counts[key] - 1) for key in keys),
+        [list(key) for key in keys if counts[key] != 1][:5],
     )

@@ -42,6 +42,7 @@ REPORT_MODULES = ("layers/diagnostic/report.py", "layers/diagnostic/figures.py")
 MAP_MODULES = ("layers/diagnostic/folium_map.py",)
 REPORT_TEMPLATES = "layers/templates/layers/diagnostic"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FILE_NAME = re.compile(r"\b[\w-]+\.(geojson|csv|json|html|tif|pdf|qgz|gpkg)\b")
 
 
 def _logo_png(size=(300, 150), colour="#1a7f37") -> bytes:
@@ -339,6 +340,7 @@ def test_the_report_shows_its_figures_and_the_methods_page(bundles):
 @pytest.mark.parametrize("language", ("fr", "it"))
 def test_french_and_italian_pdfs_hold_no_english_string_of_the_report(bundles, language):
     text = " ".join(pdf_text(bundles[language] / "report.pdf").split())
+    text = FILE_NAME.sub(" ", text)  # hotspots.geojson is a file's name in any language
     leaks, untranslated, missing = english_leaks(text, language)
     assert not leaks, _explain(language, leaks, untranslated, missing)
 

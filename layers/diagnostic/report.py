@@ -27,7 +27,7 @@ from shapely.geometry import Point, shape
 
 from contributions.models import Kind, Status
 from core.i18n import localized
-from layers.diagnostic import areas, figures
+from layers.diagnostic import areas, figures, rates
 from layers.diagnostic.density import Density
 from layers.diagnostic.folium_map import TO_WGS84
 from layers.diagnostic.formatting import long_date, number
@@ -262,11 +262,8 @@ def _hotspot_places(hotspots, communes) -> dict[int, str]:
 
 
 def level_labels() -> dict:
-    return {
-        "high": _("higher than the territory"),
-        "as_expected": _("not different from the territory"),
-        "low": _("lower than the territory"),
-    }
+    """The levels' sentences (rates.LEVELS, one definition), in the report's order."""
+    return {level: str(rates.LEVELS[level]) for level in (rates.HIGH, rates.AS_EXPECTED, rates.LOW)}
 
 
 def rates_section(data: ReportData) -> Section:

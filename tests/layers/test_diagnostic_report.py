@@ -38,7 +38,11 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
 PARTNER = "Provincia di Cuneo – Settore Territorio"
 LANGUAGES = ("fr", "it", "en")
-REPORT_MODULES = ("layers/diagnostic/report.py", "layers/diagnostic/figures.py")
+REPORT_MODULES = (
+    "layers/diagnostic/report.py",
+    "layers/diagnostic/figures.py",
+    "layers/diagnostic/rates.py",  # the levels' sentences
+)
 MAP_MODULES = ("layers/diagnostic/folium_map.py",)
 REPORT_TEMPLATES = "layers/templates/layers/diagnostic"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

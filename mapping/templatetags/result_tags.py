@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 
 from contributions import figures
 from contributions.models import ResultStatus
-from contributions.results import results_of
+from contributions.results import public_results, results_of
 
 register = template.Library()
 
@@ -36,3 +36,13 @@ def loop_figures(project):
         ],
         "result_total": sum(by_status.values()),
     }
+
+
+@register.simple_tag
+def project_results(project):
+    """[(result, its title in the reader's language)], newest change first: the list page
+    shows what the services did beside what residents said."""
+    return [
+        (result, project.answer_in(result.title, language=get_language()))
+        for result in public_results(project)
+    ]

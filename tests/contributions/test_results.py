@@ -189,6 +189,9 @@ def test_the_map_layer_and_the_pages_show_it(
     assert f"/fr/p/{demo.slug}/results/{result.pk}/" in contribution
     project = client.get(f"/fr/p/{demo.slug}/").content.decode()
     assert 'id="loop-title"' in project
+    listing = client.get(f"/it/p/{demo.slug}/list/").content.decode()
+    assert "Nuova pista ciclabile" in listing and 'value="60"' in listing
+    assert f"/it/p/{demo.slug}/results/{result.pk}/" in listing
 
 
 def test_followers_of_a_place_it_lies_in_are_told_too(

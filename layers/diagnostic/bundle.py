@@ -285,6 +285,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         participation_level=str(project.get_participation_level_display()),
         partners=report.partners_of(project),
         files=list(names),
+        results=report.results_of(project, language),
     )
     html = report.render(data)
     (folder / "report.html").write_text(html, encoding="utf-8")

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from shapely.geometry import Point, shape
 
 from contributions.models import Kind, Status
+from contributions.results import public_results
 from core.i18n import localized
 from layers.diagnostic import areas, figures, rates
 from layers.diagnostic.density import Density
@@ -63,6 +64,8 @@ class ReportData:
     weekly_themes: object = None  # themes.WeeklyThemes
     partners: list[Partner] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # What the services decided or did ("you said, we did"): results_of(project).
+    results: list[dict] = field(default_factory=list)
 
     def theme_name(self, slug) -> str:
         for theme in self.themes:
@@ -379,6 +382,29 @@ def methods(data: ReportData) -> Section:
     )
 
 
+def results_of(project, language: str) -> list[dict]:
+    """The project's results, newest change first, their title in the report's language."""
+    return [
+        {
+            "title": project.answer_in(result.title, language=language).text,
+            "status": str(result.get_status_display()),
+            "progress": number(result.progress),
+            "answered": number(result.answered),
+        }
+        for result in public_results(project)
+    ]
+
+
+def results_section(data: ReportData) -> Section:
+    return Section(
+        id="results",
+        heading=_("You said, we did"),
+        template="layers/diagnostic/sections/results.html",
+        context={"results": data.results},
+        new_page=False,
+    )
+
+
 # The report's sections in order; a new one is a function above and a template in sections/.
 SECTIONS = (
     key_figures,
@@ -387,6 +413,7 @@ SECTIONS = (
     rates_section,
     density_section,
     gi_star_section,
+    results_section,
     methods,
     all_communes,
 )

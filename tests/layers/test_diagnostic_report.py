@@ -31,6 +31,7 @@ from django.utils.translation.template import templatize
 from PIL import Image, ImageDraw
 
 from contributions.logos import LOGO_SIDE, reencoded, validate_logo
+from contributions.models import Contribution, Result
 from core.i18n import localized
 from tests.conftest import ARTIFACTS, need
 
@@ -76,8 +77,16 @@ def partnered(demo, media, django_db_blocker):
         with_logo.full_clean()
         with_logo.save()
         ProjectPartner.objects.create(project=demo, name="Métropole Nice Côte d'Azur", position=0)
+        result = Result.objects.create(
+            project=demo,
+            title={"fr": "Navette du samedi", "it": "Navetta del sabato"},
+            status="in_progress",
+            progress=40,
+        )
+        result.contributions.set(Contribution.objects.filter(project=demo).public()[:3])
         yield demo
         ProjectPartner.objects.filter(project=demo).delete()
+        result.delete()
 
 
 @pytest.fixture(scope="module")
@@ -360,7 +369,7 @@ def test_every_string_of_the_report_is_in_the_catalogue(language):
 def test_the_english_pdf_shows_nothing_but_gettext_strings_and_data(bundles, partnered):
     """Every text of the English PDF is a msgid of the report or data (names, numbers, dates):
     a sentence written without gettext would be left over here."""
-    from contributions.models import Kind, ParticipationLevel, Status
+    from contributions.models import Kind, ParticipationLevel, ResultStatus, Status
 
     text = " " + _dehyphenated(" ".join(pdf_text(bundles["en"] / "report.pdf").split())) + " "
     english = [
@@ -375,6 +384,7 @@ def test_the_english_pdf_shows_nothing_but_gettext_strings_and_data(bundles, par
     names += [f["properties"]["name"] for f in areas]
     names += [localized(t.name, "en") for t in partnered.themes.all()]
     names += [country for country, _year in summary["totals"]["population_years"]]
+    names += [localized(r.title, "en") for r in Result.objects.filter(project=partnered)]
     for name in sorted(set(names), key=len, reverse=True):
         text = text.replace(_dehyphenated(" ".join(name.split())), " ¤ ")
     # Longest first, so that a sentence goes whole before a shorter msgid inside it.
@@ -384,6 +394,7 @@ def test_the_english_pdf_shows_nothing_but_gettext_strings_and_data(bundles, par
     with translation.override("en"):
         labels = [str(label) for _v, label in (*Kind.choices, *Status.choices)]
         labels += [str(label) for _v, label in ParticipationLevel.choices]
+        labels += [str(label) for _v, label in ResultStatus.choices]
     for label in sorted(set(labels), key=len, reverse=True):
         text = re.sub(rf"\b{re.escape(label)}\b", " ", text)
     months = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -487,3 +498,13 @@ def test_a_logo_with_too_many_pixels_is_refused():
     with pytest.raises(ValidationError) as refused:
         validate_logo(ContentFile(buffer.getvalue(), name="logo.png"))
     assert refused.value.code in ("decompression_bomb", "not_an_image")
+
+
+def test_the_report_says_what_the_services_did(bundles):
+    """You said, we did: each result with its status and progress, in the report's language."""
+    french = pdf_text(bundles["fr"] / "report.pdf")
+    italian = pdf_text(bundles["it"] / "report.pdf")
+    assert "Navette du samedi" in french and "40 %" in french
+    assert "Navetta del sabato" in italian and "Navette du samedi" not in italian
+    with translation.override("it"):
+        assert gettext("You said, we did") in italian

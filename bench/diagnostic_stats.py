@@ -40,7 +40,7 @@ def main():
 
     from contributions.models import PUBLIC_STATUSES, Project
     from contributions.selectors import ContributionFilters
-    from layers.diagnostic import hotspots, queries, rates, themes
+    from layers.diagnostic import getis_ord, queries, rates, themes
 
     project = Project.objects.select_related("perimeter").get(slug=SLUG)
     scope = queries.Scope(project, ContributionFilters())
@@ -52,7 +52,7 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 0")
     rates_s, rates_all, found_rates = timed(lambda: rates.commune_rates(scope))
-    gi_s, gi_all, found_gi = timed(lambda: hotspots.gi_star(scope))
+    gi_s, gi_all, found_gi = timed(lambda: getis_ord.gi_star(scope))
     themes_s, themes_all, _ = timed(
         lambda: (
             themes.shares_by_commune(scope),
@@ -83,7 +83,7 @@ def main():
     print("|---|---|---|")
     for label, median, walls in (
         ("rates.commune_rates", rates_s, rates_all),
-        ("hotspots.gi_star", gi_s, gi_all),
+        ("getis_ord.gi_star", gi_s, gi_all),
         ("themes: shares, weekly, rates by theme", themes_s, themes_all),
         ("raw SQL count per 1 km cell (floor)", floor_s, floor_all),
     ):

@@ -226,7 +226,6 @@ class ProjectPartner(models.Model):
         upload_to="partners/",
         blank=True,
         max_length=200,
-        validators=[validate_logo],
         help_text=_("PNG, JPEG or WebP, at most 2 MB; stored as a PNG of at most 800 pixels."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -238,6 +237,16 @@ class ProjectPartner(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # Checked here rather than as a field validator, which migrations would have to
+        # import: a new upload must be an image `reencoded` accepts.
+        super().clean()
+        if self.logo and not self.logo._committed:
+            try:
+                validate_logo(self.logo)
+            except ValidationError as error:
+                raise ValidationError({"logo": error.messages}) from error
 
     def save(self, *args, **kwargs):
         # A new upload is stored re-encoded, never as sent (contributions.logos).

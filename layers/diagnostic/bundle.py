@@ -29,11 +29,14 @@ from layers.diagnostic import (
     areas,
     density,
     folium_map,
+    getis_ord,
     hotspots,
     pdf,
     queries,
     rates,
     report,
+    report_data,
+    report_stats,
     summary,
     themes,
 )
@@ -227,7 +230,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     commune_rates = rates.rates_from_counts(
         communes, {row["code"]: row["contributions"] for row in table.rows}
     )
-    gi = hotspots.gi_star(scope)
+    gi = getis_ord.gi_star(scope)
     weekly_themes = themes.weekly(scope)
     steps.update()
 
@@ -269,7 +272,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
     steps.update()
 
     steps.set_description(_("report"))
-    data = report.ReportData(
+    data = report_data.ReportData(
         summary=figures,
         title=title,
         themes=theme_list,
@@ -283,9 +286,9 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         gi=gi,
         weekly_themes=weekly_themes,
         participation_level=str(project.get_participation_level_display()),
-        partners=report.partners_of(project),
+        partners=report_data.partners_of(project),
         files=list(names),
-        results=report.results_of(project, language),
+        results=report_stats.results_of(project, language),
     )
     html = report.render(data)
     (folder / "report.html").write_text(html, encoding="utf-8")

@@ -120,7 +120,7 @@ def _polygons(geometry):
     return [polygons] if geometry["type"] == "Polygon" else polygons
 
 
-def _rings(geometry):
+def rings(geometry):
     """The outer rings of a GeoJSON (Multi)Polygon in WGS 84, as (xs, ys) in EPSG:3035."""
     for polygon in _polygons(geometry):
         xs, ys = TO_METRIC.transform(*zip(*polygon[0], strict=True))
@@ -135,7 +135,7 @@ def orientation(axes, communes, *, frame, names=True):
     min_extent = (x1 - x0) * (y1 - y0) / LABELLED_SHARE
     for commune in communes:
         extent = [np.inf, np.inf, -np.inf, -np.inf]
-        for xs, ys in _rings(commune["geom"]):
+        for xs, ys in rings(commune["geom"]):
             axes.plot(xs, ys, color=OUTLINE_COLOUR, linewidth=0.35, zorder=2)
             extent = [
                 min(extent[0], xs.min()),
@@ -201,7 +201,7 @@ def scale_bar(axes, frame):
     )
 
 
-def _map_axes(frame):
+def map_axes(frame):
     x0, y0, x1, y1 = frame
     figure, axes = plt.subplots(
         figsize=(MAP_WIDTH_IN, MAP_WIDTH_IN * (y1 - y0) / max(x1 - x0, 1) * 0.9)
@@ -217,7 +217,7 @@ def _map_axes(frame):
 def communes_frame(communes, margin=0.03):
     xs, ys = [], []
     for commune in communes:
-        for rx, ry in _rings(commune["geom"]):
+        for rx, ry in rings(commune["geom"]):
             xs.extend((rx.min(), rx.max()))
             ys.extend((ry.min(), ry.max()))
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
@@ -228,7 +228,7 @@ def communes_frame(communes, margin=0.03):
 def density_map(density: Density, hotspots, communes) -> str:
     """The kernel density with the hotspots outlined and numbered, on the communes."""
     frame = communes_frame(communes) if communes else density.bounds
-    figure, axes = _map_axes(frame)
+    figure, axes = map_axes(frame)
     x0, y0, x1, y1 = density.bounds
     values = np.ma.masked_equal(density.values, NODATA)
     shown = np.ma.masked_less_equal(values, 0)
@@ -242,7 +242,7 @@ def density_map(density: Density, hotspots, communes) -> str:
     axes.set_facecolor("#ffffff")
     orientation(axes, communes, frame=frame)
     for hotspot in hotspots.hotspots:
-        for xs, ys in _rings(hotspot.geometry):
+        for xs, ys in rings(hotspot.geometry):
             axes.plot(xs, ys, color=HOTSPOT_COLOUR, linewidth=0.9, linestyle="--", zorder=3)
         x, y = hotspot.centroid
         axes.annotate(
@@ -268,12 +268,12 @@ def density_map(density: Density, hotspots, communes) -> str:
 def rate_map(area_rows, communes) -> str:
     """Contributions per 1,000 inhabitants per commune, in the classes of the web map."""
     frame = communes_frame(communes)
-    figure, axes = _map_axes(frame)
+    figure, axes = map_axes(frame)
     by_code = {row["code"]: row for row in area_rows}
     breaks = class_breaks(row["per_1000_inhabitants"] for row in area_rows)
     for commune in communes:
         value = by_code[commune["code"]]["per_1000_inhabitants"]
-        for xs, ys in _rings(commune["geom"]):
+        for xs, ys in rings(commune["geom"]):
             axes.fill(xs, ys, color=colour_for(value, breaks), alpha=0.85, zorder=1, lw=0)
     orientation(axes, communes, frame=frame)
     scale_bar(axes, frame)
@@ -332,73 +332,4 @@ def weekly_themes_chart(weeks, counts: dict, themes: list[dict]) -> str:
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
     axes.set_ylabel(chart_text(_("Contributions per week")), fontsize=8)
     _frame_style(axes)
-    return png(figure)
-
-
-LEVEL_COLOURS = {"high": "#d7301f", "low": "#2b8cbe", "as_expected": "#f2f2f2"}
-
-
-def level_map(rate_rows, communes, labels: dict) -> str:
-    """Each commune coloured by where its smoothed rate lies against the territory's: higher,
-    lower, or not distinguishable from it (rates.CommuneRate.level)."""
-    frame = communes_frame(communes)
-    figure, axes = _map_axes(frame)
-    by_code = {row.code: row for row in rate_rows}
-    for commune in communes:
-        row = by_code.get(commune["code"])
-        level = row.level if row is not None else None
-        colour = LEVEL_COLOURS.get(level, NO_DATA_COLOUR)
-        for xs, ys in _rings(commune["geom"]):
-            axes.fill(xs, ys, color=colour, alpha=0.9, zorder=1, lw=0)
-    orientation(axes, communes, frame=frame)
-    scale_bar(axes, frame)
-    handles = [
-        Patch(facecolor=LEVEL_COLOURS[level], edgecolor="#999999", label=chart_text(label))
-        for level, label in labels.items()
-    ]
-    handles.append(
-        Patch(
-            facecolor=NO_DATA_COLOUR,
-            edgecolor="#999999",
-            label=chart_text(_("no data (population unknown)")),
-        )
-    )
-    axes.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-        fontsize=7,
-        frameon=False,
-    )
-    return png(figure)
-
-
-GI_COLOURS = {"hot": "#d7301f", "cold": "#2b8cbe"}
-
-
-def gi_map(gi, communes, labels: dict) -> str:
-    """The squares found hot or cold by Getis-Ord Gi* (hotspots.GiStar), on the communes."""
-    frame = communes_frame(communes)
-    figure, axes = _map_axes(frame)
-    for kind, colour in GI_COLOURS.items():
-        chosen = np.flatnonzero(gi.kind == kind)
-        for k in chosen:
-            axes.add_patch(
-                Rectangle(
-                    (float(gi.i[k] * gi.cell), float(gi.j[k] * gi.cell)),
-                    gi.cell,
-                    gi.cell,
-                    facecolor=colour,
-                    edgecolor="none",
-                    alpha=0.75,
-                    zorder=1,
-                )
-            )
-    orientation(axes, communes, frame=frame)
-    scale_bar(axes, frame)
-    handles = [
-        Patch(facecolor=GI_COLOURS[kind], edgecolor="none", alpha=0.75, label=chart_text(label))
-        for kind, label in labels.items()
-    ]
-    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
     return png(figure)

@@ -13,12 +13,9 @@ URIs, so report.html is one file that opens offline and can be mailed or printed
 itself is a Django template, escaped as every page is.
 """
 
-import base64
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import matplotlib.pyplot as plt
-import numpy as np
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -26,80 +23,15 @@ from django.utils.translation import ngettext
 from shapely.geometry import Point, shape
 
 from contributions.models import Kind, Status
-from contributions.results import public_results
-from core.i18n import localized
-from layers.diagnostic import areas, figures, rates
-from layers.diagnostic.density import Density
+from layers.diagnostic import areas, figures, report_stats
 from layers.diagnostic.folium_map import TO_WGS84
 from layers.diagnostic.formatting import long_date, number
+from layers.diagnostic.report_data import ReportData, Section
 from layers.diagnostic.summary import TOP_COMMUNES
+from layers.diagnostic.themes import percentages
 
 # Kept for callers of the former module layout.
 chart_text = figures.chart_text
-
-
-@dataclass
-class Partner:
-    name: str
-    logo: str = ""  # a PNG data URI, or "" when the partner has no logo
-
-
-@dataclass
-class ReportData:
-    """What the report is drawn from: the summary (summary.json) and the bundle's aggregates."""
-
-    summary: dict
-    title: str
-    themes: list[dict]
-    weeks: list
-    raster: Density
-    found: object  # hotspots.HotspotResult
-    communes: list[dict]
-    area_rows: list[dict]
-    generated: datetime
-    participation_level: str = ""
-    # The statistics that survive small numbers (docs/diagnostic.md).
-    rates: object = None  # rates.Rates
-    gi: object = None  # hotspots.GiStar
-    weekly_themes: object = None  # themes.WeeklyThemes
-    partners: list[Partner] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    # What the services decided or did ("you said, we did"): results_of(project).
-    results: list[dict] = field(default_factory=list)
-
-    def theme_name(self, slug) -> str:
-        for theme in self.themes:
-            if theme["slug"] == slug:
-                return localized(theme["name"]) or slug
-        return ""
-
-
-@dataclass
-class Section:
-    """One part of the report: an id (its anchor), a heading and what its template draws."""
-
-    id: str
-    heading: str
-    template: str
-    context: dict
-    new_page: bool = True
-
-
-def partners_of(project) -> list[Partner]:
-    """The project's partners in order, their logos (stored re-encoded as PNG) as data URIs;
-    a logo whose file is missing is left out, the name stays."""
-    result = []
-    for partner in project.partners.all():
-        logo = ""
-        if partner.logo:
-            try:
-                with partner.logo.open("rb") as stream:
-                    data = stream.read()
-                logo = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-            except OSError:
-                logo = ""
-        result.append(Partner(name=partner.name, logo=logo))
-    return result
 
 
 # ---------------------------------------------------------------- the sections
@@ -177,7 +109,6 @@ def themes_section(data: ReportData) -> Section:
 def _theme_shares(data: ReportData) -> list[dict]:
     """The communes with the most contributions, each theme's share of theirs (in percent,
     adding up to 100: themes.percentages)."""
-    from layers.diagnostic.themes import percentages
 
     slugs = [t["slug"] for t in data.themes]
     rows = sorted(data.area_rows, key=lambda r: (-r["contributions"], r["name"]))
@@ -264,85 +195,6 @@ def _hotspot_places(hotspots, communes) -> dict[int, str]:
     return places
 
 
-def level_labels() -> dict:
-    """The levels' sentences (rates.LEVELS, one definition), in the report's order."""
-    return {level: str(rates.LEVELS[level]) for level in (rates.HIGH, rates.AS_EXPECTED, rates.LOW)}
-
-
-def rates_section(data: ReportData) -> Section:
-    """Rates per 1,000 smoothed by empirical Bayes (layers.diagnostic.rates): which communes
-    take part more, or less, than the territory as a whole, beyond chance."""
-    r = data.rates
-    labels = level_labels()
-    marked = [row for row in r.ranked() if row.level in ("high", "low")]
-    return Section(
-        id="rates",
-        heading=_("Where participation is higher or lower than expected"),
-        template="layers/diagnostic/sections/rates.html",
-        context={
-            "map": figures.level_map(r.rows, data.communes, labels) if data.communes else "",
-            "territory": number(r.territory_rate, 2),
-            "confidence": number(round(100 * r.confidence)),
-            "min_count": number(r.min_count),
-            "high": sum(1 for row in r.rows if row.level == "high"),
-            "low": sum(1 for row in r.rows if row.level == "low"),
-            "rows": [
-                {
-                    "name": row.name,
-                    "contributions": number(row.contributions),
-                    "population": number(row.population),
-                    "raw": number(row.raw, 2),
-                    "smoothed": number(row.smoothed, 2),
-                    "interval": f"{number(row.low, 2)} – {number(row.high, 2)}",
-                    "level": labels[row.level],
-                    "too_few": row.too_few,
-                }
-                for row in marked
-            ],
-        },
-    )
-
-
-def gi_star_section(data: ReportData) -> Section:
-    """Getis-Ord Gi* hot and cold spots on 1 km squares with a false discovery rate
-    (hotspots.gi_star): where contributions gather more than chance would put them."""
-    gi = data.gi
-    labels = {"hot": _("hot spot"), "cold": _("cold spot")}
-    hot = gi.kind == "hot"
-    return Section(
-        id="gi-star",
-        heading=_("Concentrations beyond chance"),
-        template="layers/diagnostic/sections/gi_star.html",
-        context={
-            "map": figures.gi_map(gi, data.communes, labels) if data.communes else "",
-            "cell_km": number(gi.cell / 1000),
-            "hot": int(hot.sum()),
-            "hot_n": number(int(hot.sum())),
-            "cold": int((gi.kind == "cold").sum()),
-            "cold_n": number(int((gi.kind == "cold").sum())),
-            "in_hot": number(int(gi.count[hot].sum())),
-            "alpha": number(round(100 * gi.alpha)),
-            "places": ", ".join(_gi_places(gi, data.communes)),
-        },
-    )
-
-
-def _gi_places(gi, communes) -> list[str]:
-    """The communes holding the centre of a hot square, by number of such squares."""
-    import shapely
-
-    hot = np.flatnonzero(gi.kind == "hot")
-    if not len(hot) or not communes:
-        return []
-    lon, lat = TO_WGS84.transform((gi.i[hot] + 0.5) * gi.cell, (gi.j[hot] + 0.5) * gi.cell)
-    found = []
-    for commune in communes:
-        n = int(shapely.contains_xy(shape(commune["geom"]), lon, lat).sum())
-        if n:
-            found.append((-n, commune["name"]))
-    return [name for _n, name in sorted(found)]
-
-
 def all_communes(data: ReportData) -> Section:
     rows = sorted(data.area_rows, key=lambda r: (-r["contributions"], r["name"]))
     smoothed = {r.code: r for r in data.rates.rows} if data.rates is not None else {}
@@ -382,38 +234,15 @@ def methods(data: ReportData) -> Section:
     )
 
 
-def results_of(project, language: str) -> list[dict]:
-    """The project's results, newest change first, their title in the report's language."""
-    return [
-        {
-            "title": project.answer_in(result.title, language=language).text,
-            "status": str(result.get_status_display()),
-            "progress": number(result.progress),
-            "answered": number(result.answered),
-        }
-        for result in public_results(project)
-    ]
-
-
-def results_section(data: ReportData) -> Section:
-    return Section(
-        id="results",
-        heading=_("You said, we did"),
-        template="layers/diagnostic/sections/results.html",
-        context={"results": data.results},
-        new_page=False,
-    )
-
-
 # The report's sections in order; a new one is a function above and a template in sections/.
 SECTIONS = (
     key_figures,
     themes_section,
     communes_section,
-    rates_section,
+    report_stats.rates_section,
     density_section,
-    gi_star_section,
-    results_section,
+    report_stats.gi_star_section,
+    report_stats.results_section,
     methods,
     all_communes,
 )

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from layers.exports import styles
+from layers.exports import sld, styles
 from layers.exports.ogr2ogr import ogr2ogr_layers
 from layers.exports.sql import (
     DEFAULT_BASE_URL,
@@ -161,7 +161,7 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
                 )
                 % {"which": which, "kind": shapes[table], "project": project.slug},
                 qml=styles.contributions_qml(themes, kind),
-                sld=styles.contributions_sld(themes, kind, table, titles[table]),
+                sld=sld.contributions_sld(themes, kind, table, titles[table]),
             )
         )
     result.append(
@@ -170,7 +170,7 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
             title=_("Communes"),
             description=_("The communes of the project's perimeter, with their population."),
             qml=styles.outline_qml(colour=COMMUNES_COLOUR, width="0.26", label_field="name"),
-            sld=styles.outline_sld("communes", _("Communes"), colour=COMMUNES_COLOUR, width="1"),
+            sld=sld.outline_sld("communes", _("Communes"), colour=COMMUNES_COLOUR, width="1"),
         )
     )
     result.append(
@@ -185,7 +185,7 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
             )
             % {"project": project.slug},
             qml=styles.results_qml(RESULTS_COLOUR),
-            sld=styles.results_sld("results", _("Results"), RESULTS_COLOUR),
+            sld=sld.results_sld("results", _("Results"), RESULTS_COLOUR),
         )
     )
     result.append(
@@ -194,7 +194,7 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
             title=_("Perimeter"),
             description=_("The project's perimeter: where contributions may be placed."),
             qml=styles.outline_qml(colour=PERIMETER_COLOUR, width="0.8", label_field=None),
-            sld=styles.outline_sld("perimeter", _("Perimeter"), colour=PERIMETER_COLOUR, width="3"),
+            sld=sld.outline_sld("perimeter", _("Perimeter"), colour=PERIMETER_COLOUR, width="3"),
         )
     )
     return result

@@ -41,7 +41,9 @@ PARTNER = "Provincia di Cuneo – Settore Territorio"
 LANGUAGES = ("fr", "it", "en")
 REPORT_MODULES = (
     "layers/diagnostic/report.py",
+    "layers/diagnostic/report_stats.py",
     "layers/diagnostic/figures.py",
+    "layers/diagnostic/stat_maps.py",
     "layers/diagnostic/rates.py",  # the levels' sentences
 )
 MAP_MODULES = ("layers/diagnostic/folium_map.py",)
@@ -508,3 +510,13 @@ def test_the_report_says_what_the_services_did(bundles):
     assert "Navetta del sabato" in italian and "Navette du samedi" not in italian
     with translation.override("it"):
         assert gettext("You said, we did") in italian
+
+
+def test_a_partner_with_a_file_that_is_no_image_is_refused_on_its_logo(demo):
+    from contributions.models.projects import ProjectPartner
+
+    partner = ProjectPartner(project=demo, name="Comune")
+    partner.logo = ContentFile(b"<svg xmlns='http://www.w3.org/2000/svg'/>", name="logo.png")
+    with pytest.raises(ValidationError) as refused:
+        partner.full_clean()
+    assert "logo" in refused.value.message_dict

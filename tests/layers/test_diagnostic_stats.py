@@ -128,16 +128,16 @@ def test_commune_rates_count_what_the_commune_table_counts(demo):
 
 # --- Gi* hot and cold spots -------------------------------------------------------------
 
-from layers.diagnostic import hotspots  # noqa: E402
+from layers.diagnostic import getis_ord  # noqa: E402
 from layers.diagnostic.queries import GridCounts  # noqa: E402
 
-CELL = hotspots.GI_CELL_M
+CELL = getis_ord.GI_CELL_M
 
 
 @pytest.fixture
 def grid(demo):
     """The demo perimeter's 1 km cells (EPSG:3035): the seeded territory."""
-    i, j = hotspots.study_cells(demo, CELL)
+    i, j = getis_ord.study_cells(demo, CELL)
     return np.asarray(i), np.asarray(j)
 
 
@@ -173,7 +173,7 @@ def test_a_planted_cluster_is_a_hot_spot_after_the_fdr(grid):
     ci, cj = _centre(grid)
     cluster = _block(grid, ci, cj, 1)  # 3 x 3 km
     n[cluster] += 20  # 180 contributions over 9 cells, against about 0.3 per cell elsewhere
-    found = hotspots.gi_star_grid(*grid, _counts(*grid, n))
+    found = getis_ord.gi_star_grid(*grid, _counts(*grid, n))
     assert found.threshold > 0
     assert found.cells == len(grid[0])
     # The found cells are keyed like the grid; the planted centre and block are hot.
@@ -183,15 +183,15 @@ def test_a_planted_cluster_is_a_hot_spot_after_the_fdr(grid):
     assert planted <= hot
     # Nothing far from the cluster is hot.
     far = [(a, b) for a, b in hot if max(abs(a - ci), abs(b - cj)) > 2]
-    assert len(far) <= hotspots.GI_ALPHA * len(hot)
+    assert len(far) <= getis_ord.GI_ALPHA * len(hot)
     assert found.summary()["contributions_in_hot_cells"] >= 180
 
 
 def test_uniform_points_give_no_hot_spot(grid):
     for seed in (2, 3):
-        found = hotspots.gi_star_grid(*grid, _counts(*grid, _uniform(grid, 3000, seed=seed)))
+        found = getis_ord.gi_star_grid(*grid, _counts(*grid, _uniform(grid, 3000, seed=seed)))
         # Under no clustering at all, the FDR holds: no discovery, or at most its share.
-        assert found.hot.sum() + found.cold.sum() <= hotspots.GI_ALPHA * found.cells
+        assert found.hot.sum() + found.cold.sum() <= getis_ord.GI_ALPHA * found.cells
         assert found.hot.sum() == 0, seed
 
 
@@ -200,7 +200,7 @@ def test_a_planted_empty_area_is_cold_not_hot(grid):
     ci, cj = _centre(grid)
     hole = _block(grid, ci, cj, 3)  # 7 x 7 km without anyone
     n[hole] = 0
-    found = hotspots.gi_star_grid(*grid, _counts(*grid, n))
+    found = getis_ord.gi_star_grid(*grid, _counts(*grid, n))
     # The hole's inner cells: their whole 3 x 3 window is empty.
     inside = _block((found.i, found.j), ci, cj, 2)
     assert not found.hot[inside].any()
@@ -210,9 +210,9 @@ def test_a_planted_empty_area_is_cold_not_hot(grid):
 def test_benjamini_hochberg():
     p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
     # Benjamini & Hochberg's step-up at 5%: only the first two are discoveries.
-    assert hotspots.benjamini_hochberg(p, 0.05) == 0.008
-    assert hotspots.benjamini_hochberg(np.array([0.5, 0.9]), 0.05) == 0
-    assert hotspots.benjamini_hochberg(np.array([0.01, 0.02]), 0.05) == 0.02
+    assert getis_ord.benjamini_hochberg(p, 0.05) == 0.008
+    assert getis_ord.benjamini_hochberg(np.array([0.5, 0.9]), 0.05) == 0
+    assert getis_ord.benjamini_hochberg(np.array([0.01, 0.02]), 0.05) == 0.02
 
 
 def _pile(project, *, precision, count, lon, lat, title):
@@ -269,16 +269,16 @@ def test_commune_only_contributions_never_make_a_hot_spot(demo):
     from contributions.vocabulary import LocationPrecision
 
     scope = queries.Scope(demo, ContributionFilters())
-    before = hotspots.gi_star(scope)
+    before = getis_ord.gi_star(scope)
     lon, lat = _quiet_spot(demo)
     _pile(demo, precision=LocationPrecision.COMMUNE, count=144, lon=lon, lat=lat, title="pile")
-    after = hotspots.gi_star(scope)
+    after = getis_ord.gi_star(scope)
     assert after.left_out == before.left_out + 144
     assert after.total == before.total
     assert after.hot.sum() == before.hot.sum()
     # The same contributions placed exactly are a hot spot.
     _pile(demo, precision=LocationPrecision.EXACT, count=144, lon=lon, lat=lat, title="exact")
-    exact = hotspots.gi_star(scope)
+    exact = getis_ord.gi_star(scope)
     assert exact.total == before.total + 144
     assert exact.hot.sum() > before.hot.sum()
     features = exact.geojson()["features"]
@@ -288,8 +288,8 @@ def test_commune_only_contributions_never_make_a_hot_spot(demo):
 
 def test_gi_star_is_deterministic(grid):
     n = _uniform(grid, 500, seed=5)
-    first = hotspots.gi_star_grid(*grid, _counts(*grid, n), permutations=999)
-    second = hotspots.gi_star_grid(*grid, _counts(*grid, n), permutations=999)
+    first = getis_ord.gi_star_grid(*grid, _counts(*grid, n), permutations=999)
+    second = getis_ord.gi_star_grid(*grid, _counts(*grid, n), permutations=999)
     assert np.array_equal(first.p, second.p)
     assert list(first.kind) == list(second.kind)
 

@@ -19,6 +19,8 @@ WITHOUT_PROJECT_ID = {
     "contributions_comment",
     "contributions_follow",
     "contributions_photo",
+    "contributions_placeevent",
+    "contributions_result_contributions",
     "contributions_statuschange",
     "contributions_vote",
     "privacy_participantprofile",

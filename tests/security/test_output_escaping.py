@@ -197,7 +197,7 @@ def test_an_email_subject_is_plain_text_on_one_line(demo):
         contribution=contribution,
         link_to=contribution,
         status=Status.ACCEPTED,
-        answer="",
+        answers={},
         recipient=Recipient(email="follower@example.org", language="en"),
     )
     assert "L'école <b> Bcc: someone@example.org x" in message.subject

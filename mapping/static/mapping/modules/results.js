@@ -35,7 +35,9 @@ function layerOf(geojson, withPopups) {
     style: STYLE,
     pointToLayer: (feature, latlng) => L.marker(latlng, {
       icon: resultIcon(), title: feature.properties ? feature.properties.title : "", alt: gettext("Result"),
-      keyboard: withPopups,
+      // Out of the Tab order, as the contributions' pins are (view.js): one stop each would
+      // come before the form; the list page links every result.
+      keyboard: false,
     }),
     onEachFeature: (feature, layer) => { if (withPopups) layer.bindPopup(() => popup(feature.properties)); },
   });

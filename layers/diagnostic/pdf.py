@@ -6,10 +6,15 @@ system's (DejaVu Sans through Pango), so accented French and Italian text is dra
 
 WeasyPrint is imported when a PDF is written, not with this module: importing it parses its
 default style sheets and logs each step, which every management command would otherwise print.
+Importing it also sets Pillow's process-wide ImageFile.LOAD_TRUNCATED_IMAGES (weasyprint/images.py),
+which would let truncated residents' photos through afterwards in the same process; the flag
+is put back as it was (the report's images are data URIs of checked figures and logos).
 """
 
 import logging
 from pathlib import Path
+
+from PIL import ImageFile
 
 PROGRESS_LOGGER = "weasyprint.progress"
 
@@ -19,8 +24,12 @@ def write_pdf(html: str, path: Path) -> None:
     level = progress.level
     progress.setLevel(logging.WARNING)  # its "Step 1 - ..." lines are not for the operator
     try:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
+        truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+        try:
+            from weasyprint import HTML
+            from weasyprint.urls import URLFetcher
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
         fetcher = URLFetcher(allowed_protocols=["data"])
         HTML(string=html, url_fetcher=fetcher).write_pdf(str(path))

@@ -215,6 +215,17 @@ def test_a_truncated_jpeg_is_refused():
     refused(data[: len(data) // 2], "photo.jpg", "not_an_image")
 
 
+def test_a_truncated_jpeg_is_refused_after_a_report_pdf_is_written(tmp_path):
+    """Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES; the PDF writer
+    puts it back, so a process that wrote a diagnostic PDF still refuses truncated photos."""
+    from layers.diagnostic.pdf import write_pdf
+
+    write_pdf("<p>Diagnostic</p>", tmp_path / "report.pdf")
+    data = encoded(noise(256, 256), "JPEG", quality=95)
+
+    refused(data[: len(data) // 2], "photo.jpg", "not_an_image")
+
+
 @pytest.mark.parametrize(
     ("fmt", "filename", "actual"),
     [("PNG", "photo.jpg", "PNG"), ("JPEG", "photo.png", "JPEG"), ("WEBP", "photo.jpeg", "WebP")],

@@ -187,6 +187,14 @@ def test_assisted_entry_on_a_tablet(signed_in, browser, live_server):
     # Tap the django-leaflet map inside the perimeter, on a commune's inner point.
     commune = project.perimeter.members.annotate(spot=PointOnSurface("geom")).first()
     tablet.wait_for_function("() => window.testMap && window.testMap._loaded")
+    # The map takes the height its column has left once the page is laid out, and redraws
+    # (record.js): the tap is placed once Leaflet's size is the box's.
+    settled = """() => { const map = window.testMap, box = map.getContainer();
+                         const size = map.getSize();
+                         return size.x === box.clientWidth && size.y === box.clientHeight; }"""
+    tablet.wait_for_function(settled)
+    tablet.wait_for_timeout(300)
+    tablet.wait_for_function(settled)
     spot = tablet.evaluate(
         "([lat, lng]) => window.testMap.latLngToContainerPoint([lat, lng])",
         [commune.spot.y, commune.spot.x],

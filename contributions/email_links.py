@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import mail, signing
+from django.core import signing
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from contributions.participants import email_participant
 from core import ratelimit
+from core.emails import plain_email
 from core.errors import DomainError
 
 VOTE = "vote"
@@ -99,14 +99,6 @@ def send(*, link: EmailLink, to: str, project) -> None:
             "link": settings.SITE_URL + reverse("email-link", args=[token_for(link)]),
             "days": LINK_LIFETIME.days,
         }
-        subject = render_to_string("contributions/email/link_subject.txt", context)
-        body = render_to_string("contributions/email/link_body.txt", context)
-    message = mail.EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        headers={"Content-Language": language},
-    )
+        message = plain_email("contributions/email/link", context, to=to, language=language)
     # A rolled-back request (a submission that failed) must not have mailed anything.
     transaction.on_commit(message.send)

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core import mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from contributions.models import (
     PlaceFollow,
     Status,
 )
+from core.emails import plain_email
 from core.errors import DomainError
 from core.postgis import STORAGE_SRID
 
@@ -187,15 +187,6 @@ def _event_context(event: _Event) -> dict:
     }
 
 
-def _headers(language, unfollow):
-    return {
-        "Content-Language": language,
-        # RFC 8058 one-click unsubscribe, as the answer emails (mapping.place_views).
-        "List-Unsubscribe": f"<{unfollow}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
 def _event_email(follow: PlaceFollow, event: _Event):
     language = language_of(follow.language)
     with translation.override(language):
@@ -205,15 +196,13 @@ def _event_email(follow: PlaceFollow, event: _Event):
             "event": _event_context(event),
             "unfollow": unfollow,
         }
-        subject = render_to_string("contributions/email/place_event_subject.txt", context)
-        body = render_to_string("contributions/email/place_event_body.txt", context)
-    return mail.EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[follow.email],
-        headers=_headers(language, unfollow),
-    )
+        return plain_email(
+            "contributions/email/place_event",
+            context,
+            to=follow.email,
+            language=language,
+            unfollow=unfollow,
+        )
 
 
 def _digest_email(follow: PlaceFollow, events: list):
@@ -226,15 +215,13 @@ def _digest_email(follow: PlaceFollow, events: list):
             "count": len(events),
             "unfollow": unfollow,
         }
-        subject = render_to_string("contributions/email/place_digest_subject.txt", context)
-        body = render_to_string("contributions/email/place_digest_body.txt", context)
-    return mail.EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[follow.email],
-        headers=_headers(language, unfollow),
-    )
+        return plain_email(
+            "contributions/email/place_digest",
+            context,
+            to=follow.email,
+            language=language,
+            unfollow=unfollow,
+        )
 
 
 def _still_public(event: PlaceEvent) -> bool:

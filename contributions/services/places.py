@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
-from django.core import mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,6 +37,7 @@ from contributions.services.place_news import (
     send_digests,
 )
 from core import ratelimit
+from core.emails import plain_email
 from core.errors import DomainError, validated
 from core.postgis import STORAGE_SRID
 from territories.models import Territory
@@ -311,15 +310,12 @@ def _send_confirmation(follow: PlaceFollow) -> None:
             "link": settings.SITE_URL + reverse("place-follow-confirm", args=[token]),
             "days": email_links.LINK_LIFETIME.days,
         }
-        subject = render_to_string("contributions/email/place_confirm_subject.txt", context)
-        body = render_to_string("contributions/email/place_confirm_body.txt", context)
-    message = mail.EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[follow.email],
-        headers={"Content-Language": follow.language},
-    )
+        message = plain_email(
+            "contributions/email/place_confirm",
+            context,
+            to=follow.email,
+            language=follow.language,
+        )
     transaction.on_commit(message.send)
 
 

@@ -25,7 +25,6 @@ from functools import partial
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +33,7 @@ from contributions import email_links
 from contributions.models import Contribution, Follow, Kind, Status
 from contributions.participants import email_participant
 from core import ratelimit
+from core.emails import plain_email
 from core.i18n import localized
 from territories.selectors import current_name
 
@@ -58,16 +58,6 @@ def send_receipt(*, contribution: Contribution, follow: Follow | None = None) ->
     token = follow.token if follow is not None and follow.confirmed_at else ""
     # robust: a mail server down must not turn a stored contribution into an error page.
     transaction.on_commit(partial(_send, contribution.pk, token), robust=True)
-
-
-def unsubscribe_headers(token: str, language: str) -> dict:
-    """RFC 8058 one-click unsubscribe: the follow's stop page, which a mail client may POST
-    `List-Unsubscribe=One-Click` to."""
-    if not token:
-        return {}
-    with translation.override(language):
-        url = settings.SITE_URL + reverse("unfollow", args=[token])
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def _language(contribution) -> str:
@@ -137,14 +127,11 @@ def receipt_email(*, contribution, token: str = "", follow_link: str = "") -> ma
             "days": email_links.LINK_LIFETIME.days,
             "privacy": settings.SITE_URL + reverse("privacy-email-request"),
         }
-        # Plain text: the templates turn autoescape off ("l'école", not "l&#x27;école").
-        subject = render_to_string("contributions/email/receipt_subject.txt", context)
-        body = render_to_string("contributions/email/receipt_body.txt", context)
-    return mail.EmailMessage(
-        # One line: a title's line breaks (any Unicode one) must not start a new header.
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[contribution.email],
-        headers={"Content-Language": language, **unsubscribe_headers(token, language)},
-    )
+        unfollow = settings.SITE_URL + reverse("unfollow", args=[token]) if token else ""
+        return plain_email(
+            "contributions/email/receipt",
+            context,
+            to=contribution.email,
+            language=language,
+            unfollow=unfollow,
+        )

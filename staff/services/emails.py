@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from contributions.models import Follow, Status
+from core.emails import plain_email
 from core.i18n import language_name
 
 
@@ -49,30 +49,13 @@ def answer_email(*, contribution, link_to, status: str, answers: dict, recipient
             "project": contribution.project,
             "unfollow": _unfollow_link(recipient.token),
         }
-        unfollow = context["unfollow"]
-        # Plain text, both: the templates turn autoescape off, so "l'école" is not sent as
-        # "l&#x27;école".
-        subject = render_to_string("staff/email/answer_subject.txt", context)
-        body = render_to_string("staff/email/answer_body.txt", context)
-    return mail.EmailMessage(
-        # One line: a title's line breaks (any Unicode one) must not start a new header.
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={"Content-Language": language, **_unsubscribe_headers(unfollow)},
-    )
-
-
-def _unsubscribe_headers(unfollow: str) -> dict:
-    """RFC 8058 one-click unsubscribe: mail clients show a button that POSTs
-    `List-Unsubscribe=One-Click` to the follow's stop page (mapping.views.UnfollowView)."""
-    if not unfollow:
-        return {}
-    return {
-        "List-Unsubscribe": f"<{unfollow}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+        return plain_email(
+            "staff/email/answer",
+            context,
+            to=recipient.email,
+            language=language,
+            unfollow=context["unfollow"],
+        )
 
 
 def _unfollow_link(token):
@@ -147,12 +130,10 @@ def result_email(*, result, changes: list, recipient: Recipient):
             "link": settings.SITE_URL + path,
             "unfollow": _unfollow_link(recipient.token),
         }
-        subject = render_to_string("staff/email/result_subject.txt", context)
-        body = render_to_string("staff/email/result_body.txt", context)
-    return mail.EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={"Content-Language": language, **_unsubscribe_headers(context["unfollow"])},
-    )
+        return plain_email(
+            "staff/email/result",
+            context,
+            to=recipient.email,
+            language=language,
+            unfollow=context["unfollow"],
+        )

@@ -5,6 +5,7 @@ from django.conf import settings
 from contributions import services as contribution_services
 from contributions import synthetic
 from contributions.models import ModerationMode, ParticipationLevel
+from staff.services.evaluation_grid import seed_default_grid
 from territories.services import FieldMap, build_perimeter, import_names, import_territories
 
 DEMO_DIR = settings.BASE_DIR / "fixtures" / "piter_alpimed"
@@ -107,4 +108,6 @@ def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS):
     if missing > 0:
         synthetic.generate(project=project, count=missing, seed=2026)
     say(f"PITER ALPIMED contributions: {project.contributions.count()}")
+    added = seed_default_grid(project)
+    say(f"PITER ALPIMED evaluation grid: {added} criteria added")
     return project

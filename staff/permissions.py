@@ -20,6 +20,10 @@ CAPABILITIES = {
     "record": {Role.MODERATOR, Role.MANAGER},  # assisted entry
     "templates": {Role.MANAGER},  # answer templates
     "results": {Role.MODERATOR, Role.MANAGER},  # results ("you said, we did") and milestones
+    "grid": {Role.MANAGER},  # the evaluation grid
+    "evaluate": {Role.ANALYST, Role.MODERATOR, Role.MANAGER},  # scores and private notes
+    "decide": {Role.MODERATOR, Role.MANAGER},  # meetings and their decisions
+    "programming_export": {Role.ANALYST, Role.MANAGER},  # kept proposals with evaluations
 }
 
 

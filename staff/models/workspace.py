@@ -46,12 +46,16 @@ class Action(models.TextChoices):
     UNDO = "undo", _("last decision undone")
     RESULT = "result", _("result recorded or changed")
     MILESTONE = "milestone", _("result milestone added")
+    EVALUATE = "evaluate", _("proposal evaluated")
+    DECIDE = "decide", _("meeting decision recorded")
 
 
 class Target(models.TextChoices):
     CONTRIBUTION = "contribution", _("contribution")
     COMMENT = "comment", _("comment")
     RESULT = "result", _("result")
+    EVALUATION = "evaluation", _("evaluation")
+    DECISION = "decision", _("decision")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -10,6 +10,16 @@ from contributions.models.participation import (
     StatusChange,
     Vote,
 )
+from contributions.models.partner_projects import (
+    BALLOT_PREFIX,
+    VOTE_VALUES,
+    CostBand,
+    Outcome,
+    PartnerProject,
+    PartnerProjectPhoto,
+    PartnerProjectQuerySet,
+    PartnerVote,
+)
 from contributions.models.places import (
     Frequency,
     PlaceEvent,
@@ -17,7 +27,15 @@ from contributions.models.places import (
     PlaceFollow,
     PlaceKind,
 )
-from contributions.models.projects import Project, ProjectQuerySet, Theme, VoteIdentity
+from contributions.models.projects import (
+    PartnerVoteMode,
+    PartnerVoteState,
+    Project,
+    ProjectPartner,
+    ProjectQuerySet,
+    Theme,
+    VoteIdentity,
+)
 from contributions.models.records import IdempotencyRecord, LocationKey
 from contributions.models.results import MilestonePhoto, Result, ResultMilestone
 from contributions.vocabulary import (
@@ -42,6 +60,7 @@ from contributions.vocabulary import (
 
 __all__ = [
     "ANSWER_STATUSES",
+    "BALLOT_PREFIX",
     "DECISION_STATUSES",
     "DENSITY_PRECISIONS",
     "KIND_GLYPHS",
@@ -53,6 +72,7 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "Contribution",
+    "CostBand",
     "ContributionQuerySet",
     "Follow",
     "Frequency",
@@ -62,13 +82,21 @@ __all__ = [
     "LocationPrecision",
     "MilestonePhoto",
     "ModerationMode",
+    "Outcome",
     "ParticipationLevel",
+    "PartnerProject",
+    "PartnerProjectPhoto",
+    "PartnerProjectQuerySet",
+    "PartnerVote",
+    "PartnerVoteMode",
+    "PartnerVoteState",
     "Photo",
     "PlaceEvent",
     "PlaceEventKind",
     "PlaceFollow",
     "PlaceKind",
     "Project",
+    "ProjectPartner",
     "ProjectQuerySet",
     "Result",
     "ResultMilestone",
@@ -79,5 +107,6 @@ __all__ = [
     "Theme",
     "Vote",
     "VoteIdentity",
+    "VOTE_VALUES",
     "answered_sql",
 ]

@@ -32,6 +32,20 @@ class VoteIdentity(models.TextChoices):
     )
 
 
+class PartnerVoteMode(models.TextChoices):
+    """How residents vote on the partners' projects (contributions.models.partner_projects)."""
+
+    FOR_AGAINST = "for_against", _("for or against")
+    RATING = "rating", _("a rating from 1 to 5")
+
+
+class PartnerVoteState(models.TextChoices):
+    NOT_SET = "not_set", _("no voting period set")
+    UPCOMING = "upcoming", _("not open yet")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
 class ProjectQuerySet(models.QuerySet):
     def open_at(self, moment=None):
         moment = moment or timezone.now()
@@ -123,6 +137,22 @@ class Project(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10_000)],
     )
     terms_version = models.CharField(_("version of the terms"), max_length=20, default="1")
+    # The vote on the partners' projects: open when both dates are set and now is within.
+    partner_vote_mode = models.CharField(
+        _("vote on the partners' projects"),
+        max_length=12,
+        choices=PartnerVoteMode.choices,
+        default=PartnerVoteMode.FOR_AGAINST,
+    )
+    partner_vote_opens_at = models.DateTimeField(_("partner vote opens at"), null=True, blank=True)
+    partner_vote_closes_at = models.DateTimeField(
+        _("partner vote closes at"), null=True, blank=True
+    )
+    partner_ranking_live = models.BooleanField(
+        _("ranking shown while the vote is open"),
+        default=False,
+        help_text=_("Otherwise the ranking is public once the vote closes."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -138,6 +168,12 @@ class Project(models.Model):
                 | Q(opens_at__isnull=True)
                 | Q(closes_at__gt=models.F("opens_at")),
                 name="project_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner_vote_closes_at__isnull=True)
+                | Q(partner_vote_opens_at__isnull=True)
+                | Q(partner_vote_closes_at__gt=models.F("partner_vote_opens_at")),
+                name="project_partner_vote_closes_after_it_opens",
             ),
         ]
 
@@ -188,6 +224,22 @@ class Project(models.Model):
         return (self.opens_at is None or self.opens_at <= moment) and (
             self.closes_at is None or moment < self.closes_at
         )
+
+    def partner_vote_is_open(self, moment=None) -> bool:
+        """The vote on the partners' projects is open: both dates set, now within them."""
+        return self.partner_vote_state(moment) == PartnerVoteState.OPEN
+
+    def partner_vote_state(self, moment=None) -> str:
+        """ "not_set" | "upcoming" | "open" | "closed" (PartnerVoteState)."""
+        opens, closes = self.partner_vote_opens_at, self.partner_vote_closes_at
+        if opens is None or closes is None:
+            return PartnerVoteState.NOT_SET
+        moment = moment or timezone.now()
+        if moment < opens:
+            return PartnerVoteState.UPCOMING
+        if moment < closes:
+            return PartnerVoteState.OPEN
+        return PartnerVoteState.CLOSED
 
 
 class Theme(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions import api, map_api, votes_api
+from contributions import api, map_api, partner_api, votes_api
 
 urlpatterns = [
     path("", api.ProjectListView.as_view(), name="project-list"),
@@ -23,5 +23,15 @@ urlpatterns = [
         "<slug:slug>/contributions/<uuid:pk>/comments/",
         api.CommentListView.as_view(),
         name="comment-list",
+    ),
+    path(
+        "<slug:slug>/partner-projects/",
+        partner_api.PartnerProjectListView.as_view(),
+        name="partner-project-list",
+    ),
+    path(
+        "<slug:slug>/partner-projects/<uuid:pk>/vote/",
+        partner_api.PartnerVoteView.as_view(),
+        name="partner-project-vote",
     ),
 ]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from layers.exports.files import export_layer
 from layers.exports.formats import FORMATS, TERRITORY_CRS, ExportError
+from layers.exports.questionnaire_files import export_questionnaire
 from layers.exports.sql import DEFAULT_BASE_URL
 from layers.management.selection import add_filter_arguments, filters_from, project_from
 
@@ -43,6 +44,12 @@ class Command(BaseCommand):
             help="only public items, no email or author; writes README.txt, LICENSE.txt and an "
             "ISO 19115 record (.xml) beside the file",
         )
+        parser.add_argument(
+            "--questionnaire",
+            metavar="QSLUG",
+            help="export this questionnaire of the project instead (gpkg, geojson or csv): one "
+            "layer per map question, q_<code>, and the answers table; --output is a folder",
+        )
         add_filter_arguments(parser)
         parser.add_argument("--base-url", default=DEFAULT_BASE_URL)
         parser.add_argument("--language", help="for labels and theme names (fr, it, en)")
@@ -51,6 +58,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         project = project_from(options)
+        if options["questionnaire"]:
+            return self._questionnaire(project, options)
         filters = filters_from(options, staff=not options["public"], project=project)
         quiet = options["no_progress"] or options["verbosity"] < 1
         try:
@@ -74,3 +83,22 @@ class Command(BaseCommand):
             f"{result.count} contributions of {project.slug} written to {result.output} "
             f"(EPSG:{result.srid}, {'public' if options['public'] else 'staff'})"
         )
+
+    def _questionnaire(self, project, options):
+        questionnaire = project.questionnaires.filter(slug=options["questionnaire"]).first()
+        if questionnaire is None:
+            raise CommandError(f"{project.slug} has no questionnaire {options['questionnaire']!r}.")
+        try:
+            result = export_questionnaire(
+                questionnaire=questionnaire,
+                fmt=options["format"],
+                srid=options["srid"],
+                output=options["output"],
+                public=options["public"],
+                language=options["language"],
+                overwrite=options["overwrite"],
+            )
+        except ExportError as error:
+            raise CommandError(str(error)) from error
+        for path in result.files:
+            self.stdout.write(str(path))

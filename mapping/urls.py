@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/territories/", include("territories.urls")),
     path("api/projects/", include("staff.export_urls")),
     path("api/projects/", include("contributions.urls")),
+    path("api/projects/", include("questionnaires.urls")),
     path(f"{PHOTO_PATH}<uuid:photo_id>/<str:size>.jpg", photo, name="photo"),
     path("", include("layers.urls")),
     # GIS clients ask for the landing page with and without the trailing slash.

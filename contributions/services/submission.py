@@ -151,6 +151,13 @@ def check_geometry(project, geom):
                 % {"area": area_m2 / 1e4, "max": project.max_polygon_area_m2 / 1e4},
                 status=422,
             )
+    check_inside_perimeter(project, geom)
+
+
+def check_inside_perimeter(project, geom):
+    """Raises DomainError("outside_perimeter") when the geometry is not inside the project's
+    perimeter, give or take its tolerance: one rule and one sentence for contributions and
+    questionnaire answers."""
     perimeter = project.perimeter
     if not territory_selectors.covers(perimeter, geom, project.tolerance_m):
         distance = territory_selectors.distance_m(perimeter, geom)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "territories",
     "contributions",
+    "questionnaires",
     "layers",
     "staff",
     "privacy",
@@ -347,6 +348,7 @@ def replica_databases(primary):
 # environment overrides entries: RATE_LIMITS="contribution=100/h,api_read=5000/m".
 RATE_LIMITS = {
     "contribution": "20/h",
+    "questionnaire_response": "30/h",
     "vote": "120/h",
     "comment": "30/h",
     "follow": "30/h",

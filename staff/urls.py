@@ -1,5 +1,6 @@
 from django.urls import path
 
+from staff import evaluation_urls, partner_urls
 from staff.views import (
     answer_templates,
     assisted_entry,
@@ -8,6 +9,7 @@ from staff.views import (
     dashboard,
     diagnostic,
     home,
+    meeting_pack,
     printed,
     queue,
     results,
@@ -52,3 +54,9 @@ urlpatterns += [
         name="result-milestone",
     ),
 ]
+urlpatterns += [
+    path("<slug:slug>/meeting-pack/", meeting_pack.meeting_pack, name="meeting-pack"),
+    path("<slug:slug>/meeting-pack.pdf", meeting_pack.meeting_pack_pdf, name="meeting-pack-pdf"),
+]
+urlpatterns += evaluation_urls.urlpatterns
+urlpatterns += partner_urls.urlpatterns

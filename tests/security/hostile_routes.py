@@ -206,6 +206,10 @@ KNOWN_QUERY = frozenset(
         "saved",  # assisted entry: the contribution just recorded
         "language",  # assisted entry: the resident's language, kept between entries
         "contribution",  # a new result, started from a contribution
+        "meeting",  # the meeting pack: a meeting's id,
+        "start",  # or a period's first day
+        "end",  # and last day
+        "edition",  # partners or staff
         # the admin
         "o",
         "p",

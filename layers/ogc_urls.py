@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from layers import ogc, ogc_results
+from layers import ogc, ogc_questionnaires, ogc_results
+
+QUESTION_ID = r"(?P<collection_id>(?![-\w]*-contributions(?:/|$))[-\w]+-q-[-\w]+)"
 
 urlpatterns = [
     path("", ogc.landing, name="ogc-landing"),
@@ -14,6 +16,23 @@ urlpatterns = [
         "collections/<slug:slug>-results/items/<str:feature_id>",
         ogc_results.item,
         name="ogc-result-item",
+    ),
+    # A questionnaire's map question: `<slug>-q-<questionnaire>-<code>` (never a project's
+    # contributions, whose ids end in -contributions).
+    re_path(
+        rf"^collections/{QUESTION_ID}$",
+        ogc_questionnaires.collection,
+        name="ogc-questionnaire-collection",
+    ),
+    re_path(
+        rf"^collections/{QUESTION_ID}/items$",
+        ogc_questionnaires.items,
+        name="ogc-questionnaire-items",
+    ),
+    re_path(
+        rf"^collections/{QUESTION_ID}/items/(?P<feature_id>[0-9a-f]{{32}})$",
+        ogc_questionnaires.item,
+        name="ogc-questionnaire-item",
     ),
     path("collections/<str:collection_id>", ogc.collection, name="ogc-collection"),
     path("collections/<str:collection_id>/queryables", ogc.queryables, name="ogc-queryables"),

@@ -76,7 +76,8 @@ def export_questionnaire(
         )
     language = (language or translation.get_language() or "fr").split("-")[0]
     folder = Path(output)
-    questions = map_questions(questionnaire)
+    # Personal questions show results in groups of 5 or more only: never a public layer.
+    questions = [q for q in map_questions(questionnaire) if not (public and q.personal)]
     base = base_name(questionnaire, public=public)
     suffix = FORMATS[fmt].suffix
     if fmt == "gpkg":

@@ -1,0 +1,216 @@
+"""Questionnaires' map questions as OGC API - Features collections, one per map question of a
+published questionnaire: `<project>-q-<questionnaire>-<code>` (docs/ogc.md). The collection,
+its items (paged, bbox) and one item, in every CRS the API offers (layers.ogc_crs).
+
+The OGC API has no staff access: everything it serves is public. Individual responses are
+never public, so a collection serves only what the location rules allow (docs/questionnaires.md):
+each map answer at its generalised place (layers.exports.questionnaire_sql, the public export's
+own SELECT), with the question's code and the commune of that place, under an id keyed with
+the database's secret, and nothing that ties two answers to one response. A personal question
+(results in groups of 5 or more only) has no collection.
+"""
+
+import json
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from core.errors import DomainError
+from core.i18n import localized
+from layers import ogc_crs, ogc_params
+from layers.exports.questionnaire_sql import map_answers_sql
+from questionnaires.models import MAP_KINDS, Question
+
+INFIX = "-q-"
+GEOJSON = "application/geo+json"
+ITEMS_PARAMS = ["limit", "offset", "bbox", "bbox-crs", "crs"]
+
+
+def collection_id(question) -> str:
+    questionnaire = question.questionnaire
+    return f"{questionnaire.project.slug}{INFIX}{questionnaire.slug}-{question.code}"
+
+
+def public_questions():
+    """The map questions the API serves: of published questionnaires, not personal."""
+    return (
+        Question.objects.filter(kind__in=MAP_KINDS, personal=False, questionnaire__published=True)
+        .select_related("questionnaire__project__perimeter")
+        .order_by(
+            "questionnaire__project__slug", "questionnaire__slug", "page__position", "position"
+        )
+    )
+
+
+def resolve(identifier: str):
+    """The map question a collection id names, or a 404. A project's, a questionnaire's
+    and a question's slugs may all hold hyphens: every split at `-q-` is tried."""
+    start = 0
+    while (at := identifier.find(INFIX, start)) > 0:
+        slug, rest = identifier[:at], identifier[at + len(INFIX) :]
+        for question in public_questions().filter(questionnaire__project__slug=slug):
+            if rest == f"{question.questionnaire.slug}-{question.code}":
+                return question
+        start = at + 1
+    raise DomainError("not_found", _("No such collection."), status=404)
+
+
+def _url(request, name, *args):
+    return request.build_absolute_uri(reverse(name, args=args))
+
+
+def _errors(view):
+    # OGC API clients expect JSON errors with a code and a description.
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            return JsonResponse(
+                {"code": error.code, "description": error.message}, status=error.status
+            )
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def collection_data(request, question) -> dict:
+    identifier = collection_id(question)
+    questionnaire = question.questionnaire
+    project = questionnaire.project
+    order = project.answer_order
+    return {
+        "id": identifier,
+        "title": ": ".join(
+            (
+                localized(questionnaire.title, None, order) or questionnaire.slug,
+                localized(question.text, None, order) or question.code,
+            )
+        ),
+        "description": _(
+            "Answers drawn on the map for this question, each at a generalised place, with "
+            "no link between the answers of one response."
+        ),
+        "itemType": "feature",
+        "crs": ogc_crs.URIS,
+        "storageCrs": ogc_crs.STORAGE.uri,
+        "extent": {
+            "spatial": {"bbox": [list(project.perimeter.geom.extent)], "crs": ogc_crs.CRS84_URI}
+        },
+        "links": [
+            {
+                "rel": "self",
+                "type": "application/json",
+                "href": _url(request, "ogc-questionnaire-collection", identifier),
+            },
+            {
+                "rel": "items",
+                "type": GEOJSON,
+                "href": _url(request, "ogc-questionnaire-items", identifier),
+            },
+        ],
+    }
+
+
+def listed(request, projects) -> list:
+    """The collections /collections lists: every public map question of these projects."""
+    return [
+        collection_data(request, question)
+        for question in public_questions().filter(questionnaire__project__in=projects)
+    ]
+
+
+def _page_sql(question, crs, where: str) -> str:
+    # Fast path, raw SQL: the public export's SELECT (values as psycopg literals, so its
+    # percent signs are doubled for the bound parameters here), a page in id order, and the
+    # features written as JSON text by PostgreSQL, the geometry in `crs` (ogc_crs).
+    source = map_answers_sql(question, public=True).replace("%", "%%")
+    return f"""
+        SELECT json_build_object(
+            'type', 'Feature', 'id', a.id, 'geometry', {ogc_crs.geometry_sql(crs, "a.geom")},
+            'properties', json_build_object(
+                'question', a.question, 'commune', a.commune_code,
+                'commune_name', a.commune_name))::text
+        FROM ({source}) a {where}
+    """  # noqa: S608 - fixed fragments; values are literals or bound parameters
+
+
+def _bbox_where(request) -> tuple[str, list]:
+    if "bbox" not in request.GET:
+        return "", []
+    drawn = ogc_crs.box(request.GET["bbox"], ogc_crs.requested(request, "bbox-crs"))
+    srid = int(drawn.crs.srid)
+    return (
+        f"WHERE ST_Intersects(ST_Transform(a.geom, {srid}), "
+        f"ST_MakeEnvelope(%s, %s, %s, %s, {srid}))",
+        list(drawn.corners),
+    )
+
+
+def _run(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _geojson(body: str, crs):
+    return HttpResponse(body, content_type=GEOJSON, headers=ogc_crs.content_crs(crs))
+
+
+@require_GET
+@_errors
+def collection(request, collection_id):
+    ogc_params.check_params(request, [])
+    return JsonResponse(collection_data(request, resolve(collection_id)))
+
+
+@require_GET
+@_errors
+def items(request, collection_id):
+    ogc_params.check_params(request, ITEMS_PARAMS)
+    question = resolve(collection_id)
+    limit, offset = ogc_params.paging(request)
+    crs = ogc_crs.requested(request)
+    where, params = _bbox_where(request)
+    sql = _page_sql(question, crs, where)
+    matched = _run(f"SELECT count(*) FROM ({sql}) counted", params)[0][0]  # noqa: S608
+    rows = _run(f"{sql} ORDER BY a.id LIMIT %s OFFSET %s", [*params, limit, offset])
+    links = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()}]
+    if offset + len(rows) < matched:
+        base = _url(request, "ogc-questionnaire-items", collection_id)
+        query = request.GET.copy()
+        query["offset"], query["limit"] = str(offset + limit), str(limit)
+        links.append({"rel": "next", "type": GEOJSON, "href": f"{base}?{query.urlencode()}"})
+    head = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": len(rows),
+            "links": links,
+        }
+    )
+    features = ",".join(row[0] for row in rows)
+    return _geojson(f'{head[:-1]}, "features": [{features}]}}', crs)
+
+
+@require_GET
+@_errors
+def item(request, collection_id, feature_id):
+    ogc_params.check_params(request, ["crs"])
+    question = resolve(collection_id)
+    crs = ogc_crs.requested(request)
+    rows = _run(_page_sql(question, crs, "WHERE a.id = %s"), [str(feature_id)[:64]])
+    if not rows:
+        raise DomainError("not_found", _("No such feature."), status=404)
+    data = json.loads(rows[0][0])
+    data["links"] = [
+        {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri(request.path)},
+        {
+            "rel": "collection",
+            "type": "application/json",
+            "href": _url(request, "ogc-questionnaire-collection", collection_id),
+        },
+    ]
+    return _geojson(json.dumps(data), crs)

@@ -83,3 +83,9 @@ urlpatterns += i18n_patterns(
     ),
     prefix_default_language=True,
 )
+
+# Questionnaires answered on the map (mapping.questionnaire_urls): /<lang>/p/<slug>/q/<qslug>/.
+urlpatterns += i18n_patterns(
+    path("p/<slug:slug>/q/", include("mapping.questionnaire_urls")),
+    prefix_default_language=True,
+)

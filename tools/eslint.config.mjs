@@ -25,9 +25,9 @@ export default [
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
   },
-  // The map's ES modules (<script type="module"> or import()), one idea each.
+  // The map's and the questionnaire's ES modules (<script type="module"> or import()), one idea each.
   {
-    files: ["mapping/static/mapping/modules/**/*.js"],
+    files: ["mapping/static/mapping/modules/**/*.js", "mapping/static/mapping/questionnaire/**/*.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module" },
   },
 ];

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from staff import evaluation_urls
 from staff.views import (
     answer_templates,
     assisted_entry,
@@ -57,3 +58,4 @@ urlpatterns += [
     path("<slug:slug>/meeting-pack/", meeting_pack.meeting_pack, name="meeting-pack"),
     path("<slug:slug>/meeting-pack.pdf", meeting_pack.meeting_pack_pdf, name="meeting-pack-pdf"),
 ]
+urlpatterns += evaluation_urls.urlpatterns

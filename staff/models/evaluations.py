@@ -80,6 +80,10 @@ class EvaluationCriterion(models.Model):
                 return localized(choice.get("label") or {}) or str(value)
         return "" if value in (None, "") else str(value)
 
+    def options(self) -> list[tuple[str, str]]:
+        """(value, label in the reader's language) for each option of a choice."""
+        return [(value, self.choice_label(value)) for value in self.choice_values()]
+
     def scale_values(self) -> list:
         return list(range(self.scale_min, self.scale_max + 1))
 

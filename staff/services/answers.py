@@ -51,11 +51,13 @@ def set_status(
     answers: dict | None = None,
     answer: str = "",
     now=None,
+    notify: bool = True,
 ) -> Contribution:
     """Sets the contribution's status with a public answer (a text per project language),
     records it in the public history and the audit log, and emails each follower (the
     author among them) in their language, or in the first of the project's languages that
-    has a text."""
+    has a text. `notify=False` leaves the emails out, for a reworded answer whose news the
+    followers already had (a meeting's decision recorded again)."""
     project = contribution.project
     require(actor, project, "answer")
     texts = answer_texts(project, answers=answers, answer=answer)
@@ -125,6 +127,13 @@ def set_status(
         details={"from": before, "to": status, "answer": answer, "answers": texts},
         now=now,
     )
+    if notify:
+        _notify(contribution, status, texts)
+    places.on_status_change(contribution)
+    return contribution
+
+
+def _notify(contribution, status, texts):
     send_after_commit(
         [
             answer_email(
@@ -137,5 +146,3 @@ def set_status(
             for recipient in followers(contribution)
         ]
     )
-    places.on_status_change(contribution)
-    return contribution

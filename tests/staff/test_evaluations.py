@@ -150,3 +150,107 @@ def test_proposals_to_decide_are_the_published_proposals_of_the_period(demo):
     make_contribution(demo, kind="proposal", created_at=day + datetime.timedelta(days=40))
     found = list(proposals_to_decide(demo, datetime.date(2019, 3, 1), datetime.date(2019, 3, 31)))
     assert found == [inside]
+
+
+# ---------------------------------------------------------------- the pages
+
+
+def _page(client, user, demo, proposal):
+    client.force_login(user)
+    return client.get(f"/en/staff/{demo.slug}/c/{proposal.pk}/evaluation/")
+
+
+def _post(client, user, demo, proposal, **fields):
+    client.force_login(user)
+    return client.post(f"/en/staff/{demo.slug}/c/{proposal.pk}/evaluation/", fields)
+
+
+def test_two_evaluators_score_differently_and_see_the_disagreement(
+    client, demo, proposal, evaluators
+):
+    first, second = evaluators
+    response = _post(
+        client,
+        first,
+        demo,
+        proposal,
+        score_relevance="5",
+        score_cost_band="under_10k",
+        notes="Note privée du premier",
+    )
+    assert response.status_code == 302
+    # The second evaluator has not scored yet: the first one's scores and notes are not shown.
+    html = _page(client, second, demo, proposal).content.decode()
+    assert "Note privée du premier" not in html and 'class="scores"' not in html
+    response = _post(
+        client, second, demo, proposal, score_relevance="2", score_cost_band="under_10k"
+    )
+    assert response.status_code == 302
+    for user in (first, second):
+        html = _page(client, user, demo, proposal).content.decode()
+        assert 'data-criterion="relevance" data-disagrees="true"' in html
+        assert 'data-criterion="cost_band" data-disagrees="false"' in html
+        assert html.count('class="flag"') == 1
+        assert "Note privée du premier" in html
+        assert first.get_username() in html and second.get_username() in html
+    evaluation = Evaluation.objects.get(contribution=proposal, evaluator=second)
+    assert evaluation.scores == {"relevance": 2, "cost_band": "under_10k"}
+
+
+def test_a_bad_score_is_a_422_with_the_form_and_nothing_saved(client, demo, proposal, evaluators):
+    response = _post(client, evaluators[0], demo, proposal, score_relevance="77", notes="x")
+    assert response.status_code == 422
+    assert not Evaluation.objects.filter(contribution=proposal).exists()
+
+
+def test_pages_answer_404_to_people_without_the_role(client, demo, proposal, evaluators):
+    other = make_user()
+    assert _page(client, other, demo, proposal).status_code == 404
+    assert _post(client, other, demo, proposal, score_relevance="3").status_code == 404
+    client.force_login(evaluators[0])  # an analyst: evaluates, does not set up the grid
+    assert client.get(f"/en/staff/{demo.slug}/evaluation-grid/").status_code == 404
+    assert client.get(f"/en/staff/{demo.slug}/meetings/").status_code == 404
+    client.logout()
+    response = client.get(f"/en/staff/{demo.slug}/c/{proposal.pk}/evaluation/")
+    assert response.status_code == 302
+
+
+def test_the_grid_page_adds_edits_moves_and_deactivates(client, demo):
+    manager = give_role(make_user(), demo, Role.MANAGER)
+    client.force_login(manager)
+    url = f"/en/staff/{demo.slug}/evaluation-grid/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "action": "save",
+            "kind": "choice",
+            "scale_min": "1",
+            "scale_max": "5",
+            "label_fr": "Urgence",
+            "label_it": "Urgenza",
+            "choices_fr": "faible\nforte",
+            "choices_it": "bassa\nalta",
+        },
+    )
+    assert response.status_code == 302
+    criterion = EvaluationCriterion.objects.get(project=demo, code="urgence")
+    assert criterion.choices == [
+        {"value": "faible", "label": {"fr": "faible", "it": "bassa"}},
+        {"value": "forte", "label": {"fr": "forte", "it": "alta"}},
+    ]
+    edit = client.get(f"{url}?edit={criterion.pk}").content.decode()
+    assert "Urgenza" in edit
+    client.post(url, {"action": "up", "criterion": criterion.pk})
+    client.post(url, {"action": "deactivate", "criterion": criterion.pk})
+    criterion.refresh_from_db()
+    assert not criterion.active
+    assert client.post(url, {"action": "up", "criterion": "nope"}).status_code == 404
+    response = client.post(url, {"action": "save", "kind": "scale", "label_fr": ""})
+    assert response.status_code == 422
+
+
+def test_the_contribution_page_links_to_the_evaluation(client, demo, proposal, evaluators):
+    client.force_login(evaluators[1])
+    html = client.get(f"/en/staff/{demo.slug}/c/{proposal.pk}/").content.decode()
+    assert f"/staff/{demo.slug}/c/{proposal.pk}/evaluation/" in html

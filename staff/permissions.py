@@ -19,7 +19,9 @@ CAPABILITIES = {
     "answer": {Role.MODERATOR, Role.MANAGER},  # status and public answer
     "record": {Role.MODERATOR, Role.MANAGER},  # assisted entry
     "templates": {Role.MANAGER},  # answer templates
+    "questionnaires": {Role.MANAGER},  # building and publishing map questionnaires
     "results": {Role.MODERATOR, Role.MANAGER},  # results ("you said, we did") and milestones
+    "partner_projects": {Role.MANAGER},  # the partners' projects, their vote period, outcomes
     "grid": {Role.MANAGER},  # the evaluation grid
     "evaluate": {Role.ANALYST, Role.MODERATOR, Role.MANAGER},  # scores and private notes
     "decide": {Role.MODERATOR, Role.MANAGER},  # meetings and their decisions

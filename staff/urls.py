@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff import evaluation_urls
+from staff import evaluation_urls, partner_urls
 from staff.views import (
     answer_templates,
     assisted_entry,
@@ -59,3 +59,4 @@ urlpatterns += [
     path("<slug:slug>/meeting-pack.pdf", meeting_pack.meeting_pack_pdf, name="meeting-pack-pdf"),
 ]
 urlpatterns += evaluation_urls.urlpatterns
+urlpatterns += partner_urls.urlpatterns

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from contributions.photo_urls import PHOTO_PATH
 from contributions.views import photo
 from layers import ogc
-from mapping import feeds, place_views, views
+from mapping import feeds, partner_views, place_views, views
 from mapping.health import healthz
 from mapping.result_views import ResultView, milestone_photo, results_geojson
 
@@ -83,6 +83,29 @@ urlpatterns += i18n_patterns(
     ),
     prefix_default_language=True,
 )
+
+# Partner projects put to the residents' vote (mapping.partner_views): their pages, the
+# results of the vote, and their photos (one address, any language).
+urlpatterns += i18n_patterns(
+    path(
+        "p/<slug:slug>/partner-projects/results/",
+        partner_views.PartnerResultsView.as_view(),
+        name="partner-results",
+    ),
+    path(
+        "p/<slug:slug>/partner-projects/<uuid:pk>/",
+        partner_views.PartnerProjectView.as_view(),
+        name="partner-project",
+    ),
+    prefix_default_language=True,
+)
+urlpatterns += [
+    path(
+        "partner-photos/<uuid:photo_id>/<str:size>.jpg",
+        partner_views.partner_photo,
+        name="partner-photo",
+    ),
+]
 
 # Questionnaires answered on the map (mapping.questionnaire_urls): /<lang>/p/<slug>/q/<qslug>/.
 urlpatterns += i18n_patterns(

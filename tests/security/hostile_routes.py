@@ -314,6 +314,8 @@ KNOWN_FORM = frozenset(
         "area",
         "frequency",
         "scope",
+        # the vote on a partner project (mapping.partner_views)
+        "value",
     }
 )
 # The fields of the API's JSON bodies (contributions.api serializers, the CSP report).
@@ -333,6 +335,10 @@ JSON_FIELDS = frozenset(
         "body",
         "feature",
         "csp-report",
+        # a vote on a partner project (contributions.partner_api)
+        "value",
+        "comment",
+        "commune",
     }
 )
 # Form fields whose real values lead a view to different code (the page's actions, the

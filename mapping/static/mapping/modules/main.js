@@ -7,6 +7,7 @@ import { createView } from "./view.js";
 import { setupPlacing } from "./placing.js";
 import { setupForm } from "./form.js";
 import { setupResults, showResult } from "./results.js";
+import { setupPartnerProjects, showPartnerProject } from "./partner_projects.js";
 
 const configElement = $("map-config");
 if (configElement && window.L) {
@@ -17,12 +18,15 @@ if (configElement && window.L) {
   window.projectMap = { map: view.map, refresh: view.refresh, config };
   if (config.result) {
     showResult(view, config.result);
+  } else if (config.partnerProject) {
+    showPartnerProject(view, config.partnerProject);
   } else if (config.focus) {
     view.showFocus(config.focus);
   } else {
     view.map.on("moveend", view.refresh);
     view.refresh();
     setupResults(view, config);
+    setupPartnerProjects(view, config);
     const form = $("contribution-form");
     if (form) {
       const number = (name) => (form.dataset[name] ? Number(form.dataset[name]) : null);

@@ -1,8 +1,8 @@
 from django.urls import path, re_path
 
-from layers import ogc, ogc_questionnaires, ogc_results
+from layers import ogc, ogc_partner_projects, ogc_questionnaires, ogc_results
 
-QUESTION_ID = r"(?P<collection_id>(?![-\w]*-contributions(?:/|$))[-\w]+-q-[-\w]+)"
+QUESTION_ID = r"(?P<question_collection>(?![-\w]*-contributions(?:/|$))[-\w]+-q-[-\w]+)"
 
 urlpatterns = [
     path("", ogc.landing, name="ogc-landing"),
@@ -17,6 +17,27 @@ urlpatterns = [
         ogc_results.item,
         name="ogc-result-item",
     ),
+    # The partners' projects put to the vote: `<slug>-partner-projects`, likewise.
+    path(
+        "collections/<slug:slug>-partner-projects",
+        ogc_partner_projects.collection,
+        name="ogc-partner-collection",
+    ),
+    path(
+        "collections/<slug:slug>-partner-projects/queryables",
+        ogc_partner_projects.queryables,
+        name="ogc-partner-queryables",
+    ),
+    path(
+        "collections/<slug:slug>-partner-projects/items",
+        ogc_partner_projects.items,
+        name="ogc-partner-items",
+    ),
+    path(
+        "collections/<slug:slug>-partner-projects/items/<str:feature_id>",
+        ogc_partner_projects.item,
+        name="ogc-partner-item",
+    ),
     # A questionnaire's map question: `<slug>-q-<questionnaire>-<code>` (never a project's
     # contributions, whose ids end in -contributions).
     re_path(
@@ -30,7 +51,7 @@ urlpatterns = [
         name="ogc-questionnaire-items",
     ),
     re_path(
-        rf"^collections/{QUESTION_ID}/items/(?P<feature_id>[0-9a-f]{{32}})$",
+        rf"^collections/{QUESTION_ID}/items/(?P<answer_id>[0-9a-f]{{32}})$",
         ogc_questionnaires.item,
         name="ogc-questionnaire-item",
     ),

@@ -36,6 +36,7 @@ from layers.diagnostic import (
     rates,
     report,
     report_data,
+    report_partner,
     report_stats,
     summary,
     themes,
@@ -289,6 +290,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         partners=report_data.partners_of(project),
         files=list(names),
         results=report_stats.results_of(project, language),
+        partner_projects=report_partner.partner_data(project, language),
     )
     html = report.render(data)
     (folder / "report.html").write_text(html, encoding="utf-8")

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from shapely.geometry import Point, shape
 
 from contributions.models import Kind, Status
-from layers.diagnostic import areas, figures, report_stats
+from layers.diagnostic import areas, figures, report_partner, report_stats
 from layers.diagnostic.folium_map import TO_WGS84
 from layers.diagnostic.formatting import long_date, number
 from layers.diagnostic.report_data import ReportData, Section
@@ -243,6 +243,7 @@ SECTIONS = (
     density_section,
     report_stats.gi_star_section,
     report_stats.results_section,
+    report_partner.partner_section,
     methods,
     all_communes,
 )
@@ -276,7 +277,8 @@ def render(data: ReportData, *, for_print: bool = False) -> str:
     summary = data.summary
     # TeX, if a local matplotlibrc turned it on, would read names as TeX: charts draw plain text.
     with plt.rc_context({"text.usetex": False}):
-        sections = [make(data) for make in SECTIONS]
+        # A section with nothing to draw (no partner projects) answers None.
+        sections = [section for make in SECTIONS if (section := make(data)) is not None]
     totals = summary["totals"]
     context = {
         "title": data.title,

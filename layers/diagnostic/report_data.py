@@ -37,6 +37,8 @@ class ReportData:
     files: list[str] = field(default_factory=list)
     # What the services decided or did ("you said, we did"): results_of(project).
     results: list[dict] = field(default_factory=list)
+    # The vote on the partners' projects: report_partner.partner_data(project), or None.
+    partner_projects: dict | None = None
 
     def theme_name(self, slug) -> str:
         for theme in self.themes:

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from layers.exports import sld, styles
+from layers.exports import partner_projects, sld, styles
 from layers.exports.ogr2ogr import ogr2ogr_layers
 from layers.exports.sql import (
     DEFAULT_BASE_URL,
@@ -77,6 +77,12 @@ def write_geopackage(
         layers[name] = (layer_sql, "wkbMultiPolygon")
     layers["results"] = (
         results_sql(project, language=language, base_url=base_url),
+        "wkbPoint",
+    )
+    layers[partner_projects.LAYER] = (
+        partner_projects.partner_projects_sql(
+            project, language=language, public=public, base_url=base_url
+        ),
         "wkbPoint",
     )
     ogr2ogr_layers("gpkg", output, layers, srid, progress=progress, metadata=metadata)
@@ -186,6 +192,21 @@ def _layer_styles(project, language: str, *, public: bool) -> list[LayerStyle]:
             % {"project": project.slug},
             qml=styles.results_qml(RESULTS_COLOUR),
             sld=sld.results_sld("results", _("Results"), RESULTS_COLOUR),
+        )
+    )
+    result.append(
+        LayerStyle(
+            table=partner_projects.LAYER,
+            title=_("Partner projects put to the vote"),
+            description=_(
+                "The projects the partners put to the residents' vote in the project "
+                "%(project)s: one star per project, on its place, with its theme, partner, "
+                "cost band, outcome and the vote's figures (for, against, mean rating, votes, "
+                "rank; in open data once the ranking is public)."
+            )
+            % {"project": project.slug},
+            qml=partner_projects.partner_projects_qml(),
+            sld=partner_projects.partner_projects_sld(_("Partner projects")),
         )
     )
     result.append(

@@ -11,6 +11,8 @@ from core.escaping import SpreadsheetWriter
 from staff.access import page_context, workspace
 from staff.selectors.dashboard import HEADINGS, TABLES, summary
 from staff.selectors.maps import map_points, perimeter_frame
+from staff.selectors.partner_dashboard import PARTNER_TABLES
+from staff.selectors.partner_dashboard import section as partner_section
 
 
 @workspace("dashboard")
@@ -46,6 +48,7 @@ def dashboard(request, project):
             week_ticks=week_ticks(weeks),
             # The bar is full once the target is reached; the figure itself goes on.
             target_bar=min(100, figures["target_progress_percent"] or 0),
+            partner=partner_section(project),
         ),
     )
 
@@ -82,7 +85,7 @@ def dashboard_csv(request, project, name):
     headers, for scripts; with `?sep=semicolon`, what French and Italian spreadsheets open
     by a double click: semicolons, decimal commas where the reader's language writes them,
     and headers in the reader's language."""
-    build = TABLES.get(name)
+    build = TABLES.get(name) or PARTNER_TABLES.get(name)
     if build is None:
         raise Http404
     semicolon = request.GET.get("sep") == "semicolon"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from contributions.models import PUBLIC_STATUSES
-from tests.consistency.outputs import api, diagnostic, files, pages, staff
+from tests.consistency.outputs import api, diagnostic, files, pages, partner, staff
 from tests.consistency.truth import DASHBOARD, PLACED, PUBLIC, STAFF, TOUCHING, Figures
 
 
@@ -52,3 +52,25 @@ OUTPUTS = [
     Output("home page counter", pages.home_counter),
 ]
 BY_OUTPUT = {output.name: output for output in OUTPUTS}
+
+
+@dataclass
+class PartnerOutput:
+    """An output of the vote on the partners' projects: its reader (client, project) ->
+    PartnerFigures, compared with tests/consistency/partner_truth.py."""
+
+    name: str
+    reader: Callable
+
+
+PARTNER_OUTPUTS = [
+    PartnerOutput("partner results page", partner.results_page),
+    PartnerOutput("partner api list", partner.api_list),
+    PartnerOutput("partner ogc items", partner.ogc_items),
+    PartnerOutput("partner dashboard page", partner.dashboard_page),
+    PartnerOutput("partner dashboard csv", partner.dashboard_csv),
+    PartnerOutput("partner diagnostic report.html", partner.diagnostic_report),
+    PartnerOutput("partner staff geopackage", partner.staff_geopackage),
+    PartnerOutput("partner open data geopackage", partner.open_data_geopackage),
+]
+BY_PARTNER_OUTPUT = {output.name: output for output in PARTNER_OUTPUTS}

@@ -161,6 +161,7 @@ def test_geopackage_has_contributions_communes_and_perimeter(demo, prepared, tmp
         "communes",
         "perimeter",
         "results",
+        "partner_projects",
     }
     assert set(summaries) == geometry_layers | {"contributions", "layer_styles"}
     assert "Geometry: Point" in summaries["results"]

@@ -1,0 +1,174 @@
+"""The outputs that show the vote on the partners' projects, each read as a person or a GIS
+client reads it: the public results page, the API, the OGC API collection, the staff
+dashboard (page and CSVs), the diagnostic's report and both GeoPackage exports."""
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import tempfile
+from html import unescape
+from pathlib import Path
+
+from django.core.management import call_command
+
+from tests.consistency.outputs.common import body, number, staff_client
+from tests.consistency.partner_truth import PartnerFigures
+
+_ROW = re.compile(r"<tr data-(id|theme|code)=\"([^\"]+)\"[^>]*>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.DOTALL)
+
+
+def _cells(html: str, attribute: str) -> dict:
+    """{data-<attribute> value: [cell texts]} of a page's table rows."""
+    found = {}
+    for kind, value, inner in _ROW.findall(html):
+        if kind == attribute:
+            found[value] = [
+                unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in _CELL.findall(inner)
+            ]
+    return found
+
+
+def _int(text) -> int | None:
+    text = str(text).strip()
+    return None if text in ("", "–", "-", "None") else number(text)
+
+
+def results_page(client, project) -> PartnerFigures:
+    """/fr/p/<slug>/partner-projects/results/: rank, title, theme, for, against, votes, share
+    per project; turnout; by theme (projects, people, votes, ...); by commune (people, ...)."""
+    html = body(client.get(f"/fr/p/{project.slug}/partner-projects/results/")).decode()
+    ranking = html[html.index('class="ranking"') :]
+    ranking = ranking[: ranking.index("</table>")]
+    projects = {
+        pk: (_int(c[5]), _int(c[3]), _int(c[4]), _int(c[0]))
+        for pk, c in _cells(ranking, "id").items()
+    }
+    themes = {slug: _int(c[3]) for slug, c in _cells(html, "theme").items()}
+    communes = {code: _int(c[1]) for code, c in _cells(html, "code").items()}
+    participants = int(re.search(r'id="turnout" data-participants="(\d+)"', html)[1])
+    return PartnerFigures(projects, participants, themes, communes)
+
+
+def api_list(client, project) -> PartnerFigures:
+    """GET /api/projects/<slug>/partner-projects/: each feature's `results`."""
+    data = json.loads(body(client.get(f"/api/projects/{project.slug}/partner-projects/")))
+    projects = {}
+    for feature in data["features"]:
+        results = feature["properties"].get("results") or {}
+        projects[feature["id"]] = (
+            results.get("votes"),
+            results.get("votes_for"),
+            results.get("votes_against"),
+            results.get("rank") if results.get("votes") else None,
+        )
+    return PartnerFigures(projects=projects)
+
+
+def ogc_items(client, project) -> PartnerFigures:
+    """The OGC API collection `<slug>-partner-projects`, in Lambert-93 (Part 2)."""
+    response = client.get(
+        f"/ogc/collections/{project.slug}-partner-projects/items",
+        {"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"},
+    )
+    data = json.loads(body(response))
+    return PartnerFigures(
+        projects={
+            f["id"]: (
+                f["properties"]["votes"],
+                f["properties"]["votes_for"],
+                f["properties"]["votes_against"],
+                f["properties"]["rank"] if f["properties"]["votes"] else None,
+            )
+            for f in data["features"]
+        }
+    )
+
+
+def _csv(client, project, name):
+    text = body(client.get(f"/fr/staff/{project.slug}/dashboard/{name}.csv")).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def dashboard_csv(client, project) -> PartnerFigures:
+    staff = staff_client()
+    ranking = _csv(staff, project, "partner_ranking")
+    turnout = {row["figure"]: row["value"] for row in _csv(staff, project, "partner_turnout")}
+    return PartnerFigures(
+        projects={
+            row["id"]: (
+                int(row["votes"]),
+                int(row["votes_for"]),
+                int(row["votes_against"]),
+                _int(row["rank"]),
+            )
+            for row in ranking
+        },
+        participants=int(turnout["participants"]),
+        themes={row["theme"]: int(row["votes"]) for row in _csv(staff, project, "partner_themes")},
+        communes={
+            row["commune"]: int(row["participants"])
+            for row in _csv(staff, project, "partner_communes")
+        },
+    )
+
+
+def dashboard_page(client, project) -> PartnerFigures:
+    html = body(staff_client().get(f"/fr/staff/{project.slug}/dashboard/")).decode()
+    match = re.search(r'data-figure="partner_participants">([^<]+)<', html)
+    return PartnerFigures(participants=number(match[1]))
+
+
+def diagnostic_report(client, project) -> PartnerFigures:
+    """report.html of `manage.py diagnostic`: the partner projects' section."""
+    with tempfile.TemporaryDirectory() as folder:
+        call_command(
+            "diagnostic",
+            *("--project", project.slug, "--output", folder, "--no-progress"),
+            stdout=io.StringIO(),
+        )
+        html = (Path(folder) / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('id="partner-projects"') :]
+    ranking = section[section.index('class="partner-ranking"') :]
+    ranking = ranking[: ranking.index("</table>")]
+    return PartnerFigures(
+        projects={
+            pk: (_int(c[5]), _int(c[3]), _int(c[4]), _int(c[0]))
+            for pk, c in _cells(ranking, "id").items()
+        },
+        participants=int(re.search(r'id="partner-turnout" data-participants="(\d+)"', section)[1]),
+        themes={slug: _int(c[3]) for slug, c in _cells(section, "theme").items()},
+        communes={code: _int(c[2]) for code, c in _cells(section, "code").items()},
+    )
+
+
+def _geopackage(project, public: bool) -> PartnerFigures:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "partner.gpkg"
+        options = ["--public"] if public else []
+        call_command(
+            "export_layer",
+            *("--project", project.slug, "--format", "gpkg", "--srid", "2154"),
+            *("--output", str(path), "--no-progress", *options),
+            stdout=io.StringIO(),
+        )
+        connection = sqlite3.connect(path)
+        try:
+            rows = connection.execute(
+                "SELECT id, votes, votes_for, votes_against, rank FROM partner_projects"
+            ).fetchall()
+        finally:
+            connection.close()
+    return PartnerFigures(
+        projects={pk: (v, f, a, rank if v else None) for pk, v, f, a, rank in rows}
+    )
+
+
+def staff_geopackage(client, project) -> PartnerFigures:
+    return _geopackage(project, public=False)
+
+
+def open_data_geopackage(client, project) -> PartnerFigures:
+    return _geopackage(project, public=True)

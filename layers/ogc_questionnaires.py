@@ -161,16 +161,16 @@ def _geojson(body: str, crs):
 
 @require_GET
 @_errors
-def collection(request, collection_id):
+def collection(request, question_collection):
     ogc_params.check_params(request, [])
-    return JsonResponse(collection_data(request, resolve(collection_id)))
+    return JsonResponse(collection_data(request, resolve(question_collection)))
 
 
 @require_GET
 @_errors
-def items(request, collection_id):
+def items(request, question_collection):
     ogc_params.check_params(request, ITEMS_PARAMS)
-    question = resolve(collection_id)
+    question = resolve(question_collection)
     limit, offset = ogc_params.paging(request)
     crs = ogc_crs.requested(request)
     where, params = _bbox_where(request)
@@ -179,7 +179,7 @@ def items(request, collection_id):
     rows = _run(f"{sql} ORDER BY a.id LIMIT %s OFFSET %s", [*params, limit, offset])
     links = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()}]
     if offset + len(rows) < matched:
-        base = _url(request, "ogc-questionnaire-items", collection_id)
+        base = _url(request, "ogc-questionnaire-items", question_collection)
         query = request.GET.copy()
         query["offset"], query["limit"] = str(offset + limit), str(limit)
         links.append({"rel": "next", "type": GEOJSON, "href": f"{base}?{query.urlencode()}"})
@@ -197,11 +197,11 @@ def items(request, collection_id):
 
 @require_GET
 @_errors
-def item(request, collection_id, feature_id):
+def item(request, question_collection, answer_id):
     ogc_params.check_params(request, ["crs"])
-    question = resolve(collection_id)
+    question = resolve(question_collection)
     crs = ogc_crs.requested(request)
-    rows = _run(_page_sql(question, crs, "WHERE a.id = %s"), [str(feature_id)[:64]])
+    rows = _run(_page_sql(question, crs, "WHERE a.id = %s"), [answer_id])
     if not rows:
         raise DomainError("not_found", _("No such feature."), status=404)
     data = json.loads(rows[0][0])
@@ -210,7 +210,7 @@ def item(request, collection_id, feature_id):
         {
             "rel": "collection",
             "type": "application/json",
-            "href": _url(request, "ogc-questionnaire-collection", collection_id),
+            "href": _url(request, "ogc-questionnaire-collection", question_collection),
         },
     ]
     return _geojson(json.dumps(data), crs)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from layers import ogc, ogc_questionnaires, ogc_results
+from layers import ogc, ogc_partner_projects, ogc_questionnaires, ogc_results
 
 QUESTION_ID = r"(?P<question_collection>(?![-\w]*-contributions(?:/|$))[-\w]+-q-[-\w]+)"
 
@@ -16,6 +16,27 @@ urlpatterns = [
         "collections/<slug:slug>-results/items/<str:feature_id>",
         ogc_results.item,
         name="ogc-result-item",
+    ),
+    # The partners' projects put to the vote: `<slug>-partner-projects`, likewise.
+    path(
+        "collections/<slug:slug>-partner-projects",
+        ogc_partner_projects.collection,
+        name="ogc-partner-collection",
+    ),
+    path(
+        "collections/<slug:slug>-partner-projects/queryables",
+        ogc_partner_projects.queryables,
+        name="ogc-partner-queryables",
+    ),
+    path(
+        "collections/<slug:slug>-partner-projects/items",
+        ogc_partner_projects.items,
+        name="ogc-partner-items",
+    ),
+    path(
+        "collections/<slug:slug>-partner-projects/items/<str:feature_id>",
+        ogc_partner_projects.item,
+        name="ogc-partner-item",
     ),
     # A questionnaire's map question: `<slug>-q-<questionnaire>-<code>` (never a project's
     # contributions, whose ids end in -contributions).

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models.functions import PointOnSurface
+from django.utils.text import slugify
 
 from contributions.models import Contribution
 from staff.models import Decision, Evaluation, Outcome
@@ -41,7 +42,7 @@ class ProgrammingTable:
 
 def _name(text: str) -> str:
     """A column name every GIS reads: lower-case letters, digits and underscores."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "x"
+    return re.sub(r"[^a-z0-9]+", "_", slugify(text)).strip("_") or "x"
 
 
 def kept_decisions(project, meeting=None):

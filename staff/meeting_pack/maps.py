@@ -22,6 +22,7 @@ OVERVIEW_WIDTH = 1000  # pixels of the overview's drawing
 ITEM_WIDTH = 480  # pixels of a proposal's small map
 ITEM_SPAN_M = 4000  # a proposal's map is at least this wide (metres)
 METRES_PER_DEGREE = 111_320
+MARKER_CLEARANCE = 22  # pixels around a proposal's marker that no name covers
 
 
 @dataclass
@@ -136,13 +137,19 @@ def _outlines(project, box: _Box, *, tolerance: float) -> tuple[str, str, list]:
     return perimeter or "", communes or "", places
 
 
-def _names(box: _Box, places: list, *, size: float, limit: int) -> list:
+def _names(box: _Box, places: list, *, size: float, limit: int, avoid=None) -> list:
     """Names to write: the first places (most populous) whose label fits without
-    overlapping one already placed."""
+    overlapping one already placed; a name on the `avoid` point (the proposal's marker) is
+    moved below it."""
     placed, boxes = [], []
     for place in places:
         point = box.pixel(place["lon"], place["lat"])
         half_w, half_h = 0.3 * size * len(place["name"]), 0.6 * size
+        if avoid is not None and (
+            abs(point["x"] - avoid["x"]) < half_w + MARKER_CLEARANCE
+            and abs(point["y"] - avoid["y"]) < half_h + MARKER_CLEARANCE
+        ):
+            point = {"x": point["x"], "y": round(avoid["y"] + MARKER_CLEARANCE + half_h, 1)}
         rect = (point["x"] - half_w, point["y"] - half_h, point["x"] + half_w, point["y"] + half_h)
         if rect[0] < 0 or rect[2] > box.width or rect[1] < 0 or rect[3] > box.height:
             continue
@@ -207,7 +214,8 @@ def item_map(project, item) -> Drawing | None:
     box = _Box(cx - half / k, cy - half, cx + half / k, cy + half, ITEM_WIDTH)
     perimeter, communes, places = _outlines(project, box, tolerance=0.0)
     drawing = Drawing(width=box.width, height=box.height, perimeter=perimeter, communes=communes)
-    drawing.names = _names(box, places, size=15, limit=6)
+    marker = box.pixel(lon, lat)
+    drawing.names = _names(box, places, size=20, limit=6, avoid=marker)
     with connection.cursor() as cursor:
         cursor.execute(_SHAPE_SQL, box.params(id=item.id))
         kind, path = cursor.fetchone()
@@ -218,6 +226,6 @@ def item_map(project, item) -> Drawing | None:
         drawing.shape, drawing.shape_kind = path, "area"
     else:
         drawing.shape_kind = "point"
-    drawing.markers = [{**box.pixel(lon, lat), "number": item.number, "colour": item.theme_colour}]
+    drawing.markers = [{**marker, "number": item.number, "colour": item.theme_colour}]
     drawing.scale = box.scale_bar()
     return drawing

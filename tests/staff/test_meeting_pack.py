@@ -35,11 +35,14 @@ def _at(day, hour=12):
 
 @pytest.fixture
 def pack(demo):
+    return build_pack(demo)
+
+
+def build_pack(project):
     """Three proposals of March 2019 (one an area, one placed by a blurring rule), evaluated
     by two partners who disagree; beside them what must stay out: a proposal of February, a
     hidden one, one awaiting moderation, a report, a hidden comment, residents' names and
     addresses."""
-    project = demo
     theme = project.themes.first()
     resident = make_user(
         "resident-pack",

@@ -50,7 +50,20 @@
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });
-  if (position) {
-    position.textContent = `${nearest() + 1} / ${slides.length}`;
+  // The position follows scrolling too (the mouse, a link of the list, the address's #).
+  let pending = false;
+  function follow() {
+    pending = false;
+    const text = `${nearest() + 1} / ${slides.length}`;
+    if (position && position.textContent !== text) {
+      position.textContent = text;
+    }
   }
+  window.addEventListener("scroll", () => {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(follow);
+    }
+  }, { passive: true });
+  follow();
 })();

@@ -55,7 +55,10 @@ def partner_projects(request, project):
     items = (
         PartnerProject.objects.of_project(project)
         .select_related("project", "theme", "partner")
-        .annotate(photo_count=Count("photos", distinct=True), vote_count=Count("votes"))
+        .annotate(
+            photo_count=Count("photos", distinct=True), vote_count=Count("votes", distinct=True)
+        )
+        .order_by("position", "created_at")
     )
     return render(
         request,

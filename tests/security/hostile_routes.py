@@ -206,6 +206,7 @@ KNOWN_QUERY = frozenset(
         "saved",  # assisted entry: the contribution just recorded
         "language",  # assisted entry: the resident's language, kept between entries
         "contribution",  # a new result, started from a contribution
+        "meeting",  # the programming-call export of one meeting
         "meeting",  # the meeting pack: a meeting's id,
         "start",  # or a period's first day
         "end",  # and last day
@@ -271,6 +272,28 @@ KNOWN_FORM = frozenset(
         "geometry",
         "contributions",
         "date",
+        # evaluations and meetings (staff.evaluation_forms): the grid's per-language fields
+        # (label_fr, choices_it...) and one score_<code> per criterion of the demo's grid
+        "criterion",
+        "label_fr",
+        "label_it",
+        "label_en",
+        "choices_fr",
+        "choices_it",
+        "choices_en",
+        "partner",
+        "notes",
+        "score_relevance",
+        "score_feasibility",
+        "score_cost_band",
+        "score_theme",
+        "score_partner",
+        "score_plans",
+        "period_start",
+        "period_end",
+        "outcome",
+        "merged_into",
+        "contribution",
         # privacy
         "confirm",
         "delete_photos",

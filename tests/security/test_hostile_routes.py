@@ -23,6 +23,7 @@ Over 400 lines: the walk, then each 500 it found pinned down with the answer it 
 read together.
 """
 
+import datetime
 import json
 import math
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ from core.i18n import localized
 from open311.models import ApiClient
 from privacy import links
 from privacy.models import LocationMethod, LocationRule
-from staff.models import Action, AnswerTemplate, AuditEntry, Target
+from staff.models import Action, AnswerTemplate, AuditEntry, Meeting, Target
 from tests.security import hostile_routes as walker
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,7 @@ def test_the_walker_sees_every_pattern():
 class Extras:
     follow: Follow
     template: AnswerTemplate
+    meeting: Meeting
     api_key: str
 
 
@@ -102,6 +104,12 @@ def extras(world):
             project=world.p1, name="hostile", texts={"fr": "text"}
         ),
         api_key=api_client.key,  # shown once, at creation
+        meeting=Meeting.objects.create(
+            project=world.p1,
+            date=datetime.date(2026, 6, 1),
+            period_start=datetime.date(2026, 5, 1),
+            period_end=datetime.date(2026, 5, 31),
+        ),
     )
 
 
@@ -164,6 +172,7 @@ def real_values(route, world, extras) -> tuple[dict, list[str]]:
         "token": extras.follow.token,
         "name": "communes",
         "template_id": extras.template.pk,
+        "meeting_id": extras.meeting.pk,
         "content_type_id": ContentType.objects.get_for_model(Contribution).pk,
         "object_id": published.pk,
         "id": superuser.pk,

@@ -174,14 +174,10 @@ def _evaluations(item, contribution, criteria, evaluations, *, notes: bool):
 
 def _duplicates(contribution, numbers: dict) -> list:
     """Possible duplicates that the public may read (a hidden or unmoderated one is not
-    named), with their number in the pack when they are in it too."""
+    named), with their number in the pack when they are in it too. Not their distance: the
+    selector measures it between exact places, which the pack does not tell."""
     return [
-        {
-            "title": d.title,
-            "number": numbers.get(d.id),
-            "distance": number(round(d.distance_m)),
-            "status": d.status_label,
-        }
+        {"title": d.title, "number": numbers.get(d.id), "status": d.status_label}
         for d in possible_duplicates(contribution, limit=DUPLICATES_SHOWN * 2)
         if d.status in PUBLIC_STATUSES
     ][:DUPLICATES_SHOWN]

@@ -17,6 +17,7 @@ from contributions.models import CommentStatus, Contribution, ProjectPartner, St
 from core.postgis import STORAGE_SRID
 from privacy.models import LocationMethod, LocationRule
 from privacy.services import recompute_public_locations
+from staff.meeting_pack import maps
 from staff.meeting_pack.data import gather
 from staff.models import Evaluation, EvaluationCriterion, Meeting, Role
 from tests.factories import make_comment, make_contribution, make_photo, make_user
@@ -93,6 +94,13 @@ def build_pack(project):
     waiting = proposal("PROPWAITING", 6, status=Status.SUBMITTED)
     report = make_contribution(
         project, kind="report", title="Report REPORTMARCH", created_at=_at(7)
+    )
+    make_contribution(
+        project,
+        kind="report",
+        title="Proposal PROPFRANCE DUPLIREPORT",
+        created_at=_at(8),
+        description=fr.description,
     )
     make_comment(fr, body="Commentaire COMMENTPUBLIC très utile", author=resident)
     make_comment(fr, body="Commentaire COMMENTHIDDEN injurieux", status=CommentStatus.HIDDEN)
@@ -243,6 +251,9 @@ def test_the_page_groups_numbers_and_marks_disagreements(client, pack):
     assert section.count('class="disagrees"') == 2  # the scale (1 vs 5) and the choice
     assert 'data-criterion="pack-feasibility"' in section
     assert "data:image/jpeg;base64," in section  # its photo, embedded
+    # A public report alike and at the same place is named; the hidden and the unmoderated
+    # proposals there (FORBIDDEN) are not.
+    assert "DUPLIREPORT" in section.split('class="duplicates"')[1]
     assert "<svg" in section and 'class="pack-map"' in section
 
 
@@ -260,6 +271,15 @@ def test_places_are_the_public_ones(pack):
     assert fr.spot != pytest.approx((pack.fr.geom.x, pack.fr.geom.y), abs=1e-6)
     area = next(i for i in items if i.id == str(pack.area.pk))
     assert area.extent is not None
+    with translation.override("fr"):
+        drawing = maps.item_map(pack.project, area)
+        overview = maps.overview(pack.project, items)
+    assert drawing.shape_kind == "area" and drawing.shape.startswith("M")
+    assert (
+        0 < drawing.markers[0]["x"] < drawing.width and 0 < drawing.markers[0]["y"] < drawing.height
+    )
+    assert [m["number"] for m in overview.markers] == [1, 2, 3]
+    assert overview.communes and overview.names
 
 
 def test_a_meeting_gives_its_period_and_date(client, pack):

@@ -11,6 +11,7 @@ from staff.views import (
     home,
     meeting_pack,
     printed,
+    questionnaires,
     queue,
     results,
 )
@@ -60,3 +61,41 @@ urlpatterns += [
 ]
 urlpatterns += evaluation_urls.urlpatterns
 urlpatterns += partner_urls.urlpatterns
+urlpatterns += [
+    path("<slug:slug>/questionnaires/", questionnaires.questionnaires, name="questionnaires"),
+    path(
+        "<slug:slug>/questionnaires/new/",
+        questionnaires.questionnaire_settings,
+        name="questionnaire-new",
+    ),
+    path(
+        "<slug:slug>/questionnaires/<int:questionnaire_id>/",
+        questionnaires.questionnaire,
+        name="questionnaire",
+    ),
+    path(
+        "<slug:slug>/questionnaires/<int:questionnaire_id>/settings/",
+        questionnaires.questionnaire_settings,
+        name="questionnaire-settings",
+    ),
+    path(
+        "<slug:slug>/questionnaires/<int:questionnaire_id>/pages/<int:page_id>/",
+        questionnaires.page_action,
+        name="questionnaire-page",
+    ),
+    path(
+        "<slug:slug>/questionnaires/<int:questionnaire_id>/questions/new/",
+        questionnaires.question_form,
+        name="questionnaire-question-new",
+    ),
+    path(
+        "<slug:slug>/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/",
+        questionnaires.question_form,
+        name="questionnaire-question",
+    ),
+    path(
+        "<slug:slug>/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/move/",
+        questionnaires.question_action,
+        name="questionnaire-question-action",
+    ),
+]

@@ -5,6 +5,7 @@ import itertools
 import uuid
 
 from questionnaires.models import Question, Questionnaire, QuestionPage
+from questionnaires.services import submit_response
 from tests.factories import hostile
 
 _serial = itertools.count(1)
@@ -60,8 +61,23 @@ def make_questionnaire(project, *, slug=None, questions=True, **fields) -> Quest
     return questionnaire
 
 
-def _adder(questionnaire):
-    position = itertools.count()
+def make_survey(project) -> Questionnaire:
+    """The questionnaire "survey" of the hostile-input walk: every kind of question, and a
+    point question "where" (its OGC collection is "<project>-q-survey-where")."""
+    questionnaire = make_questionnaire(project, slug="survey")
+    page = questionnaire.pages.order_by("position").last()
+    _adder(questionnaire, start=100)(page, "where", "map_point", max_count=5)
+    submit_response(
+        questionnaire=questionnaire,
+        answers={"bus": "never", "where": [point(7.2620, 43.7030, comment=hostile("where"))]},
+        client_key=client_key(),
+        language="fr",
+    )
+    return questionnaire
+
+
+def _adder(questionnaire, start=0):
+    position = itertools.count(start)
 
     def add(page, code, kind, **fields):
         question = Question(

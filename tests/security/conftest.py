@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from contributions.models import Contribution, Project, Status
 from staff.models import Role
 from tests import factories
+from tests.questionnaires.factories import make_survey
 
 PROJECT_1 = "piter-alpimed"
 PROJECT_2 = "security-other"
@@ -26,6 +27,7 @@ class World:
     objects: dict = field(default_factory=dict)  # object name -> Contribution
     photos: dict = field(default_factory=dict)  # object name -> Photo
     comments: dict = field(default_factory=dict)  # object name -> Comment
+    questionnaire: object = None  # p1's published questionnaire "survey" (map question "where")
 
     @property
     def private_emails(self):
@@ -79,8 +81,10 @@ def world(demo, django_db_blocker, tmp_path_factory):
             world.objects[name] = contribution
             world.photos[name] = factories.make_photo(contribution)
             world.comments[name] = factories.make_comment(contribution)
+        world.questionnaire = make_survey(p1)
     yield world
     with django_db_blocker.unblock():
+        world.questionnaire.delete()
         Contribution.objects.filter(pk__in=[c.pk for c in world.objects.values()]).delete()
         get_user_model().objects.filter(username__startswith="sec-").delete()
         Project.objects.filter(pk=p2.pk).delete()

@@ -166,6 +166,11 @@ def real_values(route, world, extras) -> tuple[dict, list[str]]:
         # A questionnaire's map question (layers.ogc_questionnaires) and a map answer's id.
         "question_collection": f"{world.p1.slug}-q-survey-where",
         "answer_id": "0" * 32,
+        # The questionnaire "survey" (questionnaires.api, the staff's builder).
+        "qslug": "survey",
+        "questionnaire_id": world.questionnaire.pk,
+        "page_id": world.questionnaire.pages.first().pk,
+        "question_id": world.questionnaire.questions.first().pk,
         "feature_id": published.pk,
         "fmt": "json",
         "request_id": published.pk,

@@ -1,0 +1,143 @@
+"""The questionnaire builder without a browser: managers only, every step through the
+forms, the order and conditions kept consistent, hostile input refused with a 4xx."""
+
+import pytest
+
+from questionnaires.models import Question, Questionnaire
+from tests.questionnaires.factories import make_questionnaire
+
+pytestmark = pytest.mark.django_db
+
+
+def base(project):
+    return f"/fr/staff/{project.slug}/questionnaires/"
+
+
+def new_questionnaire(client, project, **changes):
+    data = {"title_fr": "Transports", "title_it": "Trasporti", "slug": "transports"}
+    data.update(changes)
+    return client.post(f"{base(project)}new/", data)
+
+
+def question_data(**changes):
+    data = {"code": "bus", "text_fr": "Prenez-vous le car ?", "text_it": "Prende il bus?"}
+    data.update(changes)
+    return data
+
+
+def test_only_managers_build(client, demo, moderator, analyst):
+    for person in (moderator, analyst):
+        client.force_login(person)
+        assert client.get(base(demo)).status_code == 404
+        assert new_questionnaire(client, demo).status_code == 404
+    assert not Questionnaire.objects.filter(slug="transports").exists()
+
+
+def test_a_manager_builds_and_publishes(client, demo, manager):
+    client.force_login(manager)
+    assert client.get(base(demo)).status_code == 200
+    response = new_questionnaire(client, demo)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    questionnaire = Questionnaire.objects.get(project=demo, slug="transports")
+    assert questionnaire.title == {"fr": "Transports", "it": "Trasporti"}
+    page = questionnaire.pages.get()
+    url = f"{base(demo)}{questionnaire.pk}/"
+    # Publishing an empty questionnaire is refused.
+    client.post(url, {"action": "publish"})
+    questionnaire.refresh_from_db()
+    assert not questionnaire.published
+    response = client.get(f"{url}questions/new/", {"kind": "single_choice", "page": page.pk})
+    assert response.status_code == 200
+    response = client.post(
+        f"{url}questions/new/?kind=single_choice",
+        {
+            **question_data(page=page.pk, required="on"),
+            "choice_label_fr": ["Souvent", "Jamais", ""],
+            "choice_label_it": ["Spesso", "Mai", ""],
+            "choice_label_en": ["", "", ""],
+            "choice_value": ["", "never", ""],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    bus = Question.objects.get(questionnaire=questionnaire, code="bus")
+    assert bus.choices == [
+        {"value": "souvent", "label": {"fr": "Souvent", "it": "Spesso"}},
+        {"value": "never", "label": {"fr": "Jamais", "it": "Mai"}},
+    ]
+    assert bus.required
+    response = client.post(
+        f"{url}questions/new/?kind=map_line",
+        {
+            **question_data(code="route", page=page.pk),
+            "min_count": "0",
+            "max_count": "2",
+            "max_length_m": "8000",
+            "inside_perimeter": "on",
+            "condition_question": "bus",
+            "condition_values": ["bus:never"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    route = Question.objects.get(questionnaire=questionnaire, code="route")
+    assert route.condition == {"question": "bus", "values": ["never"]}
+    assert (route.max_count, route.max_length_m, route.kind) == (2, 8000, "map_line")
+    # Moving the condition's source below it is refused; the order stays.
+    client.post(f"{url}questions/{bus.pk}/move/", {"action": "down"})
+    assert list(questionnaire.ordered_questions().values_list("code", flat=True)) == [
+        "bus",
+        "route",
+    ]
+    # So is deleting it.
+    client.post(f"{url}questions/{bus.pk}/move/", {"action": "delete"})
+    assert Question.objects.filter(pk=bus.pk).exists()
+    client.post(url, {"action": "add_page", "title_fr": "Carte"})
+    assert questionnaire.pages.count() == 2
+    client.post(url, {"action": "publish"})
+    questionnaire.refresh_from_db()
+    assert questionnaire.published
+    page = client.get(url).content.decode()
+    assert 'data-code="route"' in page and "Carte" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "status"),
+    [
+        ("scale", {"scale_min": "5", "scale_max": "1"}, 422),
+        ("number", {"number_min": "10", "number_max": "1"}, 422),
+        ("short_text", {"code": "pas un code"}, 422),
+        ("short_text", {"text_fr": ""}, 422),
+        ("short_text", {"text_fr": "x" * 5000}, 422),
+        ("map_point", {"min_count": "5", "max_count": "2"}, 422),
+        ("map_area", {"max_area_ha": "-1", "min_count": "0", "max_count": "1"}, 422),
+        ("single_choice", {}, 422),
+        ("nope", {}, 404),
+    ],
+)
+def test_bad_questions_are_refused(client, demo, manager, kind, changes, status):
+    client.force_login(manager)
+    questionnaire = make_questionnaire(demo, questions=False)
+    page = questionnaire.pages.create(position=0)
+    before = Question.objects.count()
+    data = {**question_data(page=page.pk, min_count="0", max_count="1"), **changes}
+    response = client.post(f"{base(demo)}{questionnaire.pk}/questions/new/?kind={kind}", data)
+    assert response.status_code == status
+    assert Question.objects.count() == before
+
+
+def test_a_code_is_used_once(client, demo, manager):
+    client.force_login(manager)
+    questionnaire = make_questionnaire(demo)
+    page = questionnaire.pages.first()
+    response = client.post(
+        f"{base(demo)}{questionnaire.pk}/questions/new/?kind=short_text",
+        question_data(code="bus", page=page.pk),
+    )
+    assert response.status_code == 422
+
+
+def test_another_projects_questionnaire_is_not_found(client, demo, manager, other_project):
+    client.force_login(manager)
+    foreign = make_questionnaire(other_project)
+    assert client.get(f"{base(demo)}{foreign.pk}/").status_code == 404
+    question = foreign.questions.first()
+    assert client.get(f"{base(demo)}{foreign.pk}/questions/{question.pk}/").status_code == 404

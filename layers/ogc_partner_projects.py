@@ -191,10 +191,12 @@ def queryables(request, slug):
     ogc_params.check_params(request, [])
     project = _project(slug)
     partners = sorted(
-        published_partner_projects(project)
-        .exclude(partner=None)
-        .values_list("partner__name", flat=True)
-        .distinct()
+        set(
+            PartnerProject.objects.of_project(project)
+            .published()
+            .exclude(partner=None)
+            .values_list("partner__name", flat=True)
+        )
     )
     properties = {
         "theme": ogc_queryables.contribution_properties(project)["theme"],

@@ -187,6 +187,8 @@ KNOWN_QUERY = frozenset(
         "datetime",
         "crs",
         "bbox-crs",
+        "partner",  # the partner projects' queryables: a partner's name
+        "outcome",  # and an outcome
         # Open311
         "service_request_id",
         "service_code",

@@ -22,6 +22,7 @@ from contributions.services import (
     set_outcome,
 )
 from tests import factories
+from tests.a11y.axe import axe_violations
 from tests.conftest import ARTIFACTS
 from tests.pages.conftest import open_map
 
@@ -90,7 +91,10 @@ def vote_world(live_demo):
 
 def new_page(browser, base, size, session=None):
     phone = size is PHONE
-    context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone, locale="it-IT")
+    # axe-core is let in despite the pages' Content Security Policy (checked elsewhere).
+    context = browser.new_context(
+        viewport=size, is_mobile=phone, has_touch=phone, locale="it-IT", bypass_csp=True
+    )
     context.set_default_timeout(15_000)
     if session:
         context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
@@ -149,6 +153,7 @@ def test_a_resident_votes_on_two_projects_on_a_phone_and_changes_one(browser, vo
         assert page.locator("#my-vote").get_attribute("data-value") == "-1"
         assert page.locator("#vote-comment").input_value() == "Ottima idea"
         shot(page, "vote-phone-changed", full_page=True)
+        assert axe_violations(page) == []
 
         votes = PartnerVote.objects.filter(participant=f"user:{resident.pk}")
         assert votes.count() == 2
@@ -196,6 +201,7 @@ def test_the_map_the_list_and_the_results_show_them_apart(browser, vote_world):
             page.wait_for_timeout(500)
             assert page.locator("#map path[stroke='#ad1457']").count() == 1
             shot(page, f"page-{label}", full_page=True)
+            assert axe_violations(page) == []
             assert page.js_errors == []
         finally:
             context.close()
@@ -234,6 +240,7 @@ def test_the_map_the_list_and_the_results_show_them_apart(browser, vote_world):
             assert outcome.get_attribute("data-outcome") == "kept"
             assert "Il progetto è mantenuto." in outcome.inner_text()
             shot(page, f"results-{label}", full_page=True)
+            assert axe_violations(page) == []
             page.goto(f"{base}/it/p/{project.slug}/partner-projects/{items[1].pk}/")
             assert page.locator("#vote").get_attribute("data-state") == "closed"
             assert page.locator("#vote-form").count() == 0

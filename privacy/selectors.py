@@ -19,6 +19,7 @@ from contributions.participants import email_participant, user_participant
 from core import geojson
 from core.escaping import SpreadsheetWriter
 from privacy.models import ParticipantProfile
+from questionnaires.selectors import responses_of
 
 # Groups smaller than this are never shown: a bracket of two in a small commune names people.
 MIN_GROUP = 5
@@ -162,8 +163,10 @@ def personal_data(*, user=None, email=None) -> dict:
             for v in voted_by(user=user, emails=emails).order_by("created_at")
         ],
         "abuse_reports": [],
+        "questionnaire_responses": [],
     }
     if user is not None:
+        data["questionnaire_responses"] = responses_of(user)
         user_data = {
             "id": user.pk,
             "username": user.get_username(),
@@ -204,7 +207,15 @@ def personal_data_csv(data: dict) -> str:
     writer.writerow(["section", "record", "field", "value"])
     for field, value in data["subject"].items():
         writer.writerow(["subject", "", field, json.dumps(value, ensure_ascii=False)])
-    for section in ("contributions", "profiles", "follows", "comments", "votes", "abuse_reports"):
+    for section in (
+        "contributions",
+        "profiles",
+        "follows",
+        "comments",
+        "votes",
+        "abuse_reports",
+        "questionnaire_responses",
+    ):
         for number, record in enumerate(data[section], start=1):
             for field, value in record.items():
                 if not isinstance(value, str) and value is not None:

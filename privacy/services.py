@@ -34,6 +34,7 @@ from contributions.selectors import PUBLIC_GEOM
 from core.errors import DomainError, validated
 from privacy import selectors
 from privacy.models import LocationRule, ParticipantProfile
+from questionnaires import services as questionnaire_services
 from territories.models import Territory
 
 logger = logging.getLogger("privacy")
@@ -134,6 +135,7 @@ class ErasureReport:
     idempotency_records: int = 0
     photos_deleted: int = 0
     photos_cleaned: int = 0
+    questionnaire_responses: int = 0
     account_deleted: bool = False
     details: dict = field(default_factory=dict)
 
@@ -151,8 +153,8 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
     comments, votes' and reports' participant ids, follows, profile answers, idempotency
     records and every address on their contributions. An email: what is tied to it only
     (contributions left under it, follows, profile answers, votes confirmed from it).
-    Contributions, comments and votes stay, anonymous. Photos are deleted when asked,
-    otherwise checked to carry no metadata.
+    Contributions, comments and votes stay, anonymous; the user's questionnaire responses
+    are deleted. Photos are deleted when asked, otherwise checked to carry no metadata.
     """
     if user is None and not email:
         raise ValueError("a user or an email is needed")
@@ -208,6 +210,9 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
         ).delete()[0]
         # Staff links of others (recorded_by, changed_by) are not theirs; their own go.
         Contribution.objects.filter(recorded_by=user).update(recorded_by=None)
+        # Questionnaire responses are deleted, not anonymised: they are answers about the
+        # person (where they live, work, feel unsafe), with no public life of their own.
+        report.questionnaire_responses = questionnaire_services.erase_responses(user=user)
         user.delete()  # allauth's email addresses and confirmations go with it (CASCADE)
         report.account_deleted = True
     logger.info(
@@ -271,6 +276,7 @@ class RetentionReport:
     comment_authors: int = 0
     votes: int = 0
     abuse_reports: int = 0
+    questionnaire_respondents: int = 0
 
     @property
     def total(self):
@@ -282,6 +288,7 @@ class RetentionReport:
             + self.comment_authors
             + self.votes
             + self.abuse_reports
+            + self.questionnaire_respondents
         )
 
 
@@ -289,8 +296,9 @@ class RetentionReport:
 def apply_retention(*, now=None, days: int | None = None, dry_run=False) -> RetentionReport:
     """Removes the personal data of projects closed more than `days` ago (RETENTION_DAYS):
     emails, follows, profile answers, author links of contributions and comments, votes' and
-    reports' participant ids. Contributions, comments and votes stay, anonymous. Open
-    projects and projects closed more recently are left alone. Idempotent."""
+    reports' participant ids, questionnaire responses' accounts. Contributions, comments,
+    votes and responses stay, anonymous. Open projects and projects closed more recently
+    are left alone. Idempotent."""
     now = now or timezone.now()
     days = settings.RETENTION_DAYS if days is None else days
     cutoff = now - timedelta(days=days)
@@ -313,6 +321,8 @@ def apply_retention(*, now=None, days: int | None = None, dry_run=False) -> Rete
             ).update(author=None),
             "votes": 0,
             "abuse_reports": 0,
+            # Responses stay, under their pseudonymous id only.
+            "questionnaire_respondents": questionnaire_services.forget_respondents(project=project),
         }
         for vote in Vote.objects.filter(contribution__project=project).exclude(
             participant__startswith="erased:"

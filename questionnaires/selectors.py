@@ -1,10 +1,12 @@
 """Reads on questionnaires that more than one caller needs: the published questionnaire of a
 project, and its definition as the answering page (and its offline copy) reads it."""
 
+import json
+
 from django.shortcuts import get_object_or_404
 
 from core.i18n import localized_in
-from questionnaires.models import Questionnaire
+from questionnaires.models import Questionnaire, Response
 
 
 def published_questionnaire(project_slug: str, slug: str) -> Questionnaire:
@@ -90,3 +92,35 @@ def _specifics(question, text) -> dict:
             "inside_perimeter": question.inside_perimeter,
         }
     return {}
+
+
+def responses_of(user) -> list[dict]:
+    """A person's own responses, for their personal data export: every answer and drawing,
+    with the exact geometry (it is theirs)."""
+    responses = (
+        Response.objects.filter(user=user)
+        .select_related("questionnaire__project", "commune")
+        .prefetch_related("answers__question", "map_answers__question")
+        .order_by("submitted_at")
+    )
+    return [
+        {
+            "id": str(r.pk),
+            "project": r.project.slug,
+            "questionnaire": r.questionnaire.slug,
+            "channel": r.channel,
+            "language": r.language,
+            "commune_of_residence": r.commune.code if r.commune else None,
+            "submitted_at": r.submitted_at.isoformat(),
+            "answers": {a.question.code: a.value for a in r.answers.all()},
+            "map_answers": [
+                {
+                    "question": m.question.code,
+                    "geometry": json.loads(m.geometry.geojson),
+                    "comment": m.comment,
+                }
+                for m in r.map_answers.all()
+            ],
+        }
+        for r in responses
+    ]

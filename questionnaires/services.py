@@ -175,3 +175,20 @@ def _store(response: Response, clean: CleanAnswers):
             )
     MapAnswer.objects.bulk_create(drawings)
     return response
+
+
+@transaction.atomic
+def erase_responses(*, user) -> int:
+    """Deletes a person's responses, answers and drawings included (their erasure)."""
+    return Response.objects.filter(user=user).delete()[1].get(Response._meta.label, 0)
+
+
+@transaction.atomic
+def forget_respondents(*, project) -> int:
+    """Unlinks a project's responses from the accounts that gave them (retention): the
+    answers stay, under their pseudonymous response id only."""
+    return (
+        Response.objects.filter(project=project)
+        .exclude(user=None, participant="")
+        .update(user=None, participant="")
+    )

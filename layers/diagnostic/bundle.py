@@ -33,6 +33,7 @@ from layers.diagnostic import (
     hotspots,
     pdf,
     queries,
+    questionnaires,
     rates,
     report,
     report_data,
@@ -141,6 +142,8 @@ def run(
         with translation.override(language), transaction.atomic():
             _snapshot(nested=nested)
             result = _write(project, filters, scratch, language, parameters, progress, names)
+        # The questionnaires' folder, when the project has responses to one.
+        names = (*names, *[n for n in (questionnaires.FOLDER,) if (scratch / n).is_dir()])
         for name in names:
             if (output / name).is_dir():  # a former bundle's folder, with --overwrite
                 shutil.rmtree(output / name)
@@ -291,6 +294,13 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         files=list(names),
         results=report_stats.results_of(project, language),
         partner_projects=report_partner.partner_data(project, language),
+        questionnaires=questionnaires.questionnaire_data(
+            project,
+            language,
+            folder / questionnaires.FOLDER,
+            cell_m=parameters.cell_m,
+            bandwidth_m=parameters.bandwidth_m,
+        ),
     )
     html = report.render(data)
     (folder / "report.html").write_text(html, encoding="utf-8")

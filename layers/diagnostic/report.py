@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from shapely.geometry import Point, shape
 
 from contributions.models import Kind, Status
-from layers.diagnostic import areas, figures, report_partner, report_stats
+from layers.diagnostic import areas, figures, report_partner, report_questionnaires, report_stats
 from layers.diagnostic.folium_map import TO_WGS84
 from layers.diagnostic.formatting import long_date, number
 from layers.diagnostic.report_data import ReportData, Section
@@ -244,6 +244,7 @@ SECTIONS = (
     report_stats.gi_star_section,
     report_stats.results_section,
     report_partner.partner_section,
+    report_questionnaires.questionnaires_section,
     methods,
     all_communes,
 )

@@ -39,6 +39,8 @@ class ReportData:
     results: list[dict] = field(default_factory=list)
     # The vote on the partners' projects: report_partner.partner_data(project), or None.
     partner_projects: dict | None = None
+    # The questionnaires with responses: questionnaires.questionnaire_data(project, ...).
+    questionnaires: list[dict] = field(default_factory=list)
 
     def theme_name(self, slug) -> str:
         for theme in self.themes:

@@ -75,19 +75,29 @@ def feature(point):
     return {"type": "Point", "coordinates": [point.x, point.y]}
 
 
+def _near(centre, perimeter, rng):
+    """A point of the planted cluster: within about 1.5 km of the centre (a block of Gi*'s
+    1 km squares, whose windows then hold it), inside the perimeter."""
+    while True:
+        point = Point(
+            centre.x + rng.uniform(-0.018, 0.018), centre.y + rng.uniform(-0.013, 0.013), srid=4326
+        )
+        if perimeter.contains(point):
+            return point
+
+
 def answer_all(questionnaire, *, seed=7):
     """CLUSTER_SIZE responses drawing a point in one cluster (all answered travel "bus"),
     SCATTERED more with a point at a demo place and a short line; returns the centre."""
     rng = random.Random(seed)
     spots = places(questionnaire.project, SCATTERED + 1)
     centre = spots[0]
+    perimeter = questionnaire.project.perimeter.geom
     stored = 0
     for k in range(CLUSTER_SIZE + SCATTERED):
         clustered = k < CLUSTER_SIZE
         if clustered:
-            point = Point(
-                centre.x + rng.uniform(-0.0004, 0.0004), centre.y + rng.uniform(-0.0004, 0.0004)
-            )
+            point = _near(centre, perimeter, rng)
         else:
             point = spots[1 + (k - CLUSTER_SIZE) % SCATTERED]
         answers = {

@@ -102,11 +102,21 @@ def evaluation_summary(contribution, *, criteria=None, evaluations=None) -> dict
     rows = side_by_side(contribution, criteria=criteria, evaluations=evaluations)
     lines = []
     for row in rows:
-        if row.criterion.is_scale:
-            text = "" if row.mean is None else f"{row.mean:g}/{row.criterion.scale_max}"
-        else:
-            text = " · ".join(sorted({cell.label for cell in row.cells if cell.label}))
-        lines.append({"criterion": row.criterion, "text": text, "disagrees": row.disagrees})
+        # A scale's line is its mean (the page writes it in the reader's format); a choice's,
+        # the options picked.
+        text = (
+            ""
+            if row.criterion.is_scale
+            else " · ".join(sorted({cell.label for cell in row.cells if cell.label}))
+        )
+        lines.append(
+            {
+                "criterion": row.criterion,
+                "mean": row.mean,
+                "text": text,
+                "disagrees": row.disagrees,
+            }
+        )
     return {
         "count": len(evaluations),
         "lines": lines,

@@ -12,7 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from contributions.models import PartnerVote, PartnerVoteMode, Project
-from contributions.services import publish_partner_project, save_partner_project
+from contributions.services import (
+    add_partner_photo,
+    publish_partner_project,
+    save_partner_project,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +61,12 @@ def partner_projects(demo):
             timeline={"fr": "2027-2029"},
             links=[{"url": "https://example.org/doc.pdf", "label": "Dossier"}],
         )
+        add_partner_photo(
+            partner_project=item,
+            upload=factories.upload(factories.jpeg_bytes((64, 48))),
+            credit="Comune di Sanremo",
+            alt={"fr": "La place", "it": "La piazza"},
+        )
         made.append(publish_partner_project(partner_project=item))
     hidden = save_partner_project(
         project=demo, title={"fr": "Brouillon"}, location=Point(*NICE, srid=4326), theme=themes[0]
@@ -97,6 +107,13 @@ def test_the_collection_holds_the_published_ones_apart_in_the_asked_language(
     assert properties["cost_band"] == "100k_500k"
     assert properties["links"] == [{"url": "https://example.org/doc.pdf", "label": "Dossier"}]
     assert properties["vote"]["mode"] == "for_against" and properties["vote"]["state"] == "open"
+    (photo,) = properties["photos"]
+    assert (photo["credit"], photo["alt"], photo["alt_language"]) == (
+        "Comune di Sanremo",
+        "La piazza",
+        "it",
+    )
+    assert client.get(photo["url"]).status_code == 200
     # The ranking is not live: no figure while the vote is open.
     assert "results" not in properties
     assert client.get(BASE, {"lang": "fr"}).json()["features"][0]["properties"]["title"] == (

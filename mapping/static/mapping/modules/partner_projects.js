@@ -100,6 +100,7 @@ export function showPartnerProject(view, partnerProject) {
   const layer = layerOf(partnerProject.geometry, false).addTo(view.map);
   const bounds = layer.getBounds();
   if (!bounds.isValid()) return;
-  if (bounds.getNorthEast().equals(bounds.getSouthWest())) view.map.setView(bounds.getCenter(), 13);
-  else view.map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 });
+  if (bounds.getNorthEast().equals(bounds.getSouthWest())) view.map.setView(bounds.getCenter(), 12);
+  // Zoomed out enough to show the communes around it (the basemap names them).
+  else view.map.fitBounds(bounds, { padding: [40, 40], maxZoom: 12 });
 }

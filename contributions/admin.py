@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from contributions.models import AbuseReport, Comment, Contribution, Photo, Project, Theme, Vote
+from contributions.models import (
+    AbuseReport,
+    Comment,
+    Contribution,
+    PartnerProject,
+    PartnerProjectPhoto,
+    PartnerVote,
+    Photo,
+    Project,
+    Theme,
+    Vote,
+)
 from contributions.models.projects import ProjectPartner
 
 
@@ -62,6 +73,7 @@ class ParticipantKindFilter(admin.SimpleListFilter):
             ("user:", _("signed-in account")),
             ("email:", _("confirmed email address")),
             ("anon:", _("anonymous session")),
+            ("ballot:", _("ballot entered by staff")),
         ]
 
     def queryset(self, request, queryset):
@@ -101,3 +113,36 @@ class AbuseReportAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request, obj=None):
         # report_count and the reviews go through moderation (staff.services.moderation).
         return False
+
+
+class PartnerProjectPhotoInline(admin.TabularInline):
+    model = PartnerProjectPhoto
+    extra = 0
+    fields = ["position", "credit", "alt", "image", "thumbnail", "width", "height"]
+    readonly_fields = ["image", "thumbnail", "width", "height"]
+
+    def has_add_permission(self, request, obj=None):
+        # New photos go through the photo pipeline (the workspace's partner project page).
+        return False
+
+
+@admin.register(PartnerProject)
+class PartnerProjectAdmin(LeafletGeoAdmin):
+    """The partners' projects; written in the workspace (staff.views.partner_projects), whose
+    services check the place, the texts and the links."""
+
+    list_display = ["__str__", "project", "theme", "published", "outcome", "updated_at"]
+    list_filter = ["project", "published", "outcome", "cost_band"]
+    raw_id_fields = ["project", "theme", "partner", "result"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [PartnerProjectPhotoInline]
+
+
+@admin.register(PartnerVote)
+class PartnerVoteAdmin(ReadOnlyAdmin):
+    # A fraudulent pile of votes may be deleted; the figures count the rows.
+    list_display = ["partner_project", "participant", "value", "channel", "created_at"]
+    list_filter = [ParticipantKindFilter, "channel", "project"]
+    list_select_related = ["partner_project__project"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["partner_project", "project", "user", "commune", "entered_by"]

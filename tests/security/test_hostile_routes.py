@@ -41,7 +41,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import resolve
 
-from contributions.models import AbuseReport, Contribution, Follow
+from contributions.models import AbuseReport, Contribution, Follow, PartnerProject, PartnerVote
 from contributions.vocabulary import (
     COMMENT_MAX_LENGTH,
     REPORT_REASON_MAX_LENGTH,
@@ -79,6 +79,7 @@ class Extras:
     template: AnswerTemplate
     meeting: Meeting
     api_key: str
+    partner_project: PartnerProject
 
 
 @pytest.fixture
@@ -90,6 +91,16 @@ def extras(world):
     LocationRule.objects.create(project=world.p2, method=LocationMethod.GRID, precision_m=100)
     api_client = ApiClient.objects.create(name="hostile-client")
     AbuseReport.objects.create(contribution=published, participant="session:hostile")
+    partner = PartnerProject.objects.create(
+        project=world.p1,
+        theme=world.p1.themes.first(),
+        title={"fr": "hostile"},
+        location=published.geom,
+        published=True,
+    )
+    PartnerVote.objects.create(
+        partner_project=partner, project=world.p1, participant="user:0", value=1
+    )
     AuditEntry.objects.create(
         project=world.p1,
         actor=superuser,
@@ -104,6 +115,7 @@ def extras(world):
             project=world.p1, name="hostile", texts={"fr": "text"}
         ),
         api_key=api_client.key,  # shown once, at creation
+        partner_project=partner,
         meeting=Meeting.objects.create(
             project=world.p1,
             date=datetime.date(2026, 6, 1),
@@ -193,6 +205,9 @@ def real_values(route, world, extras) -> tuple[dict, list[str]]:
         ("opendata", "fmt"): "geojson",
         ("staff-export", "fmt"): "geojson",
         ("privacy-email-link", "token"): links.make_token(superuser.email),
+        ("staff:partner-project", "pk"): extras.partner_project.pk,
+        ("staff:partner-project-photo", "pk"): extras.partner_project.pk,
+        ("staff:partner-project-outcome", "pk"): extras.partner_project.pk,
     }
     values, missing = {}, []
     for name, _kind in route.parameters:

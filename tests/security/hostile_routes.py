@@ -208,7 +208,6 @@ KNOWN_QUERY = frozenset(
         "saved",  # assisted entry: the contribution just recorded
         "language",  # assisted entry: the resident's language, kept between entries
         "contribution",  # a new result, started from a contribution
-        "meeting",  # the programming-call export of one meeting
         "meeting",  # the meeting pack: a meeting's id,
         "start",  # or a period's first day
         "end",  # and last day

@@ -164,11 +164,12 @@ class PartnerVote(models.Model):
     )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     participant = models.CharField(max_length=80)
+    # Erasing an account erases its votes, as for contributions' votes (Vote.user).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,
         related_name="partner_votes",
     )
     value = models.SmallIntegerField(_("vote"))

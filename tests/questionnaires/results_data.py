@@ -104,7 +104,7 @@ def answer_all(questionnaire, *, seed=7):
             "travel": "bus" if clustered else TRAVEL[k % 3],
             "satisfaction": 1 + k % 5,
             "trips": k % 11,
-            "unsafe": [{"geometry": feature(point), "comment": f"spot {k} =1+1"}],
+            "unsafe": [{"geometry": feature(point), "comment": f"=1+1 spot {k}"}],
         }
         if k % 2:
             answers["modes"] = ["walk", "train"] if k % 4 == 1 else ["bike"]

@@ -184,14 +184,16 @@ class DecisionForm(PerLanguageTexts, LinkedErrors, forms.Form):
     decision on record or the 'kept' sentence)."""
 
     outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
-    merged_into = forms.UUIDField(
-        label=_("Merged into (the proposal's id)"),
+    merged_into = forms.ChoiceField(
+        label=_("Merged into"),
         required=False,
-        help_text=_("For a merged proposal: the one it joins."),
+        help_text=_("For a merged proposal: the one it joins (possible duplicates first)."),
     )
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, targets=(), **kwargs):
+        """`targets`: (id, title) of the proposals it may be merged into."""
         super().__init__(*args, **kwargs)
+        self.fields["merged_into"].choices = [("", "—"), *((str(pk), t) for pk, t in targets)]
         self.add_language_fields(
             project,
             label=_("%(language)s: public answer"),

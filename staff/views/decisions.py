@@ -9,11 +9,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contributions.models import Contribution
+from contributions.models import Contribution, Status
 from core.errors import DomainError
 from staff.access import page_context, workspace
 from staff.evaluation_forms import DecisionForm, MeetingForm
 from staff.models import Decision, Evaluation, Meeting, Outcome
+from staff.selectors.duplicates import possible_duplicates
 from staff.selectors.evaluations import criteria_of, evaluation_summary, proposals_to_decide
 from staff.services.decisions import create_meeting, default_answers, record_decision
 
@@ -55,6 +56,22 @@ def _partner_project_url(project):
     return ""
 
 
+def merge_targets(proposal, proposals) -> list[tuple]:
+    """What a proposal may be merged into: its possible duplicates (published ones), then the
+    other proposals of the meeting."""
+    targets = [
+        (d.id, d.title)
+        for d in possible_duplicates(proposal)
+        if d.status not in (Status.HIDDEN, Status.SUBMITTED, Status.DUPLICATE)
+    ]
+    seen = {str(pk) for pk, _title in targets}
+    return targets + [
+        (p.pk, p.title)
+        for p in proposals
+        if p.pk != proposal.pk and str(p.pk) not in seen and p.status != Status.DUPLICATE
+    ]
+
+
 def _forms(request, project, meeting, proposals, decisions, posted):
     """One decision form a proposal: the posted one bound, the others prefilled from the
     decision on record or the 'kept' sentence."""
@@ -68,8 +85,13 @@ def _forms(request, project, meeting, proposals, decisions, posted):
         texts = decision.answer_texts if decision else default_answers(project, outcome, meeting)
         initial = {"outcome": outcome, **{f"answer_{c}": t for c, t in texts.items()}}
         if decision and decision.merged_into_id:
-            initial["merged_into"] = decision.merged_into_id
-        forms[proposal.pk] = DecisionForm(project=project, initial=initial, auto_id=f"d{index}_%s")
+            initial["merged_into"] = str(decision.merged_into_id)
+        forms[proposal.pk] = DecisionForm(
+            project=project,
+            initial=initial,
+            auto_id=f"d{index}_%s",
+            targets=merge_targets(proposal, proposals),
+        )
     return forms
 
 
@@ -87,7 +109,12 @@ def meeting(request, project, meeting_id):
     if request.method == "POST":
         proposal = _proposal(project, request.POST.get("contribution"), proposals)
         index = proposals.index(proposal)
-        form = DecisionForm(request.POST, project=project, auto_id=f"d{index}_%s")
+        form = DecisionForm(
+            request.POST,
+            project=project,
+            auto_id=f"d{index}_%s",
+            targets=merge_targets(proposal, proposals),
+        )
         posted = (proposal.pk, form)
         if form.is_valid():
             try:

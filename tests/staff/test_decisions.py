@@ -166,6 +166,15 @@ def test_the_meeting_page_lists_the_period_and_records_a_decision(
     assert f"/staff/{demo.slug}/results/new/?contribution={proposals[1].pk}" in html
     response = client.post(url, {"contribution": proposals[2].pk, "outcome": "merged"})
     assert response.status_code == 422
+    # Merging: the other proposals of the meeting are offered as the target.
+    form = html.split(f'id="proposal-{proposals[3].pk}"')[1]
+    assert f'<option value="{proposals[0].pk}">' in form.split("</article>")[0]
+    merged = {"contribution": proposals[3].pk, "outcome": "merged", "merged_into": proposals[0].pk}
+    assert client.post(url, merged).status_code == 302
+    proposals[3].refresh_from_db()
+    assert proposals[3].duplicate_of_id == proposals[0].pk
+    # The merged proposal stays on its meeting's page, its decision shown.
+    assert f'id="proposal-{proposals[3].pk}"' in client.get(url).content.decode()
     assert client.post(url, {"contribution": "nope", "outcome": "kept"}).status_code == 404
 
 

@@ -7,7 +7,7 @@
   const defaults = JSON.parse(data.textContent);
   document.querySelectorAll("form[data-decision]").forEach((form) => {
     const outcome = form.querySelector("select[name=outcome]");
-    const merged = form.querySelector("input[name=merged_into]");
+    const merged = form.querySelector("[name=merged_into]");
     const areas = [...form.querySelectorAll("textarea[data-language]")];
     if (!outcome) return;
     const isDefault = (area) =>

@@ -19,8 +19,12 @@ from core.postgis import STORAGE_SRID
 from territories.selectors import display_name_sql
 
 OVERVIEW_WIDTH = 1000  # pixels of the overview's drawing
+OVERVIEW_TOLERANCE = 0.001  # degrees: the boundaries' simplification on the overview
 ITEM_WIDTH = 480  # pixels of a proposal's small map
 ITEM_SPAN_M = 4000  # a proposal's map is at least this wide (metres)
+# Boundaries simplified to about 30 m on a proposal's map (a pixel is some 8 m there), and
+# drawn in whole pixels: the PDF's maps were half of its writing time at full detail.
+ITEM_TOLERANCE = 0.0003
 METRES_PER_DEGREE = 111_320
 MARKER_CLEARANCE = 22  # pixels around a proposal's marker that no name covers
 
@@ -116,9 +120,9 @@ _OUTLINES_SQL = f"""
         FROM territories_territory t
         JOIN territories_territory_members m ON m.to_territory_id = t.id, box
         WHERE m.from_territory_id = %(perimeter)s AND t.valid_until IS NULL AND t.geom && box.g)
-    SELECT (SELECT ST_AsSVG({_PIXELS.format(g=_CLIPPED)}, 0, 1)
+    SELECT (SELECT ST_AsSVG({_PIXELS.format(g=_CLIPPED)}, 0, 0)
             FROM territories_territory t, box WHERE t.id = %(perimeter)s),
-           (SELECT ST_AsSVG({_PIXELS.format(g="ST_CollectionExtract(ST_Collect(part), 3)")}, 0, 1)
+           (SELECT ST_AsSVG({_PIXELS.format(g="ST_CollectionExtract(ST_Collect(part), 3)")}, 0, 0)
             FROM shown),
            coalesce((SELECT json_agg(json_build_object(
                    'name', {display_name_sql("shown", "%(language)s")},
@@ -175,7 +179,7 @@ def overview(project, items) -> Drawing:
         xmin, ymin, xmax, ymax = cursor.fetchone()
     pad = (ymax - ymin) * 0.03
     box = _Box(xmin - pad, ymin - pad, xmax + pad, ymax + pad, OVERVIEW_WIDTH)
-    perimeter, communes, places = _outlines(project, box, tolerance=0.001)
+    perimeter, communes, places = _outlines(project, box, tolerance=OVERVIEW_TOLERANCE)
     drawing = Drawing(width=box.width, height=box.height, perimeter=perimeter, communes=communes)
     drawing.names = _names(box, places, size=13, limit=14)
     drawing.markers = [
@@ -212,7 +216,7 @@ def item_map(project, item) -> Drawing | None:
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     half = max((x1 - x0) * k, y1 - y0) / 2
     box = _Box(cx - half / k, cy - half, cx + half / k, cy + half, ITEM_WIDTH)
-    perimeter, communes, places = _outlines(project, box, tolerance=0.0)
+    perimeter, communes, places = _outlines(project, box, tolerance=ITEM_TOLERANCE)
     drawing = Drawing(width=box.width, height=box.height, perimeter=perimeter, communes=communes)
     marker = box.pixel(lon, lat)
     drawing.names = _names(box, places, size=20, limit=6, avoid=marker)

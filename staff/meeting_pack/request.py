@@ -13,7 +13,7 @@ from staff.models import Meeting
 
 EDITIONS = ("partners", "staff")
 MAX_PERIOD_DAYS = 731  # two years: a meeting's period is a month or a few
-MAX_PROPOSALS = 200  # beyond this a pack is no longer a meeting's agenda (and takes minutes)
+MAX_PROPOSALS = 120  # beyond this a pack is no longer an agenda, and its PDF nears a minute
 MAX_ID = 2**63 - 1
 
 

@@ -4,6 +4,7 @@ artifacts/screenshots/meeting_pack/ for a person to look at."""
 
 import random
 import subprocess
+import time
 from datetime import timedelta
 
 import pytest
@@ -82,7 +83,7 @@ def _sign_in(browser, base, user, *, width, height, locale="fr-FR"):
 def test_the_pack_on_a_projector_on_a_phone_and_on_paper(browser, live_server):
     FOLDER.mkdir(parents=True, exist_ok=True)
     project = load_demo()
-    world = build_pack(project)
+    build_pack(project)
     demo_period = _evaluate_demo(project)
     manager = give_role(make_user("pack-manager"), project, Role.MANAGER)
     base = live_server.url
@@ -104,14 +105,13 @@ def test_the_pack_on_a_projector_on_a_phone_and_on_paper(browser, live_server):
     assert page.evaluate("document.activeElement.classList.contains('proposal')")
     assert page.locator("[data-position]").inner_text().startswith("4 /")
     page.screenshot(path=str(FOLDER / "projector-4-proposal.png"))
-    page.screenshot(path=str(FOLDER / "projector-4-proposal-full.png"), full_page=False, clip=None)
-    page.goto(f"{base}/it/staff/{project.slug}/meeting-pack/?{PERIOD}&edition=staff")
-    page.locator(f'[data-contribution="{world.fr.pk}"]').scroll_into_view_if_needed()
-    page.keyboard.press("End")
+    disputed = page.locator(".proposal:has(.disagreement-count)").first.get_attribute("id")
+    page.goto(f"{base}/fr/staff/{project.slug}/meeting-pack/?{demo_period}#{disputed}")
     page.wait_for_timeout(300)
+    page.screenshot(path=str(FOLDER / "projector-5-disagreements.png"))
     page.goto(f"{base}/it/staff/{project.slug}/meeting-pack/?{PERIOD}&edition=staff#p1")
     page.wait_for_timeout(300)
-    page.screenshot(path=str(FOLDER / "projector-5-staff-edition-it.png"))
+    page.screenshot(path=str(FOLDER / "projector-6-staff-edition-it.png"))
     assert not errors, errors
     context.close()
 
@@ -124,14 +124,24 @@ def test_the_pack_on_a_projector_on_a_phone_and_on_paper(browser, live_server):
     assert width <= 360, f"the page is {width} px wide on a 360 px phone"
     page.goto(f"{base}/fr/staff/{project.slug}/meeting-pack/")
     page.screenshot(path=str(FOLDER / "phone-choose.png"), full_page=True)
+    page.goto(f"{base}/fr/staff/{project.slug}/meeting-pack/?start=2019-03-31&end=2019-03-01")
+    page.screenshot(path=str(FOLDER / "phone-error.png"), full_page=True)
     phone.close()
 
     client = Client()
     client.force_login(manager)
+    began = time.monotonic()
     response = client.get(f"/fr/staff/{project.slug}/meeting-pack.pdf?{demo_period}")
+    seconds = time.monotonic() - began
     assert response.status_code == 200
     pdf = FOLDER / "pack-fr.pdf"
     pdf.write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
+    (FOLDER / "timing.txt").write_text(
+        f"PDF of the demo's last 30 days of proposals: {pages} pages, "
+        f"{len(response.content) // 1024} KiB, built in {seconds:.1f} s\n"
+    )
     for old in FOLDER.glob("pdf-page-*.png"):
         old.unlink()
     subprocess.run(

@@ -172,11 +172,16 @@ class QuestionForm(Texts, LinkedErrors, forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 choices=[
-                    (f"{e.code}:{c['value']}", self.project.answer_in(c.get("label")).text)
+                    (f"{e.code}:{c['value']}", self._choice_label(e, c, several=len(earlier) > 1))
                     for e in earlier
                     for c in e.choices
                 ],
             )
+
+    def _choice_label(self, question, choice, *, several):
+        """A choice's label; with the question's code when several questions offer theirs."""
+        label = self.project.answer_in(choice.get("label")).text
+        return f"{question.code}: {label}" if several else label
 
     def _add_scale_fields(self, q):
         self.fields["scale_min"] = forms.IntegerField(label=_("From"), min_value=-10, max_value=10)
@@ -341,7 +346,7 @@ def _choice_rows(form, question) -> list[dict]:
     else:
         existing = question.choices if question else []
         rows = [{"value": c["value"], "labels": c.get("label", {})} for c in existing]
-        rows += [{"value": "", "labels": {}}] * BLANK_CHOICES
+        rows += [{"value": "", "labels": {}}] * (BLANK_CHOICES if question else 5)
     return [
         {
             "number": i + 1,

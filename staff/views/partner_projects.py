@@ -4,6 +4,7 @@ theme, partner, cost band, links, publication), its photos (credit and alternati
 language) and its outcome. Managers write; analysts and moderators read."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -104,7 +105,9 @@ def partner_project_form(request, project, pk=None):
     return _page(request, project, item, form, error_code=error_code)
 
 
+@transaction.atomic
 def _save(project, item, form):
+    """The project and its publication together: a refused withdrawal writes nothing."""
     data = form.cleaned_data
     saved = services.save_partner_project(
         project=project,

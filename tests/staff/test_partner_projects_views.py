@@ -196,3 +196,30 @@ def test_people_without_a_role_get_404(demo):
     assert client.get(url("partner-projects", demo)).status_code == 404
     anonymous = Client().get(url("partner-projects", demo))
     assert anonymous.status_code == 302
+
+
+def test_withdrawing_a_project_with_votes_while_open_writes_nothing(demo, manager_client):
+    manager_client.post(url("partner-project-new", demo), form_data(demo))
+    item = PartnerProject.objects.get()
+    now = timezone.now()
+    services.open_partner_vote(
+        project=demo,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(hours=5),
+        confirm_gaps=True,
+    )
+    item.refresh_from_db()
+    services.cast_partner_vote(partner_project=item, participant="user:1", value=1)
+    data = form_data(demo, title_fr="Nouveau titre")
+    del data["published"]
+    response = manager_client.post(url("partner-project", demo, item.pk), data)
+    assert response.status_code == 422 and b'data-code="has_votes"' in response.content
+    item.refresh_from_db()
+    assert item.published and item.title["fr"] == "Navette des vallées"
+
+
+def test_an_analyst_sees_no_writing_action(demo):
+    client = client_for(demo, Role.ANALYST)
+    page = client.get(url("partner-projects", demo)).content.decode()
+    assert url("partner-project-new", demo) not in page
+    assert url("partner-vote", demo) not in page

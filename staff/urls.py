@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff import evaluation_urls, partner_urls
+from staff import evaluation_urls, partner_urls, questionnaire_entry_urls
 from staff.views import (
     answer_templates,
     assisted_entry,
@@ -99,3 +99,4 @@ urlpatterns += [
         name="questionnaire-question-action",
     ),
 ]
+urlpatterns += questionnaire_entry_urls.urlpatterns

@@ -251,3 +251,102 @@ def test_a_resident_answers_offline_closes_the_tab_comes_back_and_sends_once(ans
     assert len(drawn["route"].geometry.coords) == 2
     assert draft_of(page) is None
     assert not page.js_errors
+
+
+def with_draft(page, answers, at):
+    """The page again, with a draft left on the device at the question `at`."""
+    page.evaluate(
+        "([answers, at]) => { const key = JSON.parse(document.getElementById("
+        "'questionnaire-config').textContent).draftKey; localStorage.setItem(key, JSON.stringify("
+        "{clientKey: crypto.randomUUID(), answers, at})); }",
+        [answers, at],
+    )
+    page.reload()
+    page.wait_for_selector("#questionnaire-form[data-ready=true]")
+
+
+def focused(page):
+    return page.evaluate("document.activeElement.id")
+
+
+def tab_to(page, element_id, limit=40):
+    for _press in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page) == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def test_an_answer_outside_the_perimeter_is_refused_next_to_its_question(answering):
+    questionnaire, context_for, opener = answering
+    page = opener(context_for("it"))
+    at_sea = {"geometry": {"type": "Point", "coordinates": list(AT_SEA)}, "comment": ""}
+    with_draft(page, {"bus": "daily", "unsafe": [at_sea]}, "protect")
+    assert shown_questions(page) == ["protect"]
+    page.click("#q-send")
+    # The server's refusal: its sentence next to the question, which is shown and focused.
+    page.wait_for_function("() => document.getElementById('q-unsafe-error').textContent !== ''")
+    assert shown_questions(page) == ["unsafe"]
+    assert focused(page) == "q-unsafe-error"
+    sentence = page.inner_text("#q-unsafe-error")
+    assert "PITER ALPIMED" in sentence
+    assert page.get_attribute("#q-unsafe-field", "aria-invalid") == "true"
+    assert page.locator("#q-errors").inner_text() != ""
+    assert Response.objects.count() == 0
+    shot(page, "phone-refused-by-the-server-it")
+    # Moved inside the perimeter, it is accepted.
+    page.click("#q-unsafe-remove-0")
+    page.wait_for_selector("#q-unsafe-map[data-ready=true]")
+    move_map(page, "unsafe", SANREMO, 16)
+    page.click("#q-unsafe-centre")
+    page.wait_for_selector("#q-unsafe-answers li")
+    page.click("#q-next")
+    page.click("#q-next")
+    page.click("#q-send")
+    page.wait_for_selector("#q-thanks:not([hidden])")
+    placed = Response.objects.get().map_answers.get().geometry
+    assert abs(placed.x - SANREMO[0]) < 0.01 and abs(placed.y - SANREMO[1]) < 0.01
+    assert not page.js_errors
+
+
+def test_a_map_question_answered_with_the_keyboard_only(answering):
+    questionnaire, context_for, opener = answering
+    page = opener(context_for("it"))
+    with_draft(page, {"bus": "daily"}, "unsafe")
+    assert shown_questions(page) == ["unsafe"]
+    page.wait_for_selector("#q-unsafe-map[data-ready=true]")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    # The skip link first, then the map is one Tab stop, with a visible focus.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    tab_to(page, "q-unsafe-map")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") not in (
+        "none",
+        "",
+    )
+    # Described by how its keys work (and by the basemap's notes).
+    assert "q-unsafe-keys" in page.get_attribute("#q-unsafe-map", "aria-describedby").split()
+    centre = "questionnairePage.blocks.unsafe.widget.map.getCenter()"
+    before = page.evaluate(f"(() => {{ const c = {centre}; return [c.lng, c.lat]; }})()")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Equal")  # "+" zooms in
+    page.wait_for_timeout(400)
+    after = page.evaluate(f"(() => {{ const c = {centre}; return [c.lng, c.lat]; }})()")
+    assert after != before
+    # The next stop places a point where the cross is: said on the map, listed under it.
+    tab_to(page, "q-unsafe-centre", limit=5)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#q-unsafe-answers li")
+    assert page.get_attribute("#q-unsafe-message", "role") == "status"
+    assert page.inner_text("#q-unsafe-message") != ""
+    tab_to(page, "q-unsafe-comment-0", limit=5)
+    page.keyboard.type("Attraversamento pericoloso")
+    tab_to(page, "q-unsafe-remove-0", limit=3)
+    tab_to(page, "q-next", limit=5)
+    shot(page, "phone-keyboard-it")
+    page.keyboard.press("Enter")
+    assert shown_questions(page) == ["route"]
+    assert focused(page) == "q-route-text"
+    draft = draft_of(page)
+    assert draft["answers"]["unsafe"][0]["comment"] == "Attraversamento pericoloso"
+    assert not page.js_errors

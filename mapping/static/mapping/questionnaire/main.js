@@ -61,11 +61,8 @@ function start(config) {
     show();
   }
 
-  function show() {
-    const codes = screens[current] || [];
-    questions.forEach((q) => { blocks[q.code].section.hidden = codes.indexOf(q.code) < 0; });
-    visible.forEach((q, index) => { blocks[q.code].heading.querySelector(".question-number").textContent = format.number(index + 1) + ". "; });
-    codes.forEach((code) => { if (blocks[code].widget.show) blocks[code].widget.show(); });
+  // "Question 3 of 9", said and drawn (the bar's aria values say the same).
+  function progressOf(codes) {
     const first = visible.findIndex((q) => q.code === codes[0]) + 1;
     const last = first + codes.length - 1;
     const total = visible.length;
@@ -78,7 +75,15 @@ function start(config) {
     bar.setAttribute("aria-valuenow", String(last));
     bar.setAttribute("aria-valuetext", text);
     bar.firstElementChild.style.width = (total ? Math.round((100 * last) / total) : 0) + "%";
-    $("q-progress").hidden = staff;
+    $("q-progress").hidden = false;
+  }
+
+  function show() {
+    const codes = screens[current] || [];
+    questions.forEach((q) => { blocks[q.code].section.hidden = codes.indexOf(q.code) < 0; });
+    visible.forEach((q, index) => { blocks[q.code].heading.querySelector(".question-number").textContent = format.number(index + 1) + ". "; });
+    codes.forEach((code) => { if (blocks[code].widget.show) blocks[code].widget.show(); });
+    if (!staff) progressOf(codes);
     const end = current >= screens.length - 1;
     $("q-back").hidden = current === 0 || staff;
     $("q-next").hidden = end;
@@ -148,11 +153,12 @@ function start(config) {
   function refusedNow(body) {
     draft.sending = false; save();
     $("q-send").disabled = false;
+    live("");
     const code = questionOfRefusal(body, questions);
     const text = body.detail || explain(body, { i18n, format, limits: {} }).text;
     if (code && blocks[code]) {
-      if (blocks[code].widget.problem) blocks[code].widget.problem(text);
       point(code, text);
+      if (blocks[code].widget.problem) blocks[code].widget.problem(text); // shown first: sized
     } else {
       const box = $("q-errors");
       box.textContent = text;

@@ -41,7 +41,7 @@ export function createMapQuestion({ question, box, config, format, texts, onChan
   const restart = el("button", { type: "button", class: "secondary", id: id("restart"), hidden: "" }, gettext("Start again"));
   if (shape !== "Point") buttons.append(finish, undo, restart);
   // Said once, by the message on the map (role=status); kept under the buttons to read again.
-  const status = el("p", { id: id("status"), class: "hint" });
+  const status = el("p", { id: id("status"), class: "visually-hidden" });
   const list = el("ul", { id: id("answers"), class: "map-answers" });
   box.append(wrap, keys, buttons, status, list);
 
@@ -217,7 +217,13 @@ export function createMapQuestion({ question, box, config, format, texts, onChan
     show() { ensureMap(); },
     load(value) { answers = Array.isArray(value) ? value.map((a) => ({ geometry: a.geometry, comment: a.comment || "" })) : []; redraw(); },
     // A refusal from the server, on the map too when it names a place.
-    problem(text) { if (text) say(text, "error"); },
+    problem(text) {
+      if (text) say(text, "error");
+      ensureMap();
+      if (!answers.length) return;
+      const bounds = L.latLngBounds(answers.flatMap((a) => latlngsOf(a.geometry)));
+      map.fitBounds(bounds.pad(0.5), { maxZoom: 13, animate: false });
+    },
     // A line or area drawn far enough but not finished is kept when the resident moves on.
     commit() { if (vertices.length >= (shape === "LineString" ? 2 : 3) && (shape !== "Polygon" || !judgeShape(shape, vertices, limits).crossing)) finishShape(); },
     first: () => centre,

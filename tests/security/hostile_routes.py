@@ -187,6 +187,8 @@ KNOWN_QUERY = frozenset(
         "datetime",
         "crs",
         "bbox-crs",
+        "partner",  # the partner projects' queryables: a partner's name
+        "outcome",  # and an outcome
         # Open311
         "service_request_id",
         "service_code",
@@ -206,7 +208,6 @@ KNOWN_QUERY = frozenset(
         "saved",  # assisted entry: the contribution just recorded
         "language",  # assisted entry: the resident's language, kept between entries
         "contribution",  # a new result, started from a contribution
-        "meeting",  # the programming-call export of one meeting
         "meeting",  # the meeting pack: a meeting's id,
         "start",  # or a period's first day
         "end",  # and last day
@@ -267,6 +268,28 @@ KNOWN_FORM = frozenset(
         "place",
         "language",
         "consent",
+        # partner projects (staff.views.partner_projects, partner_coverage, partner_votes)
+        "description_fr",
+        "description_it",
+        "description_en",
+        "timeline_fr",
+        "timeline_it",
+        "timeline_en",
+        "cost_band",
+        "links",
+        "published",
+        "credit",
+        "alt_fr",
+        "alt_it",
+        "alt_en",
+        "photo-clear",
+        "outcome_fr",
+        "outcome_it",
+        "outcome_en",
+        "result",
+        "mode",
+        "ranking_live",
+        "confirm_gaps",
         # results (staff.views.results)
         "progress",
         "geometry",

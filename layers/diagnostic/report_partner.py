@@ -102,24 +102,23 @@ def _state_sentence(data: dict) -> str:
 
 
 def _draw(axes, geometry, label):
-    """A place in the metric CRS: a point as a star, a line, an area outlined and shaded;
-    `label` (the rank) beside it."""
+    """A place in the metric CRS: a line drawn, an area shaded, and a star on every place
+    (the point itself, a line's middle vertex, an area's mean vertex), so that a small line
+    or area still shows at the territory's scale; `label` (the rank) beside the star."""
     kind, coordinates = geometry["type"], geometry["coordinates"]
     if kind == "Point":
         x, y = TO_METRIC.transform(*coordinates[:2])
-        axes.plot([x], [y], marker="*", markersize=13, color=COLOUR, mec="white", zorder=6)
     elif kind in ("LineString", "MultiLineString"):
-        lines = [coordinates] if kind == "LineString" else coordinates
-        for line in lines:
+        for line in [coordinates] if kind == "LineString" else coordinates:
             xs, ys = TO_METRIC.transform(*zip(*[c[:2] for c in line], strict=True))
             axes.plot(xs, ys, color=COLOUR, linewidth=2.2, zorder=6)
         x, y = xs[len(xs) // 2], ys[len(ys) // 2]
     else:
-        polygons = [coordinates] if kind == "Polygon" else coordinates
-        for polygon in polygons:
+        for polygon in [coordinates] if kind == "Polygon" else coordinates:
             xs, ys = TO_METRIC.transform(*zip(*[c[:2] for c in polygon[0]], strict=True))
             axes.fill(xs, ys, color=COLOUR, alpha=0.3, zorder=5, lw=1.4, ec=COLOUR)
         x, y = sum(xs) / len(xs), sum(ys) / len(ys)
+    axes.plot([x], [y], marker="*", markersize=13, color=COLOUR, mec="white", zorder=6)
     if label:
         axes.annotate(
             chart_text(label),

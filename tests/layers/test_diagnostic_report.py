@@ -42,6 +42,7 @@ LANGUAGES = ("fr", "it", "en")
 REPORT_MODULES = (
     "layers/diagnostic/report.py",
     "layers/diagnostic/report_stats.py",
+    "layers/diagnostic/report_partner.py",  # the vote on the partners' projects
     "layers/diagnostic/figures.py",
     "layers/diagnostic/stat_maps.py",
     "layers/diagnostic/rates.py",  # the levels' sentences

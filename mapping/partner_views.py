@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -52,7 +52,9 @@ def vote_label(mode, value) -> str:
         return ""
     if mode == PartnerVoteMode.RATING:
         return _("%(value)d out of 5") % {"value": value}
-    return _("for") if value > 0 else _("against")
+    if value > 0:
+        return pgettext("a vote on a partner project", "for")
+    return pgettext("a vote on a partner project", "against")
 
 
 class PartnerProjectView(TemplateView):

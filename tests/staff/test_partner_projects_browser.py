@@ -177,7 +177,7 @@ def test_a_manager_writes_five_projects_sees_the_gap_and_opens_the_vote(
         phone.goto(f"{base}/fr/staff/{project.slug}/{path}")
         phone.wait_for_load_state("networkidle")
         assert phone.evaluate("document.scrollingElement.scrollWidth") <= 360, name
-        shot(phone, name)
+        shot(phone, name, full=True)
     assert phone.js_errors == []
 
 

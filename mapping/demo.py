@@ -1,10 +1,13 @@
 """The PITER ALPIMED demo: what `make demo` loads. Idempotent: a second run changes nothing."""
 
+import json
+
 from django.conf import settings
 
 from contributions import services as contribution_services
 from contributions import synthetic
 from contributions.models import ModerationMode, ParticipationLevel
+from questionnaires.builder import load_definition
 from staff.services.evaluation_grid import seed_default_grid
 from territories.services import FieldMap, build_perimeter, import_names, import_territories
 
@@ -110,4 +113,8 @@ def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS):
     say(f"PITER ALPIMED contributions: {project.contributions.count()}")
     added = seed_default_grid(project)
     say(f"PITER ALPIMED evaluation grid: {added} criteria added")
+    definition = json.loads((DEMO_DIR / "questionnaire.json").read_text(encoding="utf-8"))
+    created, questionnaire = load_definition(project=project, definition=definition)
+    state = "created" if created else "up to date"
+    say(f"PITER ALPIMED questionnaire {questionnaire.slug}: {state}")
     return project

@@ -195,3 +195,55 @@ def _check_conditions(questionnaire):
                 status=409,
                 extra={"question": question.code},
             ) from None
+
+
+QUESTION_FIELDS = (
+    "code",
+    "kind",
+    "text",
+    "help",
+    "required",
+    "personal",
+    "choices",
+    "scale_min",
+    "scale_max",
+    "scale_labels",
+    "number_min",
+    "number_max",
+    "min_count",
+    "max_count",
+    "max_length_m",
+    "max_area_m2",
+    "inside_perimeter",
+    "condition",
+)
+
+
+@transaction.atomic
+def load_definition(*, project, definition: dict) -> tuple[bool, Questionnaire]:
+    """A questionnaire from a definition file (the demo's): `slug`, `title`, `intro`,
+    `allow_anonymous`, `published` and `pages`, each with a `title` and `questions` (the
+    model's fields). Idempotent: an existing questionnaire of that slug is left as it is."""
+    existing = Questionnaire.objects.filter(project=project, slug=definition["slug"]).first()
+    if existing is not None:
+        return False, existing
+    questionnaire = save_questionnaire(
+        project=project,
+        slug=definition["slug"],
+        title=definition["title"],
+        intro=definition.get("intro", {}),
+        allow_anonymous=definition.get("allow_anonymous", False),
+    )
+    first = questionnaire.pages.get()
+    for index, spec in enumerate(definition["pages"]):
+        title = spec.get("title", {})
+        page = update_page(page=first, title=title) if index == 0 else None
+        page = page or add_page(questionnaire=questionnaire, title=title)
+        for question in spec["questions"]:
+            unknown = set(question) - set(QUESTION_FIELDS)
+            if unknown:
+                raise ValueError(f"unknown question fields: {sorted(unknown)}")
+            save_question(questionnaire=questionnaire, page=page, **question)
+    if definition.get("published"):
+        set_published(questionnaire=questionnaire, published=True)
+    return True, questionnaire

@@ -22,6 +22,7 @@ from contributions.models import PUBLIC_STATUSES, Comment, CommentStatus, Photo
 from contributions.vocabulary import Kind, LocationPrecision
 from core.i18n import localized
 from layers.diagnostic.formatting import long_date, number
+from staff import permissions
 from staff.models import Evaluation
 from staff.selectors.duplicates import possible_duplicates
 from staff.selectors.evaluations import criteria_of, proposals_to_decide, side_by_side
@@ -59,6 +60,10 @@ class Item:
     rows: list = field(default_factory=list)
     disagreements: int = 0
     notes: list = field(default_factory=list)  # staff edition only: {"who", "text"}
+    # The reader scores proposals but has not scored this one yet: the others' scores are
+    # not shown to them (evaluations are independent), only how many there are.
+    blind: bool = False
+    evaluation_count: int = 0
     map: object = None  # maps.Drawing
 
 
@@ -183,9 +188,20 @@ def _duplicates(contribution, numbers: dict) -> list:
     ][:DUPLICATES_SHOWN]
 
 
-def gather(project, start, end, *, notes: bool = False, limit: int | None = None):
+def _blind(viewer, project, ids) -> set:
+    """The proposals whose evaluations this reader may not see yet: an evaluator who does not
+    run meetings (no `decide` capability) sees the others' scores once they have saved their
+    own, as on the evaluation page (staff.selectors.evaluations.may_see_others)."""
+    if viewer is None or permissions.can(viewer, project, "decide"):
+        return set()
+    own = Evaluation.objects.filter(evaluator=viewer, contribution_id__in=ids)
+    return set(ids) - {str(pk) for pk in own.values_list("contribution_id", flat=True)}
+
+
+def gather(project, start, end, *, notes: bool = False, limit: int | None = None, viewer=None):
     """(groups, items): the proposals of the period grouped by theme (the project's order),
-    then by territory (valley, else commune, by name), numbered in that order."""
+    then by territory (valley, else commune, by name), numbered in that order. With a
+    `viewer`, the evaluations they may not see yet are left out (`_blind`)."""
     proposals = list(proposals_to_decide(project, start, end))
     if limit is not None and len(proposals) > limit:
         raise TooMany(len(proposals))
@@ -234,10 +250,15 @@ def gather(project, start, end, *, notes: bool = False, limit: int | None = None
     ):
         evaluations.setdefault(str(e.contribution_id), []).append(e)
     numbers = {item.id: item.number for item in items}
+    blind = _blind(viewer, project, ids)
     for item_id, (item, p) in by_id.items():
         item.photos = photos.get(item_id, [])
         item.excerpts = excerpts.get(item_id, [])
         item.duplicates = _duplicates(p, numbers)
+        item.evaluation_count = len(evaluations.get(item_id, []))
+        if item_id in blind:
+            item.blind = True
+            continue
         _evaluations(item, p, criteria, evaluations.get(item_id, []), notes=notes)
     return _grouped(items), items
 

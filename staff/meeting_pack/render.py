@@ -27,8 +27,10 @@ from staff.meeting_pack.request import MAX_PROPOSALS, PackRequest
 STYLE_SHEET = "staff/meeting_pack.css"
 
 
-def context(project, pack: PackRequest, *, for_print: bool) -> dict:
-    groups, items = gather(project, pack.start, pack.end, notes=pack.staff, limit=MAX_PROPOSALS)
+def context(project, pack: PackRequest, *, for_print: bool, viewer=None) -> dict:
+    groups, items = gather(
+        project, pack.start, pack.end, notes=pack.staff, limit=MAX_PROPOSALS, viewer=viewer
+    )
     for item in items:
         item.map = maps.item_map(project, item)
     title = localized(project.title) or project.slug
@@ -54,8 +56,8 @@ def context(project, pack: PackRequest, *, for_print: bool) -> dict:
     }
 
 
-def html(project, pack: PackRequest, *, for_print: bool = False, extra=None) -> str:
-    data = context(project, pack, for_print=for_print)
+def html(project, pack: PackRequest, *, for_print: bool = False, extra=None, viewer=None) -> str:
+    data = context(project, pack, for_print=for_print, viewer=viewer)
     if for_print:
         path = finders.find(STYLE_SHEET)
         # Our own static file, read from the code base: no one's input.
@@ -63,8 +65,8 @@ def html(project, pack: PackRequest, *, for_print: bool = False, extra=None) -> 
     return render_to_string("staff/meeting_pack.html", {**data, **(extra or {})})
 
 
-def pdf(project, pack: PackRequest) -> bytes:
-    document = html(project, pack, for_print=True)
+def pdf(project, pack: PackRequest, *, viewer=None) -> bytes:
+    document = html(project, pack, for_print=True, viewer=viewer)
     with tempfile.TemporaryDirectory(prefix="meeting-pack-") as scratch:
         path = Path(scratch) / "pack.pdf"
         write_pdf(document, path)

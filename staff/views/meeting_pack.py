@@ -63,7 +63,7 @@ def meeting_pack(request, project):
         )
     try:
         pack = pack_request.parse(project, request.GET)
-        document = pack_render.html(project, pack, extra=_links(project, pack))
+        document = pack_render.html(project, pack, extra=_links(project, pack), viewer=request.user)
     except DomainError as error:
         return _error(request, error)
     except TooMany as many:
@@ -77,7 +77,7 @@ def meeting_pack(request, project):
 def meeting_pack_pdf(request, project):
     try:
         pack = pack_request.parse(project, request.GET)
-        data = pack_render.pdf(project, pack)
+        data = pack_render.pdf(project, pack, viewer=request.user)
     except DomainError as error:
         return _error(request, error)
     except TooMany as many:

@@ -168,6 +168,7 @@ def build_pack(project):
         scale=scale,
         choice=choice,
         analyst=evaluators[0],
+        second=evaluators[1],
     )
 
 
@@ -280,6 +281,27 @@ def test_places_are_the_public_ones(pack):
     )
     assert [m["number"] for m in overview.markers] == [1, 2, 3]
     assert overview.communes and overview.names
+
+
+def test_an_evaluator_sees_the_others_scores_once_they_have_scored(client, pack):
+    """The second partner scored the French proposal only: on the Italian one, scored by the
+    first, they see that it was evaluated, not the score; a moderator sees every score."""
+    url = f"/fr/staff/{pack.project.slug}/meeting-pack/?{PERIOD}"
+
+    def section(html, contribution):
+        return html.split(f'data-contribution="{contribution.pk}"')[1].split("</article>")[0]
+
+    client.force_login(pack.second)
+    html = client.get(url).content.decode()
+    assert "Partner1 PARTNER" in section(html, pack.fr)
+    assert 'class="hint blind"' in section(html, pack.it)
+    assert "Partner1 PARTNER" not in section(html, pack.it)
+    assert 'data-criterion="pack-feasibility"' not in section(html, pack.it)
+    moderator = give_role(make_user("pack-moderator"), pack.project, Role.MODERATOR)
+    client.force_login(moderator)
+    html = client.get(url).content.decode()
+    assert 'data-criterion="pack-feasibility"' in section(html, pack.it)
+    assert 'class="hint blind"' not in html
 
 
 def test_a_meeting_gives_its_period_and_date(client, pack):

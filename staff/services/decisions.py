@@ -122,8 +122,10 @@ def record_decision(
     now = now or timezone.now()
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     previous = Decision.objects.filter(meeting=meeting, contribution=contribution).first()
+    # The news followers last had: the proposal's latest decision, at any meeting.
+    latest = Decision.objects.filter(contribution=contribution).order_by("-decided_at").first()
     target = _target(project, contribution, merged_into) if outcome == Outcome.MERGED else None
-    _publish(actor, contribution, outcome, texts, target, previous, now)
+    _publish(actor, contribution, outcome, texts, target, latest, now)
     decision = previous or Decision(project=project, meeting=meeting, contribution=contribution)
     decision.outcome, decision.answer_texts, decision.merged_into = outcome, texts, target
     decision.decided_by, decision.decided_at = actor, now
@@ -158,10 +160,10 @@ def record_decision(
     return decision
 
 
-def _publish(actor, contribution, outcome, texts, target, previous, now):
+def _publish(actor, contribution, outcome, texts, target, latest, now):
     """The public side: status and answer, and the followers' emails when the news is new."""
     status = STATUS_OF_OUTCOME[outcome]
-    same = previous is not None and previous.outcome == outcome
+    same = latest is not None and latest.outcome == outcome
     if contribution.status == Status.DUPLICATE:
         if same and outcome == Outcome.MERGED and contribution.duplicate_of_id == target.pk:
             return

@@ -109,6 +109,21 @@ def test_three_decisions_publish_their_answers_in_both_languages_and_email_once(
             outcome=Outcome.KEPT,
             answers={"fr": "Retenue, précisions.", "it": "Accolta, dettagli."},
         )
+        # The same decision again at a later meeting: no news either.
+        later = create_meeting(
+            actor=manager,
+            project=demo,
+            date=datetime.date(2019, 7, 1),
+            period_start=datetime.date(2019, 5, 1),
+            period_end=datetime.date(2019, 5, 31),
+        )
+        record_decision(
+            actor=manager,
+            meeting=later,
+            contribution=proposals[2],
+            outcome=Outcome.NOT_KEPT,
+            answers={"fr": "Toujours non retenue.", "it": "Ancora non accolta."},
+        )
     assert mail.outbox == []
     proposals[0].refresh_from_db()
     assert proposals[0].answer_texts["it"] == "Accolta, dettagli."

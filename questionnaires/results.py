@@ -34,13 +34,21 @@ _VALUES_SQL = (
 )
 
 # The commune a response counts in: the commune of residence it gives, else the commune of
-# its first map answer (by question, then answer position), else none.
+# its first map answer (in the questionnaire's order: page, question, answer), else none.
+# The first map answers of all responses at once (DISTINCT ON, one sort), not a subquery each.
 RESPONSE_COMMUNE_SQL = """
-    coalesce(r.commune_id, (
-        SELECT m.commune_id FROM questionnaires_mapanswer m
+    WITH first_place AS (
+        SELECT DISTINCT ON (m.response_id) m.response_id, m.commune_id
+        FROM questionnaires_mapanswer m
         JOIN questionnaires_question mq ON mq.id = m.question_id
-        WHERE m.response_id = r.id AND m.commune_id IS NOT NULL
-        ORDER BY mq.position, m.position LIMIT 1))
+        JOIN questionnaires_questionpage pg ON pg.id = mq.page_id
+        WHERE mq.questionnaire_id = %(questionnaire)s AND m.commune_id IS NOT NULL
+        ORDER BY m.response_id, pg.position, mq.position, m.position
+    )
+    SELECT r.id, coalesce(r.commune_id, f.commune_id) AS commune_id
+    FROM questionnaires_response r
+    LEFT JOIN first_place f ON f.response_id = r.id
+    WHERE r.questionnaire_id = %(questionnaire)s
 """
 
 
@@ -216,11 +224,11 @@ def commune_rates(questionnaire) -> list[dict]:
     project = questionnaire.project
     sql = f"""
         SELECT t.code, count(*)
-        FROM questionnaires_response r
-        JOIN territories_current_of t ON t.id = {RESPONSE_COMMUNE_SQL}
-        WHERE r.questionnaire_id = %s GROUP BY 1
+        FROM ({RESPONSE_COMMUNE_SQL}) r
+        JOIN territories_current_of t ON t.id = r.commune_id
+        GROUP BY 1
     """  # noqa: S608 - fixed fragments; values are parameters
-    counts = dict(_rows(sql, [questionnaire.pk]))
+    counts = dict(_rows(sql, {"questionnaire": questionnaire.pk}))
     members = _rows(
         """
         SELECT t.code, t.name, t.population, t.population_year

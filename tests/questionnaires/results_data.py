@@ -25,6 +25,8 @@ def _label(text):
 
 
 def build_questionnaire(project, slug="mobility"):
+    # A run stopped half-way leaves its committed questionnaire behind.
+    Questionnaire.objects.filter(project=project, slug=slug).delete()
     questionnaire = Questionnaire.objects.create(
         project=project,
         slug=slug,

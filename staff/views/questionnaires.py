@@ -114,6 +114,9 @@ def page_action(request, project, questionnaire_id, page_id):
         if action in MOVES:
             builder.move_page(page=page, offset=MOVES[action])
         elif action == "delete":
+            if request.POST.get("confirm") != "yes":
+                title = _("Page %(n)d") % {"n": page.position + 1}
+                return _confirm(request, questionnaire, _("Delete the page “%(what)s”?"), title)
             builder.delete_page(page=page)
             messages.success(request, _("Page deleted."))
         elif action == "rename":
@@ -142,6 +145,9 @@ def question_action(request, project, questionnaire_id, question_id):
         if action in MOVES:
             builder.move_question(question=question, offset=MOVES[action])
         elif action == "delete":
+            if request.POST.get("confirm") != "yes":
+                what = _("Delete the question “%(what)s”?")
+                return _confirm(request, questionnaire, what, question.code)
             builder.delete_question(question=question)
             messages.success(request, _("Question deleted."))
         else:
@@ -206,6 +212,15 @@ def question_form(request, project, questionnaire_id, question_id=None):
             kind=kind,
         ),
         status=422 if form.errors else 200,
+    )
+
+
+def _confirm(request, questionnaire, sentence, what):
+    """A deletion asks once more: on a tablet a tap lands where it was not meant to."""
+    return render(
+        request,
+        "staff/questionnaire_confirm.html",
+        page_context(request, questionnaire=questionnaire, sentence=sentence % {"what": what}),
     )
 
 

@@ -3,8 +3,11 @@ forms, the order and conditions kept consistent, hostile input refused with a 4x
 
 import pytest
 
+from core.errors import DomainError
+from questionnaires import builder
 from questionnaires.models import Question, Questionnaire
-from tests.questionnaires.factories import make_questionnaire
+from questionnaires.services import submit_response
+from tests.questionnaires.factories import client_key, make_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +91,7 @@ def test_a_manager_builds_and_publishes(client, demo, manager):
         "route",
     ]
     # So is deleting it.
-    client.post(f"{url}questions/{bus.pk}/move/", {"action": "delete"})
+    client.post(f"{url}questions/{bus.pk}/move/", {"action": "delete", "confirm": "yes"})
     assert Question.objects.filter(pk=bus.pk).exists()
     client.post(url, {"action": "add_page", "title_fr": "Carte"})
     assert questionnaire.pages.count() == 2
@@ -141,3 +144,46 @@ def test_another_projects_questionnaire_is_not_found(client, demo, manager, othe
     assert client.get(f"{base(demo)}{foreign.pk}/").status_code == 404
     question = foreign.questions.first()
     assert client.get(f"{base(demo)}{foreign.pk}/questions/{question.pk}/").status_code == 404
+
+
+def test_deleting_asks_first(client, demo, manager):
+    client.force_login(manager)
+    questionnaire = make_questionnaire(demo)
+    remarks = questionnaire.questions.get(code="remarks")
+    url = f"{base(demo)}{questionnaire.pk}/questions/{remarks.pk}/move/"
+    asked = client.post(url, {"action": "delete"})
+    assert asked.status_code == 200 and b'id="confirm-delete"' in asked.content
+    assert Question.objects.filter(pk=remarks.pk).exists()
+    assert client.post(url, {"action": "delete", "confirm": "yes"}).status_code == 302
+    assert not Question.objects.filter(pk=remarks.pk).exists()
+    # A page with questions is not deleted; an empty one is, once confirmed.
+    full = questionnaire.pages.get(position=0)
+    client.post(
+        f"{base(demo)}{questionnaire.pk}/pages/{full.pk}/", {"action": "delete", "confirm": "yes"}
+    )
+    assert questionnaire.pages.filter(pk=full.pk).exists()
+    empty = questionnaire.pages.create(position=2)
+    client.post(
+        f"{base(demo)}{questionnaire.pk}/pages/{empty.pk}/", {"action": "delete", "confirm": "yes"}
+    )
+    assert not questionnaire.pages.filter(pk=empty.pk).exists()
+
+
+def test_a_question_with_answers_keeps_its_type(client, demo, manager):
+    client.force_login(manager)
+    questionnaire = make_questionnaire(demo)
+    submit_response(
+        questionnaire=questionnaire,
+        answers={"bus": "daily", "name": "Anna"},
+        client_key=client_key(),
+        language="fr",
+    )
+    name = questionnaire.questions.get(code="name")
+    url = f"{base(demo)}{questionnaire.pk}/questions/{name.pk}/move/"
+    client.post(url, {"action": "delete", "confirm": "yes"})
+    assert Question.objects.filter(pk=name.pk).exists()
+    with pytest.raises(DomainError) as caught:
+        builder.save_question(
+            questionnaire=questionnaire, page=name.page, question=name, kind="long_text"
+        )
+    assert caught.value.code == "question_has_answers"

@@ -1,13 +1,13 @@
 """The partner projects' API: the published ones as GeoJSON (apart from residents'
 contributions: `kind: "partner_project"`, `proposed_by_partners: true`), and a resident's vote
 on one. Thin views: the vote's rules (who, when, which values) are the services'
-(contributions.services.partner_projects), the figures partner_figures'."""
+(contributions.services.partner_votes), the figures partner_figures'."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -131,11 +131,7 @@ class PartnerVoteView(APIView):
         partner_project = partner_project_of(slug, pk)
         return Response(vote_json(partner_features.vote_of(partner_project, request.user)))
 
-    @extend_schema(
-        request=PartnerVoteInput,
-        responses=OpenApiTypes.OBJECT,
-        parameters=[OpenApiParameter("lang", str, required=False)],
-    )
+    @extend_schema(request=PartnerVoteInput, responses=OpenApiTypes.OBJECT)
     def post(self, request, slug, pk):
         return self._cast(request, slug, pk)
 

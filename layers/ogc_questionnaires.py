@@ -3,11 +3,12 @@ published questionnaire: `<project>-q-<questionnaire>-<code>` (docs/ogc.md). The
 its items (paged, bbox) and one item, in every CRS the API offers (layers.ogc_crs).
 
 The OGC API has no staff access: everything it serves is public. Individual responses are
-never public, so a collection serves only what the location rules allow (docs/questionnaires.md):
-each map answer at its generalised place (layers.exports.questionnaire_sql, the public export's
-own SELECT), with the question's code and the commune of that place, under an id keyed with
-the database's secret, and nothing that ties two answers to one response. A personal question
-(results in groups of 5 or more only) has no collection.
+never public, so a collection serves only what the location rules allow
+(docs/questionnaire_results.md): each map answer at its generalised place
+(layers.exports.questionnaire_sql, the public export's own SELECT), with the question's code
+and the commune of that place, under an id keyed with the database's secret, and nothing
+that ties two answers to one response. A personal question (results in groups of 5 or more
+only) has no collection.
 """
 
 import json

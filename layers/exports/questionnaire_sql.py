@@ -8,7 +8,7 @@ pass, no Python per row), and it cannot bind parameters, so every value is rende
 psycopg literal (layers.exports.sql._literal); identifiers are question codes (slugs),
 quoted by the connection.
 
-Public variants (docs/questionnaires.md): individual responses are never public, so a public
+Public variants (docs/questionnaire_results.md): individual responses are never public, so a public
 map layer holds only the map answers themselves, each at a generalised place (the project's
 location rules, applied by the database's own privacy_public_location, or a grid of
 PUBLIC_GRID_M metres when the project has none), with the commune of that place, and nothing

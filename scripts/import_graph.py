@@ -15,6 +15,7 @@ PACKAGES = [
     "core",
     "territories",
     "contributions",
+    "questionnaires",
     "layers",
     "privacy",
     "open311",

@@ -350,3 +350,77 @@ def test_a_map_question_answered_with_the_keyboard_only(answering):
     draft = draft_of(page)
     assert draft["answers"]["unsafe"][0]["comment"] == "Attraversamento pericoloso"
     assert not page.js_errors
+
+
+@pytest.mark.parametrize("language", ["fr", "it"])
+def test_screens_for_a_person_to_look_at(answering, browser, live_demo, language):
+    """Each kind of screen at 360 px, and a page of questions on a wide screen."""
+    questionnaire, context_for, opener = answering
+    page = opener(context_for(language), language)
+    shot(page, f"360-1-choice-{language}")
+    page.check("#q-bus-choice-2")
+    page.click("#q-next")
+    page.check("#q-why-choice-1")
+    shot(page, f"360-2-condition-{language}")
+    page.click("#q-next")
+    page.check("#q-satisfaction-choice-0")
+    shot(page, f"360-3-scale-{language}")
+    page.click("#q-next")
+    page.fill("#q-age-field", "300")
+    page.click("#q-next")
+    assert shown_questions(page) == ["age"]
+    shot(page, f"360-4-number-refused-{language}")
+    page.fill("#q-age-field", "67")
+    page.click("#q-next")
+    page.click("#q-next")
+    page.wait_for_selector("#q-unsafe-map[data-ready=true]")
+    move_map(page, "unsafe", SANREMO, 14)
+    page.click("#q-unsafe-centre")
+    move_map(page, "unsafe", (SANREMO[0] + 0.01, SANREMO[1] + 0.005), 14)
+    page.click("#q-unsafe-centre")
+    page.wait_for_selector("#q-unsafe-comment-1")
+    page.locator("#q-unsafe-text").scroll_into_view_if_needed()
+    shot(page, f"360-5-points-{language}")
+    page.click("#q-next")
+    page.wait_for_selector("#q-route-map[data-ready=true]")
+    move_map(page, "route", SANREMO, 14)
+    page.click("#q-route-centre")
+    move_map(page, "route", (SANREMO[0] + 0.01, SANREMO[1] + 0.005), 14)
+    page.click("#q-route-centre")
+    page.wait_for_selector("#q-route-finish:not([hidden])")
+    page.locator("#q-route-text").scroll_into_view_if_needed()
+    shot(page, f"360-6-line-drawing-{language}")
+    page.click("#q-next")
+    page.wait_for_selector("#q-protect-map[data-ready=true]")
+    move_map(page, "protect", SANREMO, 14)
+    for dx, dy in ((0, 0.004), (0.006, 0.004), (0.006, 0.009)):
+        before = page.locator("#q-protect-finish").is_visible()
+        move_map(page, "protect", (SANREMO[0] + dx, SANREMO[1] + dy), 14)
+        page.click("#q-protect-centre")
+        page.wait_for_timeout(300 if before else 200)
+    page.wait_for_selector("#q-protect-finish:not([hidden])")
+    page.click("#q-protect-finish")
+    page.wait_for_selector("#q-protect-answers li")
+    shot(page, f"360-7-area-{language}")
+    page.click("#q-send")
+    page.wait_for_selector("#q-thanks:not([hidden])")
+    shot(page, f"360-8-thanks-{language}")
+    assert Response.objects.get().map_answers.filter(question__code="protect").exists()
+    assert not page.js_errors
+
+    # A wide screen: the questions of a page together.
+    project, base = live_demo
+    wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale=f"{language}-IT")
+    desk = wide.new_page()
+    desk.goto(f"{base}/{language}/p/{project.slug}/q/{questionnaire.slug}/")
+    desk.wait_for_selector("#questionnaire-form[data-ready=true]")
+    assert shown_questions(desk) == ["bus", "satisfaction", "age", "remarks"]
+    desk.wait_for_load_state("networkidle")
+    shot(desk, f"wide-1-page-{language}")
+    desk.check("#q-bus-choice-0")
+    desk.click("#q-next")
+    assert shown_questions(desk) == ["unsafe", "route", "protect"]
+    desk.wait_for_selector("#q-unsafe-map[data-ready=true]")
+    desk.wait_for_load_state("networkidle")
+    shot(desk, f"wide-2-maps-{language}")
+    wide.close()

@@ -269,6 +269,8 @@ KNOWN_FORM = frozenset(
         "language",
         "consent",
         # partner projects (staff.views.partner_projects, partner_coverage, partner_votes)
+        "partner",
+        "outcome",
         "description_fr",
         "description_it",
         "description_en",
@@ -304,7 +306,6 @@ KNOWN_FORM = frozenset(
         "choices_fr",
         "choices_it",
         "choices_en",
-        "partner",
         "notes",
         "score_relevance",
         "score_feasibility",
@@ -314,7 +315,6 @@ KNOWN_FORM = frozenset(
         "score_plans",
         "period_start",
         "period_end",
-        "outcome",
         "merged_into",
         "contribution",
         # the questionnaire builder (staff.questionnaire_forms); its per-language fields are

@@ -69,7 +69,7 @@ def ranking(project: Project) -> PartnerTable:
             + [themes.get(row.theme_id, ""), row.votes]
             + [getattr(row, column) if getattr(row, column) is not None else "" for column in extra]
             + [row.turnout_percent if row.turnout_percent is not None else "", row.comments]
-            + [str(outcomes.get(row.outcome, row.outcome))]
+            + [str(outcomes.get(row.outcome, row.outcome)) if row.outcome else ""]
         )
     return PartnerTable(
         _("Partner projects: ranking"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.i18n import language_name
 from questionnaires import builder
 from questionnaires.models import Kind, Question, Questionnaire, QuestionPage
 from staff.access import page_context, workspace
@@ -95,7 +96,7 @@ def questionnaire(request, project, questionnaire_id):
         page_context(
             request,
             questionnaire=questionnaire,
-            pages=[(page, by_page[page.pk]) for page in pages],
+            pages=[(page, by_page[page.pk], _titles(project, page)) for page in pages],
             page_form=page_form,
             kinds=Kind.choices,
             response_count=questionnaire.responses.count(),
@@ -213,6 +214,11 @@ def question_form(request, project, questionnaire_id, question_id=None):
         ),
         status=422 if form.errors else 200,
     )
+
+
+def _titles(project, page):
+    """(language, its name, the page's title in it) for the page's rename form."""
+    return [(code, language_name(code), page.title.get(code, "")) for code in project.languages]
 
 
 def _confirm(request, questionnaire, sentence, what):

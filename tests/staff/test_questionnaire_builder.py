@@ -98,6 +98,9 @@ def test_a_manager_builds_and_publishes(client, demo, manager):
     client.post(url, {"action": "publish"})
     questionnaire.refresh_from_db()
     assert questionnaire.published
+    client.post(f"{url}pages/{page.pk}/", {"action": "rename", "title_it": "Viaggi"})
+    page.refresh_from_db()
+    assert page.title == {"it": "Viaggi"}
     page = client.get(url).content.decode()
     assert 'data-code="route"' in page and "Carte" in page
 

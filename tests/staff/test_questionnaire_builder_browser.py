@@ -117,11 +117,16 @@ def test_a_manager_builds_and_publishes_a_questionnaire(manager_page, page):
     page.fill("#id_code", "route")
     fill_texts(page, "text", {"fr": "Tracez votre trajet vers le travail"})
     page.fill("#id_max_length_m", "20000")
+    page.set_viewport_size(PHONE)
+    shot(page, "builder-line-question-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(TABLET)
     save(page)
 
     page.click("#publish")
     page.wait_for_load_state()
     assert page.locator(".q-status .badge.ok").count() == 1
+    assert page.locator(f"a[href='/fr/p/{project.slug}/q/se-deplacer/']").count() == 1
     shot(page, "builder-overview-tablet")
     page.set_viewport_size(PHONE)
     shot(page, "builder-overview-phone")

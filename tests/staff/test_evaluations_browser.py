@@ -13,6 +13,7 @@ from mapping.demo import load_demo
 from staff.models import Evaluation, Role
 from staff.services.decisions import create_meeting
 from staff.services.evaluations import save_evaluation
+from tests.a11y.axe import axe_violations
 from tests.conftest import ARTIFACTS
 from tests.factories import give_role, make_user
 
@@ -35,6 +36,22 @@ def _sign_in(page, live_server, user):
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
+
+
+@pytest.fixture
+def page(browser):
+    """A browser that lets axe-core in despite the pages' Content Security Policy (checked
+    elsewhere)."""
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 800}, bypass_csp=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    yield page
+    context.close()
 
 
 def test_scoring_side_by_side_grid_and_meeting(live_server, page):
@@ -75,6 +92,7 @@ def test_scoring_side_by_side_grid_and_meeting(live_server, page):
     assert page.locator("tr.disagrees").count() == 2  # relevance (5 vs 2) and cost band
     assert page.locator("tr[data-criterion=feasibility].disagrees").count() == 0
     assert rows.count() >= 6
+    assert axe_violations(page) == []
     for name, width in WIDTHS.items():
         _shot(page, "side-by-side", width)
         if name == "phone":
@@ -87,6 +105,7 @@ def test_scoring_side_by_side_grid_and_meeting(live_server, page):
     _sign_in(page, live_server, manager)
     page.goto(f"{base}/fr/staff/{project.slug}/evaluation-grid/")
     assert page.locator("ol.criteria > li").count() == 6
+    assert axe_violations(page) == []
     for width in WIDTHS.values():
         _shot(page, "grid", width)
 
@@ -106,6 +125,7 @@ def test_scoring_side_by_side_grid_and_meeting(live_server, page):
     before = form.locator("textarea[lang=it]").input_value()
     form.locator("select[name=outcome]").select_option("not_kept")
     assert form.locator("textarea[lang=it]").input_value() != before
+    assert axe_violations(page) == []
     for width in (WIDTHS["phone"], WIDTHS["desktop"]):
         _shot(page, "meeting", width)
     assert page.js_errors == []

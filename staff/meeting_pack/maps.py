@@ -20,6 +20,7 @@ from territories.selectors import display_name_sql
 
 OVERVIEW_WIDTH = 1000  # pixels of the overview's drawing
 OVERVIEW_TOLERANCE = 0.001  # degrees: the boundaries' simplification on the overview
+OVERVIEW_MARKER_RADIUS = 11  # pixels: a numbered marker on the overview
 ITEM_WIDTH = 480  # pixels of a proposal's small map
 ITEM_SPAN_M = 4000  # a proposal's map is at least this wide (metres)
 # Boundaries simplified to about 30 m on a proposal's map (a pixel is some 8 m there), and
@@ -182,13 +183,53 @@ def overview(project, items) -> Drawing:
     perimeter, communes, places = _outlines(project, box, tolerance=OVERVIEW_TOLERANCE)
     drawing = Drawing(width=box.width, height=box.height, perimeter=perimeter, communes=communes)
     drawing.names = _names(box, places, size=13, limit=14)
-    drawing.markers = [
-        {**box.pixel(*item.spot), "number": item.number, "colour": item.theme_colour}
-        for item in items
-        if item.spot is not None
-    ]
+    drawing.markers = spread(
+        [
+            {**box.pixel(*item.spot), "number": item.number, "colour": item.theme_colour}
+            for item in items
+            if item.spot is not None
+        ],
+        radius=OVERVIEW_MARKER_RADIUS,
+        bounds=(box.width, box.height),
+    )
     drawing.scale = box.scale_bar()
     return drawing
+
+
+def spread(markers: list, *, radius: float, bounds=None) -> list:
+    """Markers that would cover one another moved around their place, on rings of growing
+    size, each keeping its place (`at_x`, `at_y`) for a leader line: a town with ten
+    proposals shows ten readable numbers."""
+    placed = []
+    for marker in markers:
+        x, y = marker["x"], marker["y"]
+        spot, step = (x, y), 0
+        while step < 200 and any(
+            (spot[0] - q["x"]) ** 2 + (spot[1] - q["y"]) ** 2 < (2 * radius) ** 2 for q in placed
+        ):
+            step += 1
+            ring = 1 + (step - 1) // 8
+            angle = ((step - 1) % 8) * math.pi / 4 + ring * 0.4
+            spot = (
+                x + 2.1 * radius * ring * math.cos(angle),
+                y + 2.1 * radius * ring * math.sin(angle),
+            )
+            if bounds is not None:  # kept inside the drawing
+                spot = (
+                    min(max(spot[0], radius), bounds[0] - radius),
+                    min(max(spot[1], radius), bounds[1] - radius),
+                )
+        placed.append(
+            {
+                **marker,
+                "x": round(spot[0], 1),
+                "y": round(spot[1], 1),
+                "at_x": x,
+                "at_y": y,
+                "moved": step > 0,
+            }
+        )
+    return placed
 
 
 # Why raw SQL: the public geometry in the drawing's pixels (ST_Affine, ST_AsSVG).

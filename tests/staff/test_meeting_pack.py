@@ -304,6 +304,18 @@ def test_an_evaluator_sees_the_others_scores_once_they_have_scored(client, pack)
     assert 'class="hint blind"' not in html
 
 
+def test_markers_on_one_spot_are_spread_apart_with_their_place_kept():
+    markers = [{"x": 5.0, "y": 50.0, "number": n, "colour": "#000000"} for n in range(1, 13)]
+    spread = maps.spread(markers, radius=10, bounds=(400, 300))
+    for i, a in enumerate(spread):
+        if a["moved"]:  # the first stays on its place; the others inside the drawing
+            assert 10 <= a["x"] <= 390 and 10 <= a["y"] <= 290
+        assert (a["at_x"], a["at_y"]) == (5.0, 50.0)
+        for b in spread[i + 1 :]:
+            assert (a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2 >= 19.9**2
+    assert not spread[0]["moved"] and all(m["moved"] for m in spread[1:])
+
+
 def test_a_meeting_gives_its_period_and_date(client, pack):
     meeting = Meeting.objects.create(
         project=pack.project,

@@ -20,7 +20,7 @@ from privacy.services import recompute_public_locations
 from staff.meeting_pack import maps
 from staff.meeting_pack.data import gather
 from staff.models import Evaluation, EvaluationCriterion, Meeting, Role
-from tests.factories import make_comment, make_contribution, make_photo, make_user
+from tests.factories import assert_escaped, make_comment, make_contribution, make_photo, make_user
 from tests.staff.conftest import give_role
 
 pytestmark = pytest.mark.django_db
@@ -314,6 +314,15 @@ def test_markers_on_one_spot_are_spread_apart_with_their_place_kept():
         for b in spread[i + 1 :]:
             assert (a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2 >= 19.9**2
     assert not spread[0]["moved"] and all(m["moved"] for m in spread[1:])
+
+
+def test_hostile_texts_come_out_escaped(client, pack):
+    hostile = make_contribution(pack.project, kind="proposal", created_at=_at(25))
+    make_comment(hostile)
+    client.force_login(pack.analyst)
+    html = client.get(f"/fr/staff/{pack.project.slug}/meeting-pack/?{PERIOD}").content.decode()
+    assert_escaped(html, hostile.title)
+    assert f'data-contribution="{hostile.pk}"' in html
 
 
 def test_a_meeting_gives_its_period_and_date(client, pack):

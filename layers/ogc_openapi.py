@@ -69,8 +69,16 @@ def document(base_url):
     # Part 3: the queryables as query parameters (their values: /queryables).
     items_params += [
         _param(name, f"filter on {name} (see the collection's queryables)", LIST)
-        for name in ("kind", "theme", "status")
+        for name in ("kind", "theme", "status", "outcome")
     ]
+    # The partner projects' collections (layers.ogc_partner_projects): a partner's name.
+    items_params.append(
+        _param(
+            "partner",
+            "name of a partner (partner projects; see the collection's queryables)",
+            {"type": "string", "maxLength": 200},
+        )
+    )
     items_params.append(
         _param(
             "commune",

@@ -8,33 +8,38 @@ from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Contribution
+from core.i18n import language_name
 from staff.models import Decision, Evaluation, Outcome
 from staff.selectors.evaluations import criteria_of, scale_mean
 
-# The proposal's columns, before the answers and the evaluations.
-BASE_COLUMNS = [
-    "id",
-    "title",
-    "description",
-    "theme",
-    "commune",
-    "status",
-    "votes",
-    "comments",
-    "submitted_on",
-    "meeting_date",
-    "meeting",
-    "decision",
-    "longitude",
-    "latitude",
-]
+# The proposal's columns, before the answers and the evaluations, with their headings in
+# the reader's language (the spreadsheet variant).
+BASE_HEADINGS = {
+    "id": _("id"),
+    "title": _("title"),
+    "description": _("description"),
+    "theme": _("theme"),
+    "commune": _("commune"),
+    "status": _("status"),
+    "votes": _("votes"),
+    "comments": _("comments"),
+    "submitted_on": _("submitted on"),
+    "meeting_date": _("meeting date"),
+    "meeting": _("meeting"),
+    "decision": _("decision"),
+    "longitude": _("longitude"),
+    "latitude": _("latitude"),
+}
+BASE_COLUMNS = list(BASE_HEADINGS)
 
 
 @dataclass
 class ProgrammingTable:
     columns: list
+    headings: list = field(default_factory=list)  # `columns` in the reader's language
     rows: list = field(default_factory=list)  # lists of values, in `columns` order
     geometries: list = field(default_factory=list)  # GEOS geometries, one per row
     scale_columns: set = field(default_factory=set)  # numeric columns
@@ -74,15 +79,20 @@ def programming_table(project, meeting=None) -> ProgrammingTable:
         ] = evaluation
     languages = list(project.languages)
     columns = BASE_COLUMNS + [f"answer_{code}" for code in languages]
-    table = ProgrammingTable(columns=columns)
+    headings = [str(h) for h in BASE_HEADINGS.values()] + [
+        str(_("answer (%(language)s)") % {"language": language_name(code)}) for code in languages
+    ]
+    table = ProgrammingTable(columns=columns, headings=headings)
     for criterion in criteria:
         for evaluator in evaluators:
             column = f"{_name(criterion.code)}__{_name(evaluator)}"
             table.columns.append(column)
+            table.headings.append(f"{criterion.display_label} – {evaluator}")
             if criterion.is_scale:
                 table.scale_columns.add(column)
         if criterion.is_scale:
             table.columns.append(f"{_name(criterion.code)}__mean")
+            table.headings.append(f"{criterion.display_label} – {_('mean')}")
             table.scale_columns.add(f"{_name(criterion.code)}__mean")
     for decision in decisions:
         proposal = decision.contribution

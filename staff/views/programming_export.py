@@ -1,7 +1,8 @@
 """The export for the programming call: the kept proposals with their evaluations and decision,
 as a CSV (UTF-8 with a byte order mark; `?sep=semicolon` for French and Italian spreadsheets,
-as the dashboard's tables) or a GeoPackage (one layer, WGS84). `?meeting=<id>`: one meeting's
-kept proposals, else all meetings'. Staff with the export's role only (managers, analysts)."""
+with headings in the reader's language and decimal commas, as the dashboard's tables) or a
+GeoPackage (one layer, WGS84). `?meeting=<id>`: one meeting's kept proposals, else all
+meetings'. Staff with the export's role only (managers, analysts)."""
 
 import tempfile
 from pathlib import Path
@@ -55,7 +56,8 @@ def _csv(request, table, name):
     response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
     response.write(BOM)
     writer = SpreadsheetWriter(response, delimiter=";" if semicolon else ",")
-    writer.writerow(table.columns)
+    # The spreadsheet variant's headings are in the reader's language, as the dashboard's.
+    writer.writerow(table.headings if semicolon else table.columns)
     decimal = formats.get_format("DECIMAL_SEPARATOR") if semicolon else "."
     for row in table.rows:
         writer.writerow(

@@ -172,7 +172,7 @@ def build_pack(project):
     )
 
 
-def _pdf_text(client, url) -> str:
+def _pdf_text(client, url) -> tuple[str, bytes]:
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
     response = client.get(url)
     assert response.status_code == 200, response.content[:500]
@@ -180,7 +180,17 @@ def _pdf_text(client, url) -> str:
     text = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
     ).stdout.decode()
-    return text
+    return text, response.content
+
+
+def _images(pdf: bytes, tmp_path) -> list[str]:
+    """The PDF's images as `pdfimages -list` lists them (one line each)."""
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return listing.splitlines()[2:]
 
 
 FORBIDDEN = (
@@ -198,9 +208,11 @@ FORBIDDEN = (
 )
 
 
-def test_the_french_pdf_holds_the_period_with_its_evaluations_and_nothing_private(client, pack):
+def test_the_french_pdf_holds_the_period_with_its_evaluations_and_nothing_private(
+    client, pack, tmp_path
+):
     client.force_login(pack.analyst)
-    text = _pdf_text(client, f"/fr/staff/{pack.project.slug}/meeting-pack.pdf?{PERIOD}")
+    text, pdf = _pdf_text(client, f"/fr/staff/{pack.project.slug}/meeting-pack.pdf?{PERIOD}")
     for token in ("PROPFRANCE", "PROPITALIA", "PROPAREA", "DESCFRANCE", "DESCITALIA"):
         assert token in text
     assert "Réaménager la placette" in text  # the proposal's own words, accents kept
@@ -216,13 +228,14 @@ def test_the_french_pdf_holds_the_period_with_its_evaluations_and_nothing_privat
         assert label in text
     assert "Faible" in text and "Eleve" in text
     assert "3,0" in text  # (1 + 5) / 2, with a decimal comma
+    assert len(_images(pdf, tmp_path)) == 1  # the French proposal's photo
     for forbidden in FORBIDDEN:
         assert forbidden not in text, forbidden
 
 
 def test_the_italian_pdf_holds_the_proposals_own_texts_and_italian_labels(client, pack):
     client.force_login(pack.analyst)
-    text = _pdf_text(client, f"/it/staff/{pack.project.slug}/meeting-pack.pdf?{PERIOD}")
+    text, _pdf = _pdf_text(client, f"/it/staff/{pack.project.slug}/meeting-pack.pdf?{PERIOD}")
     assert "Sistemare il sentiero DESCITALIA" in text
     assert "DESCFRANCE" in text
     assert pack.scale.label["it"] in text and "Basso" in text and "Elevato" in text
@@ -239,6 +252,10 @@ def test_the_staff_edition_holds_the_private_notes_labelled(client, pack):
     staff = client.get(url + "&edition=staff").content.decode()
     assert "NOTEPRIVEE1" in staff and "NOTEPRIVEE5" in staff
     assert 'id="staff-warning"' in staff and 'class="staff-notes"' in staff
+    text, _pdf = _pdf_text(
+        client, f"/en/staff/{pack.project.slug}/meeting-pack.pdf?{PERIOD}&edition=staff"
+    )
+    assert "NOTEPRIVEE1" in text and "NOTEPRIVEE5" in text
 
 
 def test_the_page_groups_numbers_and_marks_disagreements(client, pack):

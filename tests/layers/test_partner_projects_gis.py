@@ -235,3 +235,12 @@ def test_open_data_carries_no_figure_before_the_ranking_is_public(voted, tmp_pat
     finally:
         connection.close()
     assert len(rows) == 6 and set(rows) == {(None, None)}
+
+
+def test_a_page_of_items_costs_a_fixed_number_of_queries(
+    client, voted, django_assert_max_num_queries
+):
+    """The places in one query, the figures in a few: not a query per project."""
+    with django_assert_max_num_queries(12):
+        body = client.get(ITEMS, {"crs": LAMBERT_93}).json()
+    assert body["numberReturned"] == 6

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from core.i18n import localized
+from core.i18n import language_name, localized
 from layers.questionnaire_page import answering_config
 from questionnaires.models import Questionnaire
 from questionnaires.services import submit_response
@@ -44,7 +44,9 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, project, communes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [(code, code.upper()) for code in project.languages]
+        self.fields["language"].choices = [
+            (code, language_name(code)) for code in project.languages
+        ]
         self.fields["commune"].choices = [("", _("not asked or not said"))] + [
             (c.code, c.name) for c in communes
         ]

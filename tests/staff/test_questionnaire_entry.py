@@ -167,6 +167,9 @@ def test_a_phone_answer_entered_on_a_tablet_with_a_point_on_the_map(live_server,
     )
     assert shown == ["bus", "satisfaction", "age", "remarks", "unsafe", "route", "protect"]
     assert page.locator("#q-next").is_hidden()
+    page.wait_for_timeout(1500)  # the territory basemap drawn
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "staff-entry-tablet-top-it.png"))
     page.check("#id_channel_2")  # phone
     page.check("#q-bus-choice-0")
     page.check("#q-satisfaction-choice-4")
@@ -179,8 +182,6 @@ def test_a_phone_answer_entered_on_a_tablet_with_a_point_on_the_map(live_server,
     page.click("#q-unsafe-centre")
     page.wait_for_selector("#q-unsafe-answers li")
     page.fill("#q-unsafe-comment-0", "Detto al telefono")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "staff-entry-tablet-top-it.png"))
     page.locator("#q-unsafe-field").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "staff-entry-tablet-map-it.png"))
     page.click("#q-send")

@@ -13,13 +13,13 @@ import uuid
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contributions.models import Outcome, PartnerProject, Project
-from contributions.partner_features import page_url, published_partner_projects
+from contributions.partner_features import KIND, page_url, published_partner_projects
 from core.errors import DomainError
 from core.i18n import localized
 from layers import ogc_crs, ogc_params, ogc_queryables
@@ -120,6 +120,7 @@ def _feature(request, partner_project, geometry, figures, *, language=None) -> d
     title = project.answer_in(partner_project.title, language=language)
     properties = {
         "id": str(partner_project.pk),
+        "kind": KIND,
         "proposed_by": "partners",
         "title": title.text,
         "language": title.language,
@@ -235,6 +236,9 @@ def items(request, slug):
                 "href": request.build_absolute_uri(request.path + "?" + query.urlencode()),
             }
         )
+    if request.GET.get("f") == "html":
+        context = {"collection_id": slug + SUFFIX, "features": features, "links": links}
+        return render(request, "layers/ogc_items.html", {**context, "matched": matched})
     return _geojson(
         {
             "type": "FeatureCollection",

@@ -244,3 +244,11 @@ def test_a_page_of_items_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         body = client.get(ITEMS, {"crs": LAMBERT_93}).json()
     assert body["numberReturned"] == 6
+
+
+def test_a_person_reads_the_items_as_a_page(client, voted):
+    page = client.get(ITEMS, {"f": "html"})
+    assert page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert html.count("<tr><td>") == 6 and "partner_project" in html
+    assert "Abri de bus" in html

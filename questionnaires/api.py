@@ -38,13 +38,15 @@ class ResponseCreateView(APIView):
         questionnaire = selectors.published_questionnaire(slug, qslug)
         body = _decode(request.data)
         user = request.user if request.user.is_authenticated else None
-        language = body.get("language") or (get_language() or "")[:8]
+        language = body.get("language") or get_language() or ""
+        # "it-IT" from a browser's navigator.language is Italian.
+        language = language.split("-")[0].lower() if isinstance(language, str) else ""
         response, created = services.submit_response(
             questionnaire=questionnaire,
             answers=body.get("answers", {}),
             client_key=body.get("client_key"),
             user=user,
-            language=language if isinstance(language, str) else "",
+            language=language,
         )
         return Response(
             {"id": str(response.pk), "created": created},

@@ -68,6 +68,8 @@ def test_an_answer_is_stored_once(client, demo):
     assert again.status_code == 200 and again.json() == {"id": first.json()["id"], "created": False}
     stored = Response.objects.get(pk=first.json()["id"])
     assert stored.language == "it" and stored.user is None
+    regional = post(client, questionnaire, {**body(), "language": "it-IT"})
+    assert Response.objects.get(pk=regional.json()["id"]).language == "it"
     assert MapAnswer.objects.filter(response=stored).count() == 1
 
 

@@ -23,6 +23,9 @@ def save_questionnaire(*, project, questionnaire=None, **fields) -> Questionnair
     questionnaire = questionnaire or Questionnaire(project=project)
     for name, value in fields.items():
         setattr(questionnaire, name, value)
+    taken = Questionnaire.objects.filter(project=project, slug=questionnaire.slug)
+    if taken.exclude(pk=questionnaire.pk).exists():
+        raise _taken("slug", _("Another questionnaire of this project has this short name."))
     validated(questionnaire, code="invalid", message=INVALID, status=422)
     questionnaire.save()
     if created:
@@ -112,6 +115,9 @@ def save_question(*, questionnaire: Questionnaire, page: QuestionPage, question=
     question.page = page
     for name, value in fields.items():
         setattr(question, name, value)
+    taken = questionnaire.questions.filter(code=question.code).exclude(pk=question.pk)
+    if taken.exists():
+        raise _taken("code", _("Another question of this questionnaire has this code."))
     validated(question, code="invalid", message=INVALID, status=422)
     question.save()
     _check_conditions(questionnaire)
@@ -167,6 +173,10 @@ def delete_question(*, question: Question) -> None:
     page = question.page
     question.delete()
     _renumber(list(page.questions.order_by("position", "pk")))
+
+
+def _taken(field, sentence):
+    return DomainError("taken", sentence, status=422, extra={"fields": {field: [sentence]}})
 
 
 def _move_in(items, item, offset):

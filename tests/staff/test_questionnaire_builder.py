@@ -139,6 +139,9 @@ def test_a_code_is_used_once(client, demo, manager):
         question_data(code="bus", page=page.pk),
     )
     assert response.status_code == 422
+    assert 'id="id_code_error"' in response.content.decode()
+    again = new_questionnaire(client, demo, slug=questionnaire.slug)
+    assert again.status_code == 422 and 'id="id_slug_error"' in again.content.decode()
 
 
 def test_another_projects_questionnaire_is_not_found(client, demo, manager, other_project):

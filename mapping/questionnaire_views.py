@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from core.i18n import localized
 from layers.questionnaire_page import answering_config
 from questionnaires.selectors import published_questionnaire
+from staff.permissions import can
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
@@ -30,4 +31,6 @@ class QuestionnaireView(TemplateView):
             "is_open": questionnaire.is_open(),
             "needs_sign_in": not user.is_authenticated and not questionnaire.anonymous_allowed,
             "config": answering_config(questionnaire, user=user),
+            # Staff who enter paper answers find their form from the public one.
+            "staff_entry": user.is_authenticated and can(user, project, "record"),
         }

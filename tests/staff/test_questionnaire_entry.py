@@ -133,6 +133,13 @@ def test_unreadable_answers_and_unknown_channels_are_refused(entering):
     assert Response.objects.count() == 0
 
 
+def test_staff_who_record_find_the_entry_from_the_answering_page(entering, demo):
+    questionnaire, _moderator, client = entering
+    public = f"/fr/p/{demo.slug}/q/{questionnaire.slug}/"
+    assert entry_url(questionnaire) in client.get(public).content.decode()
+    assert entry_url(questionnaire) not in Client().get(public).content.decode()
+
+
 def test_only_staff_who_record_may_enter_answers(entering, demo):
     questionnaire, _moderator, _client = entering
     analyst = give_role(make_user("analyste"), demo, Role.ANALYST)

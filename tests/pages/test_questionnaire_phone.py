@@ -9,6 +9,7 @@ import re
 import pytest
 
 from questionnaires.models import Response
+from tests.a11y.axe import axe_violations, boxes_apart_from_their_labels
 from tests.conftest import ARTIFACTS
 from tests.pages.questionnaire_data import AT_SEA, SANREMO, mobility_questionnaire
 
@@ -423,3 +424,31 @@ def test_screens_for_a_person_to_look_at(answering, browser, live_demo, language
     desk.wait_for_timeout(2000)  # the territory basemap drawn (a full-page shot would not wait)
     shot(desk, f"wide-2-maps-{language}", full_page=False)
     wide.close()
+
+
+def test_no_serious_accessibility_violation_on_a_phone(live_demo, browser):
+    """axe-core (WCAG 2.1 A and AA) on a choice screen, a map screen with an answer and its
+    refusal, and the thanks; every radio and checkbox on one line with its label."""
+    project, base = live_demo
+    questionnaire = mobility_questionnaire(project)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="it-IT", bypass_csp=True
+    )
+    page = context.new_page()
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    page.goto(f"{base}/it/p/{project.slug}/q/{questionnaire.slug}/")
+    page.wait_for_selector("#questionnaire-form[data-ready=true]")
+    assert axe_violations(page) == []
+    page.check("#q-bus-choice-2")
+    page.click("#q-next")
+    assert boxes_apart_from_their_labels(page) == []
+    with_draft(page, {"bus": "daily"}, "unsafe")
+    page.wait_for_selector("#q-unsafe-map[data-ready=true]")
+    move_map(page, "unsafe", AT_SEA, 13)
+    page.click("#q-unsafe-centre")
+    page.wait_for_function("() => document.getElementById('q-unsafe-error').textContent !== ''")
+    move_map(page, "unsafe", SANREMO, 15)
+    page.click("#q-unsafe-centre")
+    page.wait_for_selector("#q-unsafe-answers li")
+    assert axe_violations(page) == []
+    context.close()

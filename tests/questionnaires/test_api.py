@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from questionnaires.models import MapAnswer, Response
@@ -165,3 +166,18 @@ def test_a_closed_questionnaire_says_so(client, demo):
     response = post(client, questionnaire, body())
     assert response.status_code == 409 and response.json()["code"] == "questionnaire_closed"
     assert client.get(url(questionnaire)).json()["is_open"] is False
+
+
+def test_a_signed_in_browser_sends_its_csrf_token(demo):
+    """As for contributions: a session's POST without the token is refused (another site
+    cannot answer in a resident's name)."""
+    questionnaire = make_questionnaire(demo)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(make_user())
+    refused = post(browser, questionnaire, body())
+    assert refused.status_code == 403
+    assert not Response.objects.filter(questionnaire=questionnaire).exists()
+    browser.get(f"/fr/p/{demo.slug}/q/{questionnaire.slug}/")  # the answering page
+    token = browser.cookies["csrftoken"]
+    accepted = post(browser, questionnaire, body(), HTTP_X_CSRFTOKEN=token.value)
+    assert accepted.status_code == 201, accepted.content

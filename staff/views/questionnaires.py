@@ -89,6 +89,7 @@ def questionnaire(request, project, questionnaire_id):
         answer_count=Count("answers", distinct=True) + Count("map_answers", distinct=True)
     ):
         question.display_text = project.answer_in(question.text)
+        question.missing = project.missing_languages(question.text)
         by_page[question.page_id].append(question)
     return render(
         request,

@@ -103,6 +103,7 @@ def test_a_manager_builds_and_publishes(client, demo, manager):
     assert page.title == {"it": "Viaggi"}
     page = client.get(url).content.decode()
     assert 'data-code="route"' in page and "Carte" in page
+    assert "badge warn" not in page  # every question has its French and Italian text
 
 
 @pytest.mark.parametrize(

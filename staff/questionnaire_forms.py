@@ -155,8 +155,13 @@ class QuestionForm(Texts, LinkedErrors, forms.Form):
         if kind == Kind.SCALE:
             self._add_scale_fields(q)
         if kind == Kind.NUMBER:
-            self.fields["number_min"] = forms.FloatField(label=_("Smallest number"), required=False)
-            self.fields["number_max"] = forms.FloatField(label=_("Largest number"), required=False)
+            for name, label in (
+                ("number_min", _("Smallest number")),
+                ("number_max", _("Largest number")),
+            ):
+                self.fields[name] = forms.FloatField(
+                    label=label, required=False, min_value=-1e12, max_value=1e12
+                )
         if kind in (Kind.MAP_POINT, Kind.MAP_LINE, Kind.MAP_AREA):
             self._add_map_fields(kind)
         self.earlier = list(earlier)
@@ -208,11 +213,11 @@ class QuestionForm(Texts, LinkedErrors, forms.Form):
         )
         if kind == Kind.MAP_LINE:
             self.fields["max_length_m"] = forms.FloatField(
-                label=_("Longest line (m)"), required=False, min_value=1
+                label=_("Longest line (m)"), required=False, min_value=1, max_value=1_000_000
             )
         if kind == Kind.MAP_AREA:
             self.fields["max_area_ha"] = forms.FloatField(
-                label=_("Largest area (ha)"), required=False, min_value=0.01
+                label=_("Largest area (ha)"), required=False, min_value=0.01, max_value=1_000_000
             )
         self.fields["inside_perimeter"] = forms.BooleanField(
             label=_("Only inside the project's perimeter"), required=False, initial=True

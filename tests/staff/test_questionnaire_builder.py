@@ -117,6 +117,8 @@ def test_a_manager_builds_and_publishes(client, demo, manager):
         ("map_point", {"min_count": "5", "max_count": "2"}, 422),
         ("map_area", {"max_area_ha": "-1", "min_count": "0", "max_count": "1"}, 422),
         ("single_choice", {}, 422),
+        ("number", {"number_max": "1e309"}, 422),
+        ("map_line", {"max_length_m": "1e300", "min_count": "0", "max_count": "1"}, 422),
         ("nope", {}, 404),
     ],
 )

@@ -136,8 +136,9 @@ def test_unreadable_answers_and_unknown_channels_are_refused(entering):
 def test_staff_who_record_find_the_entry_from_the_answering_page(entering, demo):
     questionnaire, _moderator, client = entering
     public = f"/fr/p/{demo.slug}/q/{questionnaire.slug}/"
-    assert entry_url(questionnaire) in client.get(public).content.decode()
-    assert entry_url(questionnaire) not in Client().get(public).content.decode()
+    link = f'href="/fr/staff/{demo.slug}/questionnaires/{questionnaire.pk}/entry/"'
+    assert link in client.get(public).content.decode()
+    assert link not in Client().get(public).content.decode()
 
 
 def test_only_staff_who_record_may_enter_answers(entering, demo):

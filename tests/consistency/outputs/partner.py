@@ -12,6 +12,8 @@ from html import unescape
 from pathlib import Path
 
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tests.consistency.outputs.common import body, number, staff_client
 from tests.consistency.partner_truth import PartnerFigures
@@ -31,23 +33,55 @@ def _cells(html: str, attribute: str) -> dict:
     return found
 
 
+def _headings(table: str) -> list[str]:
+    """A table's column headings as the page writes them."""
+    head = table[table.index("<thead") : table.index("</thead>")]
+    return [unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in _CELL.findall(head)]
+
+
+def _column(table: str, msgid: str, language: str = "fr") -> int:
+    """The index of the column headed by `msgid` in the page's language."""
+    with translation.override(language):
+        return _headings(table).index(gettext(msgid))
+
+
+def _projects(table: str) -> dict:
+    """{id: (votes, for, against, rank)} from a ranking table, its columns found by their
+    headings (Rank, For, Against, Votes), wherever the page puts them."""
+    rank, up, down, votes = (
+        _column(table, heading) for heading in ("Rank", "For", "Against", "Votes")
+    )
+    return {
+        pk: (_int(c[votes]), _int(c[up]), _int(c[down]), _int(c[rank]))
+        for pk, c in _cells(table, "id").items()
+    }
+
+
 def _int(text) -> int | None:
     text = str(text).strip()
     return None if text in ("", "–", "-", "None") else number(text)
+
+
+def _table(html: str, marker: str) -> str:
+    """The table whose opening tag holds `marker`, up to its end."""
+    start = html.index(marker)
+    return html[start : html.index("</table>", start)]
 
 
 def results_page(client, project) -> PartnerFigures:
     """/fr/p/<slug>/partner-projects/results/: rank, title, theme, for, against, votes, share
     per project; turnout; by theme (projects, people, votes, ...); by commune (people, ...)."""
     html = body(client.get(f"/fr/p/{project.slug}/partner-projects/results/")).decode()
-    ranking = html[html.index('class="ranking"') :]
-    ranking = ranking[: ranking.index("</table>")]
-    projects = {
-        pk: (_int(c[5]), _int(c[3]), _int(c[4]), _int(c[0]))
-        for pk, c in _cells(ranking, "id").items()
-    }
-    themes = {slug: _int(c[3]) for slug, c in _cells(html, "theme").items()}
-    communes = {code: _int(c[1]) for code, c in _cells(html, "code").items()}
+    ranking = _table(html, 'class="ranking"')
+    themes_table = _table(html, 'class="by-theme"')
+    votes = _column(themes_table, "Votes")
+    themes = {slug: _int(c[votes]) for slug, c in _cells(themes_table, "theme").items()}
+    communes = {}
+    if 'class="by-commune"' in html:
+        table = _table(html, 'class="by-commune"')
+        people = _column(table, "People who voted")
+        communes = {code: _int(c[people]) for code, c in _cells(table, "code").items()}
+    projects = _projects(ranking)
     participants = int(re.search(r'id="turnout" data-participants="(\d+)"', html)[1])
     return PartnerFigures(projects, participants, themes, communes)
 
@@ -131,13 +165,8 @@ def diagnostic_report(client, project) -> PartnerFigures:
         )
         html = (Path(folder) / "report.html").read_text(encoding="utf-8")
     section = html[html.index('id="partner-projects"') :]
-    ranking = section[section.index('class="partner-ranking"') :]
-    ranking = ranking[: ranking.index("</table>")]
     return PartnerFigures(
-        projects={
-            pk: (_int(c[5]), _int(c[3]), _int(c[4]), _int(c[0]))
-            for pk, c in _cells(ranking, "id").items()
-        },
+        projects=_projects(_table(section, 'class="partner-ranking"')),
         participants=int(re.search(r'id="partner-turnout" data-participants="(\d+)"', section)[1]),
         themes={slug: _int(c[3]) for slug, c in _cells(section, "theme").items()},
         communes={code: _int(c[2]) for code, c in _cells(section, "code").items()},

@@ -108,8 +108,10 @@ def _answered(questionnaire) -> dict:
 
 
 def _distributions(questionnaire) -> dict:
+    # count(*): one answer per response and question, and a multiple choice's values are
+    # distinct (questionnaires.validation), so each row is one respondent.
     sql = f"""
-        SELECT a.question_id, v.value, count(DISTINCT a.response_id)
+        SELECT a.question_id, v.value, count(*)
         FROM questionnaires_answer a
         JOIN questionnaires_question q ON q.id = a.question_id
         CROSS JOIN LATERAL {_VALUES_SQL} v(value)

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from contributions.filters import ContributionFilters
 from layers.diagnostic import bundle
 from questionnaires import results
+from tests.conftest import ARTIFACTS
 from tests.questionnaires.results_data import CLUSTER_SIZE, SCATTERED, survey  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,17 @@ def test_a_project_without_responses_has_no_folder(survey, tmp_path, django_db_b
     bundle.run(project=survey.project, filters=ContributionFilters(), output=folder, qgis=False)
     assert not (folder / "questionnaires").exists()
     assert 'id="questionnaires"' not in (folder / "report.html").read_text("utf-8")
+
+
+def test_section_reads_on_a_phone_and_a_desktop(survey, bundles, page):  # noqa: F811
+    folder = ARTIFACTS / "screenshots" / "questionnaire-results"
+    folder.mkdir(parents=True, exist_ok=True)
+    for width, name in ((360, "phone"), (1280, "desktop")):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto((bundles["it"] / "report.html").as_uri())
+        section = page.locator(f"#questionnaire-{survey.slug}")
+        section.scroll_into_view_if_needed()
+        section.screenshot(path=str(folder / f"report-section-{name}-it.png"))
+        # Nothing in the section is wider than the page.
+        overflow = section.evaluate("e => e.scrollWidth - e.clientWidth")
+        assert overflow <= 1, (name, overflow)

@@ -7,6 +7,7 @@ from core.errors import DomainError
 from questionnaires import builder
 from questionnaires.models import Question, Questionnaire
 from questionnaires.services import submit_response
+from tests.factories import LIVE
 from tests.questionnaires.factories import client_key, make_questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,19 @@ def test_a_question_with_answers_keeps_its_type(client, demo, manager):
             questionnaire=questionnaire, page=name.page, question=name, kind="long_text"
         )
     assert caught.value.code == "question_has_answers"
+
+
+def test_hostile_texts_come_out_escaped(client, demo, manager):
+    client.force_login(manager)
+    questionnaire = make_questionnaire(demo)
+    why = questionnaire.questions.get(code="why")
+    pages = [
+        client.get(base(demo)),
+        client.get(f"{base(demo)}{questionnaire.pk}/"),
+        client.get(f"{base(demo)}{questionnaire.pk}/questions/{why.pk}/"),
+        client.get(f"{base(demo)}{questionnaire.pk}/settings/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert not any(live in html for live in LIVE), page.request["PATH_INFO"]

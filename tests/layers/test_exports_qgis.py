@@ -179,7 +179,12 @@ def test_layers_have_labels_beside_codes_and_descriptions(demo, shapes, tmp_path
             "styleName, useAsDefault, styleSLD FROM layer_styles"
         ).fetchall()
     assert set(contents) >= CONTRIBUTION_LAYERS
-    assert {row[2] for row in styles} == CONTRIBUTION_LAYERS | {"communes", "perimeter", "results"}
+    assert {row[2] for row in styles} == CONTRIBUTION_LAYERS | {
+        "communes",
+        "perimeter",
+        "results",
+        "partner_projects",
+    }
     assert all(row[0] == row[1] == "" and row[3] == "geom" and row[5] == 1 for row in styles)
     assert all("StyledLayerDescriptor" in row[6] for row in styles)
 

@@ -118,3 +118,13 @@ def test_someone_without_a_role_gets_no_dashboard_csv(client, voted):
     client.force_login(make_user("partner-nobody"))
     response = client.get(f"/fr/staff/{voted.project.slug}/dashboard/partner_ranking.csv")
     assert response.status_code in (302, 403, 404)  # a project one has no role in is not shown
+
+
+def test_a_title_that_reads_as_a_formula_is_written_as_text(analyst_client, voted):
+    item = voted.items[0]
+    type(item).objects.filter(pk=item.pk).update(title={"fr": '=HYPERLINK("http://x")'})
+    ranking = _csv(analyst_client, voted.project, "partner_ranking")
+    titles = [row[2] for row in ranking[1:]]
+    assert '\'=HYPERLINK("http://x")' in titles
+    html = analyst_client.get(f"/fr/staff/{voted.project.slug}/dashboard/").content.decode()
+    assert "=HYPERLINK(&quot;http://x&quot;)" in html

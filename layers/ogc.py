@@ -3,7 +3,7 @@ reference: layers.ogc_crs) and Part 3's queryables with their query parameters.
 
 A thin layer over the same selectors as the rest of the API: each project's contributions are
 the public list (contributions.selectors, contributions.filters), territories the current ones;
-results and partner projects: layers.ogc_results, ogc_partner_projects. Only public data."""
+results, partner projects, questionnaires: layers.ogc_listing. Only public data."""
 
 import json
 import uuid
@@ -22,8 +22,7 @@ from contributions.models import Project
 from contributions.photo_urls import photo_base
 from core.errors import DomainError
 from core.i18n import localized
-from layers import ogc_crs, ogc_items, ogc_openapi, ogc_params, ogc_queryables, ogc_results
-from layers.ogc_partner_projects import listed as partner_collections
+from layers import ogc_crs, ogc_items, ogc_listing, ogc_openapi, ogc_params, ogc_queryables
 from layers.ogc_territories import territory_item, territory_items
 from territories.models import Territory, TerritoryKind
 
@@ -214,8 +213,7 @@ def collections(request):
         ],
         "collections": [_contributions_collection(request, p) for p in _public_projects()]
         + [_territories_collection(request)]
-        + ogc_results.listed(request, _public_projects())
-        + partner_collections(request, _public_projects()),
+        + ogc_listing.listed(request, _public_projects()),
     }
     return _respond(request, data, template="layers/ogc_page.html")
 

@@ -28,7 +28,9 @@ def test_landing_conformance_and_api(client, demo):
 def test_collections_with_extents(client, demo):
     body = client.get("/ogc/collections").json()
     ids = [c["id"] for c in body["collections"]]
-    assert ids == ["piter-alpimed-contributions", "territories"]
+    assert ids[:2] == ["piter-alpimed-contributions", "territories"]
+    # Then the demo questionnaire's map questions (layers.ogc_questionnaires).
+    assert ids[2:] and all(i.startswith("piter-alpimed-q-") for i in ids[2:])
     contributions = body["collections"][0]
     west, south, east, north = contributions["extent"]["spatial"]["bbox"][0]
     assert 6.5 < west < east < 8.5 and 43.5 < south < north < 44.7

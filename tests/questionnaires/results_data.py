@@ -24,7 +24,7 @@ def _label(text):
     return {"fr": text, "it": text, "en": text}
 
 
-def build_questionnaire(project, slug="mobility"):
+def build_questionnaire(project, slug="travel-survey"):
     # A run stopped half-way leaves its committed questionnaire behind.
     Questionnaire.objects.filter(project=project, slug=slug).delete()
     questionnaire = Questionnaire.objects.create(

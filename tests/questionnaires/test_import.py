@@ -29,7 +29,7 @@ def staff():
 
 @pytest.fixture
 def empty(survey):  # noqa: F811
-    return build_questionnaire(survey.project, slug="mobility-copy")
+    return build_questionnaire(survey.project, slug="travel-survey-copy")
 
 
 def run(empty, path, staff, *extra):

@@ -48,6 +48,13 @@ def test_collection_and_items_are_generalised_and_unlinkable(client, survey):  #
     assert one.status_code == 200 and json.loads(one.content)["id"] == feature["id"]
 
 
+def test_collections_list_the_public_map_questions(client, survey):  # noqa: F811
+    listed = {c["id"] for c in client.get("/ogc/collections").json()["collections"]}
+    slug = f"{survey.project.slug}-q-{survey.slug}"
+    assert {f"{slug}-unsafe", f"{slug}-route"} <= listed
+    assert f"{slug}-travel" not in listed  # not a map question
+
+
 def test_paging_bbox_and_crs(client, survey):  # noqa: F811
     identifier = collection_id(question(survey, "route"))
     _response, first = items(client, identifier, limit=10)

@@ -6,7 +6,8 @@ The rules (docs/figures.md, "Partner projects"):
 
 - counted votes: every vote row, whatever its channel (online, paper, workshop, phone), on a
   published partner project of the project;
-- per project: votes, for (+1), against (-1); the score is for minus against; the rank is 1
+- per project: votes, for (+1), against (-1); the score is for minus against (in rating
+  mode: the mean rating, two decimals, and for and against are 0); the rank is 1
   for the best score, then fewer votes rank lower at an equal score, the same score and
   number of votes share a rank, and a project without votes has none;
 - participants (turnout): distinct participants with at least one counted vote;
@@ -33,6 +34,7 @@ class PartnerFigures:
     participants: int | None = None
     themes: dict | None = None
     communes: dict | None = None
+    means: dict | None = None  # rating mode: {id: mean rating, two decimals, or None}
 
 
 def truth(project) -> PartnerFigures:
@@ -49,15 +51,22 @@ def truth(project) -> PartnerFigures:
         ).values_list("partner_project_id", "participant", "value", "commune__code")
         if str(item) in published
     ]
+    rating = project.partner_vote_mode == "rating"
     tally = {item: [0, 0, 0] for item in published}
+    sums = Counter()
     for item, _participant, value, _commune in rows:
         tally[item][0] += 1
-        tally[item][1] += value == 1
-        tally[item][2] += value == -1
+        tally[item][1] += value == 1 and not rating
+        tally[item][2] += value == -1 and not rating
+        sums[item] += value
+    means = {
+        item: round(sums[item] / tally[item][0], 2) if tally[item][0] else None for item in tally
+    }
 
     def key(item):
         votes, up, down = tally[item]
-        return (votes == 0, -(up - down), -votes)
+        score = (means[item] or 0) if rating else up - down
+        return (votes == 0, -score, -votes)
 
     ranks, previous, rank = {}, None, 0
     for index, item in enumerate(sorted(tally, key=lambda i: (*key(i), i)), start=1):
@@ -76,6 +85,7 @@ def truth(project) -> PartnerFigures:
         participants=len({participant for _item, participant, *_rest in rows}),
         themes=dict(themes),
         communes={code: len(p) for code, p in voters.items() if len(p) >= MIN_GROUP},
+        means=means if rating else None,
     )
 
 
@@ -96,7 +106,7 @@ def suppressed(project) -> dict:
 def differences(reading: PartnerFigures, expected: PartnerFigures) -> list[str]:
     """What a reading gets wrong, in words ([] when it agrees)."""
     found = []
-    for name in ("projects", "participants", "themes", "communes"):
+    for name in ("projects", "participants", "themes", "communes", "means"):
         got = getattr(reading, name)
         if got is not None and got != getattr(expected, name):
             found.append(f"{name}: {got!r}, expected {getattr(expected, name)!r}")

@@ -76,3 +76,30 @@ def test_the_comparison_names_a_wrong_count(client, voted, monkeypatch, name):
     votes, up, down, rank = reading.projects[first]
     wrong = PartnerFigures({**reading.projects, first: (votes + 1, up + 1, down, rank)})
     assert differences(wrong, expected) and not differences(reading, expected)
+
+
+IN_PROCESS = [
+    "partner results page",
+    "partner api list",
+    "partner ogc items",
+    "partner dashboard csv",
+    "partner dashboard page",
+]
+
+
+@pytest.mark.parametrize("name", IN_PROCESS)
+def test_in_rating_mode_the_outputs_give_the_same_means_and_ranks(client, voted, name):
+    """The same vote counted as 1-5 ratings (rolled back after the test; the exports and the
+    diagnostic, which read through connections of their own, are compared in for/against)."""
+    world, _expected = voted
+    project = world.project
+    Project.objects.filter(pk=project.pk).update(partner_vote_mode="rating")
+    votes = PartnerVote.objects.filter(project=project)
+    votes.filter(value=-1).update(value=2)
+    votes.filter(value=1, channel=Channel.ONLINE, participant__endswith="-3").update(value=3)
+    votes.filter(value=1).update(value=5)
+    project.refresh_from_db()
+    expected = truth(project)
+    assert expected.means and len(set(expected.means.values())) > 2
+    reading = BY_PARTNER_OUTPUT[name].reader(client, project)
+    assert differences(reading, expected) == []

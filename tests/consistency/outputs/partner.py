@@ -48,13 +48,34 @@ def _column(table: str, msgid: str, language: str = "fr") -> int:
 def _projects(table: str) -> dict:
     """{id: (votes, for, against, rank)} from a ranking table, its columns found by their
     headings (Rank, For, Against, Votes), wherever the page puts them."""
-    rank, up, down, votes = (
-        _column(table, heading) for heading in ("Rank", "For", "Against", "Votes")
-    )
+    rank, votes = _column(table, "Rank"), _column(table, "Votes")
+    if _mean_column(table) is not None:  # rating mode: no for or against
+        return {pk: (_int(c[votes]), 0, 0, _int(c[rank])) for pk, c in _cells(table, "id").items()}
+    up, down = _column(table, "For"), _column(table, "Against")
     return {
         pk: (_int(c[votes]), _int(c[up]), _int(c[down]), _int(c[rank]))
         for pk, c in _cells(table, "id").items()
     }
+
+
+def _mean_column(table: str) -> int | None:
+    with translation.override("fr"):
+        heading = gettext("Mean rating (1 to 5)")
+    headings = _headings(table)
+    return headings.index(heading) if heading in headings else None
+
+
+def _means(table: str) -> dict | None:
+    """{id: mean rating} from a ranking table in rating mode, else None."""
+    column = _mean_column(table)
+    if column is None:
+        return None
+    return {pk: _float(c[column]) for pk, c in _cells(table, "id").items()}
+
+
+def _float(text) -> float | None:
+    text = str(text).strip().replace("\xa0", "").replace(",", ".")
+    return None if text in ("", "–", "-", "None") else float(text)
 
 
 def _int(text) -> int | None:
@@ -83,13 +104,13 @@ def results_page(client, project) -> PartnerFigures:
         communes = {code: _int(c[people]) for code, c in _cells(table, "code").items()}
     projects = _projects(ranking)
     participants = int(re.search(r'id="turnout" data-participants="(\d+)"', html)[1])
-    return PartnerFigures(projects, participants, themes, communes)
+    return PartnerFigures(projects, participants, themes, communes, _means(ranking))
 
 
 def api_list(client, project) -> PartnerFigures:
     """GET /api/projects/<slug>/partner-projects/: each feature's `results`."""
     data = json.loads(body(client.get(f"/api/projects/{project.slug}/partner-projects/")))
-    projects = {}
+    projects, means = {}, {}
     for feature in data["features"]:
         results = feature["properties"].get("results") or {}
         projects[feature["id"]] = (
@@ -98,7 +119,8 @@ def api_list(client, project) -> PartnerFigures:
             results.get("votes_against"),
             results.get("rank") if results.get("votes") else None,
         )
-    return PartnerFigures(projects=projects)
+        means[feature["id"]] = results.get("mean_rating")
+    return PartnerFigures(projects=projects, means=_rating(project, means))
 
 
 def ogc_items(client, project) -> PartnerFigures:
@@ -108,7 +130,9 @@ def ogc_items(client, project) -> PartnerFigures:
         {"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"},
     )
     data = json.loads(body(response))
+    means = {f["id"]: f["properties"]["mean_rating"] for f in data["features"]}
     return PartnerFigures(
+        means=_rating(project, means),
         projects={
             f["id"]: (
                 f["properties"]["votes"],
@@ -117,8 +141,14 @@ def ogc_items(client, project) -> PartnerFigures:
                 f["properties"]["rank"] if f["properties"]["votes"] else None,
             )
             for f in data["features"]
-        }
+        },
     )
+
+
+def _rating(project, means: dict) -> dict | None:
+    """The means read, in rating mode only (None otherwise: nothing to compare)."""
+    project.refresh_from_db(fields=["partner_vote_mode"])
+    return means if project.partner_vote_mode == "rating" else None
 
 
 def _csv(client, project, name):
@@ -134,12 +164,13 @@ def dashboard_csv(client, project) -> PartnerFigures:
         projects={
             row["id"]: (
                 int(row["votes"]),
-                int(row["votes_for"]),
-                int(row["votes_against"]),
+                int(row.get("votes_for", 0)),
+                int(row.get("votes_against", 0)),
                 _int(row["rank"]),
             )
             for row in ranking
         },
+        means=_rating(project, {row["id"]: _float(row.get("mean_rating")) for row in ranking}),
         participants=int(turnout["participants"]),
         themes={row["theme"]: int(row["votes"]) for row in _csv(staff, project, "partner_themes")},
         communes={

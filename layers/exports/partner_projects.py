@@ -106,6 +106,11 @@ def partner_projects_sql(
 def partner_projects_qml() -> str:
     """QML: a star in the partners' colour, labelled with the title; its map tip gives the
     votes and the rank where the layer carries them."""
+    return styles._text(partner_projects_style())
+
+
+def partner_projects_style() -> ET.Element:
+    """The QML document as an element (a QGIS project's layer embeds it)."""
     root = styles._qgis_root("point", labels=True)
     renderer = ET.SubElement(
         root, "renderer-v2", type="singleSymbol", symbollevels="0", forceraster="0"
@@ -125,7 +130,7 @@ def partner_projects_qml() -> str:
         '<br>[% "votes" %] · [% "rank" %]'
     )
     ET.SubElement(root, "layerGeometryType").text = str(styles.GEOMETRY_TYPES["point"])
-    return styles._text(root)
+    return root
 
 
 def partner_projects_sld(title: str) -> str:

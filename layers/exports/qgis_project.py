@@ -15,8 +15,9 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from contributions.models import PartnerProject
 from core.postgis import STORAGE_SRID
-from layers.exports import styles
+from layers.exports import partner_projects, styles
 from layers.exports.geopackage import COMMUNES_COLOUR, KINDS, PERIMETER_COLOUR
 
 QGIS_VERSION = "3.22.0"
@@ -174,6 +175,15 @@ def _project_xml(*, geopackage, project, srid, language, base_url, description) 
         abstract=_("The project's public contributions, read live from its OGC API - Features."),
         checked=False,
     )
+    if PartnerProject.objects.of_project(project).published().exists():
+        add(
+            tree,
+            name=_("Partner projects put to the vote"),
+            source=f"{file_name}|layername={partner_projects.LAYER}",
+            provider="ogr",
+            kind="point",
+            style=partner_projects.partner_projects_style(),
+        )
     add(
         tree,
         name=_("Communes"),

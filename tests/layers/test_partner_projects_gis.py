@@ -5,6 +5,7 @@ by GDAL's ogrinfo and SQLite."""
 
 import re
 import sqlite3
+import zipfile
 from datetime import timedelta
 
 import pyproj
@@ -252,3 +253,13 @@ def test_a_person_reads_the_items_as_a_page(client, voted):
     html = page.content.decode()
     assert html.count("<tr><td>") == 6 and "partner_project" in html
     assert "Abri de bus" in html
+
+
+def test_the_qgis_project_shows_the_partner_projects_layer(voted, tmp_path):
+    path = tmp_path / "project.qgz"
+    export(path, "qgis", 2154)
+    with zipfile.ZipFile(path) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".qgs"))
+        text = archive.read(name).decode("utf-8")
+    assert "|layername=partner_projects</datasource>" in text
+    assert 'value="star"' in text

@@ -257,6 +257,9 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         commune_rates=commune_rates,
         gi=gi,
     )
+    partner_vote = report_partner.partner_data(project, language)
+    if partner_vote is not None:
+        figures["partner_vote"] = report_partner.summary_of(partner_vote)
     (folder / "summary.json").write_text(
         json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -293,7 +296,7 @@ def _write(project, filters, folder: Path, language, parameters: Parameters, pro
         partners=report_data.partners_of(project),
         files=list(names),
         results=report_stats.results_of(project, language),
-        partner_projects=report_partner.partner_data(project, language),
+        partner_projects=partner_vote,
         questionnaires=questionnaires.questionnaire_data(
             project,
             language,

@@ -81,6 +81,44 @@ def partner_data(project, language: str) -> dict | None:
     }
 
 
+def summary_of(data: dict) -> dict:
+    """summary.json's `partner_vote`: the same figures as the section, as plain values."""
+    by_commune = data["by_commune"]
+    return {
+        "state": str(data["state"]),
+        "ranking_public": data["ranking_public"],
+        "opens_at": data["opens_at"].isoformat() if data["opens_at"] else None,
+        "closes_at": data["closes_at"].isoformat() if data["closes_at"] else None,
+        "participants": data["turnout"]["participants"],
+        "per_1000_inhabitants": data["turnout"]["per_1000"],
+        "votes": sum(row["votes"] for row in data["ranking"]),
+        "projects": [
+            {key: value for key, value in row.items() if key != "geometry"}
+            for row in data["ranking"]
+        ],
+        "by_theme": {
+            row["theme"]: {
+                key: row[key]
+                for key in ("projects", "participants", "votes", "votes_for", "votes_against")
+            }
+            | {"mean_rating": row["mean_rating"]}
+            for row in data["by_theme"]
+        },
+        "by_commune": {
+            row["code"]: {
+                key: row[key]
+                for key in ("participants", "per_1000", "votes", "votes_for", "votes_against")
+            }
+            | {"mean_rating": row["mean_rating"]}
+            for row in by_commune["communes"]
+        },
+        "min_group": by_commune["min_group"],
+        "suppressed_communes": by_commune["suppressed_communes"],
+        "suppressed_participants": by_commune["suppressed_participants"],
+        "not_given": by_commune["not_given"],
+    }
+
+
 def _uuid(identifier: str, places: dict):
     return next(key for key in places if str(key) == identifier)
 

@@ -70,6 +70,7 @@ PARTNER_OUTPUTS = [
     PartnerOutput("partner dashboard page", partner.dashboard_page),
     PartnerOutput("partner dashboard csv", partner.dashboard_csv),
     PartnerOutput("partner diagnostic report.html", partner.diagnostic_report),
+    PartnerOutput("partner diagnostic summary.json", partner.diagnostic_summary),
     PartnerOutput("partner staff geopackage", partner.staff_geopackage),
     PartnerOutput("partner open data geopackage", partner.open_data_geopackage),
 ]

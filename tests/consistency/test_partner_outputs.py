@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from contributions.models import Channel, PartnerVote, Project
 from staff.models import ProjectRole, Role
+from tests.consistency.outputs import partner as partner_outputs
 from tests.consistency.partner_seed import ENTERED_BY, MENTON, VENTIMIGLIA, seed_partner_vote
 from tests.consistency.partner_truth import PartnerFigures, differences, suppressed, truth
 from tests.consistency.registry import BY_PARTNER_OUTPUT, PARTNER_OUTPUTS
@@ -30,6 +31,7 @@ def voted(demo, django_db_blocker):
         world.project.refresh_from_db()
         expected = truth(world.project)
     yield world, expected
+    partner_outputs.forget()
     with django_db_blocker.unblock():
         PartnerVote.objects.filter(project=demo).delete()
         demo.partner_projects.all().delete()

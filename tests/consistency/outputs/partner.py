@@ -186,15 +186,45 @@ def dashboard_page(client, project) -> PartnerFigures:
     return PartnerFigures(participants=number(match[1]))
 
 
+_bundles: dict = {}
+
+
+def _bundle(project) -> tuple[str, dict]:
+    """report.html and summary.json of `manage.py diagnostic`, written once per project."""
+    if project.pk not in _bundles:
+        with tempfile.TemporaryDirectory() as folder:
+            call_command(
+                "diagnostic",
+                *("--project", project.slug, "--output", folder, "--no-progress"),
+                stdout=io.StringIO(),
+            )
+            html = (Path(folder) / "report.html").read_text(encoding="utf-8")
+            summary = json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
+        _bundles[project.pk] = html, summary
+    return _bundles[project.pk]
+
+
+def forget():
+    _bundles.clear()
+
+
+def diagnostic_summary(client, project) -> PartnerFigures:
+    """summary.json's `partner_vote`."""
+    vote = _bundle(project)[1]["partner_vote"]
+    return PartnerFigures(
+        projects={
+            row["id"]: (row["votes"], row["votes_for"], row["votes_against"], row["rank"])
+            for row in vote["projects"]
+        },
+        participants=vote["participants"],
+        themes={slug: row["votes"] for slug, row in vote["by_theme"].items()},
+        communes={code: row["participants"] for code, row in vote["by_commune"].items()},
+    )
+
+
 def diagnostic_report(client, project) -> PartnerFigures:
     """report.html of `manage.py diagnostic`: the partner projects' section."""
-    with tempfile.TemporaryDirectory() as folder:
-        call_command(
-            "diagnostic",
-            *("--project", project.slug, "--output", folder, "--no-progress"),
-            stdout=io.StringIO(),
-        )
-        html = (Path(folder) / "report.html").read_text(encoding="utf-8")
+    html = _bundle(project)[0]
     section = html[html.index('id="partner-projects"') :]
     return PartnerFigures(
         projects=_projects(_table(section, 'class="partner-ranking"')),

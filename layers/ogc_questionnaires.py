@@ -21,13 +21,15 @@ from django.views.decorators.http import require_GET
 
 from core.errors import DomainError
 from core.i18n import localized
-from layers import ogc_crs, ogc_params
+from layers import ogc_crs, ogc_params, ogc_queryables
 from layers.exports.questionnaire_sql import map_answers_sql
 from questionnaires.models import MAP_KINDS, Question
 
 INFIX = "-q-"
 GEOJSON = "application/geo+json"
-ITEMS_PARAMS = ["limit", "offset", "bbox", "bbox-crs", "crs"]
+ITEMS_PARAMS = ["limit", "offset", "bbox", "bbox-crs", "crs", "commune"]
+SCHEMA = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 
 def collection_id(question) -> str:
@@ -111,6 +113,11 @@ def collection_data(request, question) -> dict:
                 "type": GEOJSON,
                 "href": _url(request, "ogc-questionnaire-items", identifier),
             },
+            {
+                "rel": QUERYABLES_REL,
+                "type": SCHEMA,
+                "href": _url(request, "ogc-questionnaire-queryables", identifier),
+            },
         ],
     }
 
@@ -138,16 +145,20 @@ def _page_sql(question, crs, where: str) -> str:
     """  # noqa: S608 - fixed fragments; values are literals or bound parameters
 
 
-def _bbox_where(request) -> tuple[str, list]:
-    if "bbox" not in request.GET:
-        return "", []
-    drawn = ogc_crs.box(request.GET["bbox"], ogc_crs.requested(request, "bbox-crs"))
-    srid = int(drawn.crs.srid)
-    return (
-        f"WHERE ST_Intersects(ST_Transform(a.geom, {srid}), "
-        f"ST_MakeEnvelope(%s, %s, %s, %s, {srid}))",
-        list(drawn.corners),
-    )
+def _where(request) -> tuple[str, list]:
+    """The items' filters: `bbox` (in `bbox-crs`) and `commune` (official codes, commas)."""
+    conditions, params = [], []
+    if "bbox" in request.GET:
+        drawn = ogc_crs.box(request.GET["bbox"], ogc_crs.requested(request, "bbox-crs"))
+        srid = int(drawn.crs.srid)
+        conditions.append(
+            f"ST_Intersects(ST_Transform(a.geom, {srid}), ST_MakeEnvelope(%s, %s, %s, %s, {srid}))"
+        )
+        params += list(drawn.corners)
+    if request.GET.get("commune"):
+        conditions.append("a.commune_code = ANY(%s)")
+        params.append([code.strip()[:20] for code in request.GET["commune"].split(",")][:100])
+    return ("WHERE " + " AND ".join(conditions) if conditions else ""), params
 
 
 def _run(sql, params):
@@ -174,7 +185,7 @@ def items(request, question_collection):
     question = resolve(question_collection)
     limit, offset = ogc_params.paging(request)
     crs = ogc_crs.requested(request)
-    where, params = _bbox_where(request)
+    where, params = _where(request)
     sql = _page_sql(question, crs, where)
     matched = _run(f"SELECT count(*) FROM ({sql}) counted", params)[0][0]  # noqa: S608
     rows = _run(f"{sql} ORDER BY a.id LIMIT %s OFFSET %s", [*params, limit, offset])
@@ -215,3 +226,27 @@ def item(request, question_collection, answer_id):
         },
     ]
     return _geojson(json.dumps(data), crs)
+
+
+@require_GET
+@_errors
+def queryables(request, question_collection):
+    """Part 3: the items can be filtered by the commune their generalised place lies in."""
+    ogc_params.check_params(request, [])
+    question = resolve(question_collection)
+    communes = sorted(
+        question.questionnaire.project.perimeter.members.exclude(code="")
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    properties = {
+        "commune": {
+            "title": _("Commune (official code)"),
+            "description": _("The commune the public location lies in."),
+            "type": "string",
+            "enum": communes,
+        }
+    }
+    url = _url(request, "ogc-questionnaire-queryables", question_collection)
+    data = ogc_queryables.schema(url, collection_id(question), properties)
+    return JsonResponse(data, content_type=SCHEMA)

@@ -46,6 +46,11 @@ urlpatterns = [
         name="ogc-questionnaire-collection",
     ),
     re_path(
+        rf"^collections/{QUESTION_ID}/queryables$",
+        ogc_questionnaires.queryables,
+        name="ogc-questionnaire-queryables",
+    ),
+    re_path(
         rf"^collections/{QUESTION_ID}/items$",
         ogc_questionnaires.items,
         name="ogc-questionnaire-items",

@@ -67,6 +67,12 @@ def test_paging_bbox_and_crs(client, survey):  # noqa: F811
     assert x > 100_000  # metres, not degrees
     _response, none = items(client, identifier, bbox="0,0,0.1,0.1")
     assert none["numberMatched"] == 0
+    schema = client.get(f"/ogc/collections/{identifier}/queryables").json()
+    commune = first["features"][0]["properties"]["commune"]
+    assert commune in schema["properties"]["commune"]["enum"]
+    _response, in_commune = items(client, identifier, commune=commune, limit=1000)
+    assert in_commune["numberMatched"] >= 1
+    assert {f["properties"]["commune"] for f in in_commune["features"]} == {commune}
 
 
 def test_personal_unpublished_and_unknown_have_no_collection(client, survey):  # noqa: F811

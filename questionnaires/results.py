@@ -273,8 +273,8 @@ def cross_tab(questionnaire, map_code: str, choice_code: str, language=None) -> 
     the respondents who chose it and drew at least one answer, their map answers, and those
     per commune (the commune the map answer lies in). A respondent who chose several values
     of a multiple choice counts in each. Where either question is personal, a group of fewer
-    than MIN_GROUP respondents is left out (`suppressed` lists no value, only that it
-    happened)."""
+    than MIN_GROUP respondents is left out, and so is a commune where fewer than MIN_GROUP of
+    a group drew (`suppressed` says that it happened, never what)."""
     questions = {
         q.code: q for q in questionnaire.questions.filter(code__in=[map_code, choice_code])
     }
@@ -296,6 +296,9 @@ def cross_tab(questionnaire, map_code: str, choice_code: str, language=None) -> 
         group = groups.setdefault(value, {"respondents": 0, "map_answers": 0, "communes": {}})
         if is_total:
             group["respondents"], group["map_answers"] = respondents, drawn
+        elif personal and respondents < MIN_GROUP:
+            # A commune where fewer than MIN_GROUP of the group drew: left out.
+            group["small_communes"] = True
         else:
             # None: map answers outside every commune of the perimeter.
             group["communes"][code] = drawn
@@ -312,6 +315,8 @@ def cross_tab(questionnaire, map_code: str, choice_code: str, language=None) -> 
         if personal and 0 < group["respondents"] < MIN_GROUP:
             result["suppressed"] = True
             continue
+        if group.pop("small_communes", False):
+            result["suppressed"] = True
         result["groups"].append(
             {"value": value, "label": choice_label(choice_question, value, language), **group}
         )

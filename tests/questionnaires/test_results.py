@@ -109,3 +109,15 @@ def test_cross_tab_splits_map_answers_by_choice(survey):  # noqa: F811
     assert groups["bus"]["map_answers"] == sum(groups["bus"]["communes"].values())
     assert sum(g["map_answers"] for g in groups.values()) == TOTAL
     assert not table["suppressed"]
+
+
+def test_personal_cross_tab_leaves_out_small_communes(survey):  # noqa: F811
+    Question.objects.filter(questionnaire=survey, code="travel").update(personal=True)
+    table = results.cross_tab(survey, "unsafe", "travel", "en")
+    assert table["suppressed"]
+    for group in table["groups"]:
+        assert group["respondents"] >= results.MIN_GROUP
+        assert sum(group["communes"].values()) <= group["map_answers"]
+    # The scattered answers (one per commune or so) are gone; the cluster's commune stays.
+    bus = next(g for g in table["groups"] if g["value"] == "bus")
+    assert bus["communes"] and max(bus["communes"].values()) >= results.MIN_GROUP

@@ -24,7 +24,7 @@ TOTAL = CLUSTER_SIZE + SCATTERED
 def bundles(survey, tmp_path_factory, django_db_blocker):  # noqa: F811
     folders = {}
     with django_db_blocker.unblock():
-        for language in ("it", "en"):
+        for language in ("fr", "it", "en"):
             folder = tmp_path_factory.mktemp("diagnostic") / language
             bundle.run(
                 project=survey.project,
@@ -82,7 +82,7 @@ def test_cross_tab_in_the_bundle(survey, bundles):  # noqa: F811
     assert bus["respondents"] == CLUSTER_SIZE + 10
 
 
-@pytest.mark.parametrize("language", ["it", "en"])
+@pytest.mark.parametrize("language", ["fr", "it", "en"])
 def test_report_has_the_section(survey, bundles, language):  # noqa: F811
     html = (bundles[language] / "report.html").read_text("utf-8")
     page = BeautifulSoup(html, "html.parser")

@@ -7,6 +7,8 @@ from django.conf import settings
 from contributions import services as contribution_services
 from contributions import synthetic
 from contributions.models import ModerationMode, ParticipationLevel
+from mapping.demo_partners import load_partner_vote
+from questionnaires import synthetic as questionnaire_synthetic
 from questionnaires.builder import load_definition
 from staff.services.evaluation_grid import seed_default_grid
 from territories.services import FieldMap, build_perimeter, import_names, import_territories
@@ -85,7 +87,11 @@ PROJECT = {
 }
 
 
-def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS):
+def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS, showcase=False):
+    """The territory, the project, its contributions, grid and questionnaire; with
+    `showcase` (what `make demo` loads) also the partner projects put to the vote with their
+    votes and the questionnaire's synthetic responses. Tests that build their own partner
+    vote or responses on the demo load it without."""
     say = stdout.write if stdout else (lambda _line: None)
     # Parents first (the part of each EPCI and province inside the territory), so each
     # commune's `parent` code finds its row.
@@ -117,4 +123,15 @@ def load_demo(*, stdout=None, count=DEMO_CONTRIBUTIONS):
     created, questionnaire = load_definition(project=project, definition=definition)
     state = "created" if created else "up to date"
     say(f"PITER ALPIMED questionnaire {questionnaire.slug}: {state}")
+    if showcase:
+        _load_showcase(project, questionnaire, say)
     return project
+
+
+def _load_showcase(project, questionnaire, say):
+    items, votes = load_partner_vote(project=project, path=DEMO_DIR / "partner_projects.json")
+    say(f"PITER ALPIMED partner projects: {items}, {votes} votes added")
+    config = json.loads((DEMO_DIR / "questionnaire_responses.json").read_text(encoding="utf-8"))
+    added = questionnaire_synthetic.generate_responses(questionnaire=questionnaire, config=config)
+    total = questionnaire.responses.count()
+    say(f"PITER ALPIMED questionnaire responses: {added} added ({total} in all)")

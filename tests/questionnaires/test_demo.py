@@ -2,9 +2,12 @@
 the five questions of the brief with their kinds, answerable."""
 
 import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
+from contributions.models import Project
 from mapping.demo import DEMO_DIR, load_demo
 from questionnaires.builder import load_definition
 from questionnaires.models import Questionnaire
@@ -53,3 +56,63 @@ def test_the_demo_questionnaire(demo):
         language="it",
     )
     assert created and response.map_answers.count() == 3 and response.answers.count() == 3
+
+
+def _showcase_counts(project):
+    from contributions.models import PartnerProject, PartnerVote, ProjectPartner
+    from questionnaires.models import MapAnswer, Response
+
+    return {
+        "partners": ProjectPartner.objects.filter(project=project).count(),
+        "partner_projects": PartnerProject.objects.filter(project=project).count(),
+        "votes": PartnerVote.objects.filter(project=project).count(),
+        "responses": Response.objects.filter(
+            project=project, client_key__startswith="synthetic-"
+        ).count(),
+        "drawings": MapAnswer.objects.filter(
+            project=project, response__client_key__startswith="synthetic-"
+        ).count(),
+        "vote_period": (
+            Project.objects.filter(pk=project.pk)
+            .values_list("partner_vote_opens_at", "partner_vote_closes_at")
+            .get()
+        ),
+    }
+
+
+def test_the_demo_showcase_partner_vote_and_responses(demo):
+    """`make demo` (load_demo with showcase): five published partner projects of the four
+    themes, by the three partners, in the project's languages, inside the perimeter; the vote open
+    for 60 days, for/against, 40 votes; 150 synthetic responses with drawings inside the
+    perimeter. Loading again changes nothing."""
+    from contributions.models import PartnerProject, PartnerVote, PartnerVoteState
+
+    output = StringIO()
+    call_command("load_demo", stdout=output)
+    assert "questionnaire responses: 150 added" in output.getvalue()
+    first = _showcase_counts(demo)
+    assert first["partners"] == 3 and first["partner_projects"] == 5
+    assert first["votes"] == 40 and first["responses"] == 150
+    assert first["drawings"] > 150
+    project = Project.objects.get(pk=demo.pk)
+    assert project.partner_vote_state() == PartnerVoteState.OPEN
+    assert project.partner_vote_mode == "for_against"
+    opens, closes = first["vote_period"]
+    assert (closes - opens).days == 60
+    items = PartnerProject.objects.filter(project=demo)
+    assert {item.theme.slug for item in items} == {t.slug for t in demo.themes.all()}
+    assert {item.location.geom_type for item in items} == {"Point", "LineString", "Polygon"}
+    for item in items:
+        assert item.published and item.partner is not None and item.cost_band and item.links
+        for texts in (item.title, item.description, item.timeline):
+            assert set(texts) == set(demo.languages) == {"fr", "it"}
+        assert demo.perimeter.geom.buffer(0.001).covers(item.location)
+        assert item.votes.exists()
+    assert set(PartnerVote.objects.filter(project=demo).values_list("value", flat=True)) == {1, -1}
+    assert PartnerVote.objects.filter(project=demo, commune__isnull=False).exists()
+    responses = Questionnaire.objects.get(project=demo, slug="mobility").responses
+    assert responses.filter(answers__question__code="bus").distinct().count() >= 150
+    assert responses.filter(commune__isnull=False).exists()
+    # Loading again changes nothing, the vote period included.
+    load_demo(showcase=True)
+    assert _showcase_counts(demo) == first

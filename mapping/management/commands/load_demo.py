@@ -6,7 +6,10 @@ from mapping.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the PITER ALPIMED demo (territories, project, contributions) if missing."
+    help = (
+        "Load the PITER ALPIMED demo (territories, project, contributions, questionnaire "
+        "and its responses, partner projects put to the vote) if missing."
+    )
 
     def handle(self, *args, **options):
-        load_demo(stdout=self.stdout)
+        load_demo(stdout=self.stdout, showcase=True)

@@ -86,7 +86,8 @@ def _projects(project: Project, specs: list[dict], partners: dict) -> list[Partn
 
 def _votes(project: Project, items: list[PartnerProject], spec: dict) -> int:
     """Synthetic votes, seeded: each voter votes on one to three projects, each project
-    with its own leaning; some voters give their commune of residence. The values and
+    with its own leaning; some voters give their commune of residence, most of them one of
+    the file's `homes`. The values and
     communes pass the service's rules (mode, commune of the perimeter, open period);
     written in one INSERT that leaves any vote already there alone."""
     if project.partner_vote_state() != PartnerVoteState.OPEN:
@@ -97,8 +98,9 @@ def _votes(project: Project, items: list[PartnerProject], spec: dict) -> int:
         .order_by("code")
         .values_list("pk", flat=True)
     )
-    # A few communes where most voters live, so that some groups pass the threshold.
-    home = [communes[rng.randrange(len(communes))] for _ in range(3)]
+    # Most voters who give their commune live in a few (`homes`), so that some groups of
+    # the results by commune of residence pass the threshold of 5.
+    homes = [_commune(code).pk for code in spec["homes"]]
     leaning = [rng.uniform(0.3, 0.85) for _ in items]
     rows, voter = [], 0
     while len(rows) < spec["count"]:
@@ -109,9 +111,8 @@ def _votes(project: Project, items: list[PartnerProject], spec: dict) -> int:
         participant = EMAIL_PREFIX + hashlib.sha256(label.encode()).hexdigest()
         commune = None
         if rng.random() < spec["with_commune"]:
-            commune = residence_commune(
-                project, rng.choice(home if rng.random() < 0.8 else communes)
-            )
+            pool = homes if rng.random() < spec["at_home"] else communes
+            commune = residence_commune(project, rng.choice(pool))
         for index in rng.sample(range(len(items)), rng.randint(1, 3)):
             value = parse_vote_value(project, 1 if rng.random() < leaning[index] else -1)
             rows.append(

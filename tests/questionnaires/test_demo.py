@@ -109,7 +109,12 @@ def test_the_demo_showcase_partner_vote_and_responses(demo):
         assert demo.perimeter.geom.buffer(0.001).covers(item.location)
         assert item.votes.exists()
     assert set(PartnerVote.objects.filter(project=demo).values_list("value", flat=True)) == {1, -1}
-    assert PartnerVote.objects.filter(project=demo, commune__isnull=False).exists()
+    # At least one commune of residence has enough voters to be shown (5 or more).
+    voters = PartnerVote.objects.filter(project=demo, commune__isnull=False)
+    by_commune = {}
+    for commune, participant in voters.values_list("commune", "participant"):
+        by_commune.setdefault(commune, set()).add(participant)
+    assert max(len(people) for people in by_commune.values()) >= 5
     responses = Questionnaire.objects.get(project=demo, slug="mobility").responses
     assert responses.filter(answers__question__code="bus").distinct().count() >= 150
     assert responses.filter(commune__isnull=False).exists()

@@ -9,7 +9,9 @@
   if (!element || !source || !window.L) return;
   const data = JSON.parse(source.textContent);
   const covered = new Set(data.covered);
-  const map = L.map(element, { zoomSnap: 0.25, attributionControl: false, keyboard: true });
+  const map = L.map(element, { zoomSnap: 0.25, attributionControl: false, keyboard: true, zoomControl: false });
+  // Leaflet's zoom buttons speak English: the page's words instead.
+  L.control.zoom({ zoomInTitle: element.dataset.zoomIn, zoomOutTitle: element.dataset.zoomOut }).addTo(map);
   const communes = L.geoJSON(data.communes, {
     style: (feature) => {
       const isCovered = covered.has(feature.properties.code);

@@ -48,6 +48,9 @@ class Action(models.TextChoices):
     MILESTONE = "milestone", _("result milestone added")
     EVALUATE = "evaluate", _("proposal evaluated")
     DECIDE = "decide", _("meeting decision recorded")
+    PARTNER = "partner", _("partner project written")
+    VOTE_PERIOD = "vote_period", _("partner vote opened or closed")
+    SURVEY = "survey", _("questionnaire written")
 
 
 class Target(models.TextChoices):
@@ -56,6 +59,10 @@ class Target(models.TextChoices):
     RESULT = "result", _("result")
     EVALUATION = "evaluation", _("evaluation")
     DECISION = "decision", _("decision")
+    PARTNER = "partner", _("partner project")
+    PROJECT = "project", _("project")
+    SURVEY = "survey", _("questionnaire")
+    RESPONSE = "response", _("questionnaire response")
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -86,7 +93,8 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
     target_type = models.CharField(_("item"), max_length=12, choices=Target.choices)
     # Plain ids, not foreign keys: the log outlives the items it speaks of.
-    target_id = models.UUIDField(_("item id"))
+    # Empty for what has no UUID of its own (a project's vote period, a questionnaire).
+    target_id = models.UUIDField(_("item id"), null=True, blank=True)
     target_title = models.CharField(_("item title"), max_length=140, blank=True)
     reason = models.TextField(_("reason"), max_length=1000, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)

@@ -30,3 +30,18 @@ def audit(*, actor, project, action, target, reason="", details=None, now=None):
         details=details or {},
         created_at=now or timezone.now(),
     )
+
+
+def audit_item(*, actor, project, action, target_type, target_id, title="", details=None):
+    """An entry about something other than a contribution or a comment (a partner project, a
+    questionnaire, a response entered on paper), written in the caller's transaction."""
+    AuditEntry.objects.create(
+        project=project,
+        actor=actor,
+        actor_name=actor.get_username(),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_title=str(title)[:140],
+        details=details or {},
+    )

@@ -7,6 +7,7 @@ import datetime
 import json
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,9 @@ from contributions.models import PartnerProject
 from contributions.services import partner_projects as services
 from core.errors import DomainError
 from staff.access import page_context, workspace
+from staff.models import Action, Target
 from staff.partner_project_forms import OpenVoteForm
+from staff.services.audit import audit_item
 from territories.selectors import member_communes_geojson
 
 # Communes drawn simplified by about this many metres: a light map of the whole perimeter.
@@ -83,14 +86,24 @@ def open_vote(request, project):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.open_partner_vote(
-                    project=project,
-                    opens_at=data["opens_at"],
-                    closes_at=data["closes_at"],
-                    mode=data["mode"],
-                    ranking_live=data["ranking_live"],
-                    confirm_gaps=data["confirm_gaps"],
-                )
+                with transaction.atomic():
+                    services.open_partner_vote(
+                        project=project,
+                        opens_at=data["opens_at"],
+                        closes_at=data["closes_at"],
+                        mode=data["mode"],
+                        ranking_live=data["ranking_live"],
+                        confirm_gaps=data["confirm_gaps"],
+                    )
+                    _audit(
+                        request.user,
+                        project,
+                        opens_at=data["opens_at"].isoformat(),
+                        closes_at=data["closes_at"].isoformat(),
+                        mode=data["mode"],
+                        ranking_live=data["ranking_live"],
+                        gaps_confirmed=bool(data["confirm_gaps"]),
+                    )
             except DomainError as error:
                 error_code = error.code
                 field = {"coverage_gaps": "confirm_gaps", "invalid_period": "closes_at"}.get(
@@ -120,9 +133,23 @@ def open_vote(request, project):
 @workspace("partner_projects")
 def close_vote(request, project):
     try:
-        services.close_partner_vote(project=project)
+        with transaction.atomic():
+            services.close_partner_vote(project=project)
+            _audit(request.user, project, closed=True)
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The vote is closed."))
     return redirect("staff:partner-projects", project.slug)
+
+
+def _audit(actor, project, **details):
+    audit_item(
+        actor=actor,
+        project=project,
+        action=Action.VOTE_PERIOD,
+        target_type=Target.PROJECT,
+        target_id=None,
+        title=project.display_title,
+        details=details,
+    )

@@ -16,7 +16,9 @@ from contributions.models import PartnerProject, PartnerProjectPhoto
 from contributions.services import partner_projects as services
 from core.errors import DomainError
 from staff.access import page_context, workspace
+from staff.models import Action, Target
 from staff.partner_project_forms import OutcomeForm, PartnerPhotoForm, PartnerProjectForm
+from staff.services.audit import audit_item
 
 # The field a service refusal is shown under (None: at the top of the form).
 _FIELDS = {
@@ -84,7 +86,7 @@ def partner_project_form(request, project, pk=None):
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = _save(project, item, form)
+                saved = _save(request.user, project, item, form)
             except DomainError as error:
                 error_code = error.code
                 form.add_error(_field(form, error.code), error.message)
@@ -106,8 +108,9 @@ def partner_project_form(request, project, pk=None):
 
 
 @transaction.atomic
-def _save(project, item, form):
-    """The project and its publication together: a refused withdrawal writes nothing."""
+def _save(actor, project, item, form):
+    """The project, its publication and its audit entry together: a refused withdrawal
+    writes nothing."""
     data = form.cleaned_data
     saved = services.save_partner_project(
         project=project,
@@ -123,7 +126,20 @@ def _save(project, item, form):
     )
     if saved.published != data["published"]:
         services.publish_partner_project(partner_project=saved, published=data["published"])
+    _audit(actor, saved, created=item is None, published=data["published"])
     return saved
+
+
+def _audit(actor, item, **details):
+    audit_item(
+        actor=actor,
+        project=item.project,
+        action=Action.PARTNER,
+        target_type=Target.PARTNER,
+        target_id=item.pk,
+        title=item.project.answer_in(item.title),
+        details=details,
+    )
 
 
 def _page(request, project, item, form, *, error_code="", photo_form=None, outcome_form=None):
@@ -154,12 +170,14 @@ def partner_photo(request, project, pk):
     error_code = ""
     if form.is_valid():
         try:
-            services.add_partner_photo(
-                partner_project=item,
-                upload=form.cleaned_data["photo"],
-                credit=form.cleaned_data["credit"],
-                alt=form.alts(),
-            )
+            with transaction.atomic():
+                services.add_partner_photo(
+                    partner_project=item,
+                    upload=form.cleaned_data["photo"],
+                    credit=form.cleaned_data["credit"],
+                    alt=form.alts(),
+                )
+                _audit(request.user, item, photo="added")
         except DomainError as error:
             error_code = error.code
             form.add_error("photo", error.message)
@@ -177,7 +195,9 @@ def partner_photo(request, project, pk):
 def partner_photo_delete(request, project, pk, photo_id):
     item = _item(project, pk)
     photo = get_object_or_404(PartnerProjectPhoto, partner_project=item, pk=photo_id)
-    services.delete_partner_photo(photo=photo)
+    with transaction.atomic():
+        services.delete_partner_photo(photo=photo)
+        _audit(request.user, item, photo="removed")
     messages.success(request, _("Photo removed."))
     return redirect("staff:partner-project", project.slug, item.pk)
 
@@ -204,12 +224,14 @@ def partner_outcome(request, project, pk):
     error_code = ""
     if form.is_valid():
         try:
-            services.set_outcome(
-                partner_project=item,
-                outcome=form.cleaned_data["outcome"],
-                answer=form.texts(),
-                result=form.cleaned_data["result"] or None,
-            )
+            with transaction.atomic():
+                services.set_outcome(
+                    partner_project=item,
+                    outcome=form.cleaned_data["outcome"],
+                    answer=form.texts(),
+                    result=form.cleaned_data["result"] or None,
+                )
+                _audit(request.user, item, outcome=form.cleaned_data["outcome"])
         except DomainError as error:
             error_code = error.code
             form.add_error(_field(form, error.code), error.message)

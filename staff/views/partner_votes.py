@@ -3,6 +3,7 @@ phone: one ballot after another (one participant's votes on several projects, th
 of residence if they gave it), on a tablet; the channel stays chosen between ballots."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +13,9 @@ from contributions.models import Channel, PartnerProject, PartnerVote
 from contributions.services import partner_projects as services
 from core.errors import DomainError
 from staff.access import page_context, workspace
+from staff.models import Action, Target
 from staff.partner_project_forms import BallotForm
+from staff.services.audit import audit_item
 from territories.models import Territory, TerritoryKind
 
 
@@ -41,12 +44,25 @@ def record_votes(request, project):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_paper_votes(
-                project=project,
-                ballots=[form.ballot()],
-                channel=form.cleaned_data["channel"],
-                entered_by=request.user,
-            )
+            with transaction.atomic():
+                services.record_paper_votes(
+                    project=project,
+                    ballots=[form.ballot()],
+                    channel=form.cleaned_data["channel"],
+                    entered_by=request.user,
+                )
+                audit_item(
+                    actor=request.user,
+                    project=project,
+                    action=Action.RECORD,
+                    target_type=Target.PROJECT,
+                    target_id=None,
+                    title=project.display_title,
+                    details={
+                        "votes": {k: str(v) for k, v in form.ballot()["votes"].items()},
+                        "channel": form.cleaned_data["channel"],
+                    },
+                )
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -22,7 +23,9 @@ from layers.questionnaire_page import answering_config
 from questionnaires.models import Questionnaire
 from questionnaires.services import submit_response
 from staff.access import page_context, workspace
+from staff.models import Action, Target
 from staff.services.assisted_entry import ASSISTED_CHANNELS
+from staff.services.audit import audit_item
 from territories.models import Territory
 
 KEPT = ("channel", "language")
@@ -83,15 +86,26 @@ def entry(request, project, questionnaire_id):
         answers = data["answers"]
         commune = communes.filter(code=data["commune"]).first() if data["commune"] else None
         try:
-            response, _created = submit_response(
-                questionnaire=questionnaire,
-                answers=answers,
-                client_key=data["client_key"],
-                channel=data["channel"],
-                language=data["language"],
-                entered_by=request.user,
-                commune=commune,
-            )
+            with transaction.atomic():
+                response, created = submit_response(
+                    questionnaire=questionnaire,
+                    answers=answers,
+                    client_key=data["client_key"],
+                    channel=data["channel"],
+                    language=data["language"],
+                    entered_by=request.user,
+                    commune=commune,
+                )
+                if created:
+                    audit_item(
+                        actor=request.user,
+                        project=project,
+                        action=Action.RECORD,
+                        target_type=Target.RESPONSE,
+                        target_id=response.pk,
+                        title=project.answer_in(questionnaire.title),
+                        details={"channel": data["channel"], "questionnaire": questionnaire.pk},
+                    )
         except DomainError as error:
             code = error.extra.get("question")
             if code:

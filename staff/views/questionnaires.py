@@ -3,6 +3,7 @@ pages and questions with their order, a questionnaire's settings, a question's f
 publication. Thin: the forms read the input, questionnaires.builder writes and refuses."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +15,9 @@ from core.i18n import language_name
 from questionnaires import builder
 from questionnaires.models import Kind, Question, Questionnaire, QuestionPage
 from staff.access import page_context, workspace
+from staff.models import Action, Target
 from staff.questionnaire_forms import PageForm, QuestionForm, QuestionnaireForm
+from staff.services.audit import audit_item
 
 MOVES = {"up": -1, "down": 1}
 
@@ -41,9 +44,11 @@ def questionnaire_settings(request, project, questionnaire_id=None):
     form = QuestionnaireForm(request.POST or None, project=project, questionnaire=questionnaire)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = builder.save_questionnaire(
-                project=project, questionnaire=questionnaire, **form.values()
-            )
+            with transaction.atomic():
+                saved = builder.save_questionnaire(
+                    project=project, questionnaire=questionnaire, **form.values()
+                )
+                _audit(request.user, saved, created=questionnaire is None)
         except DomainError as error:
             _field_errors(form, error)
         else:
@@ -73,7 +78,11 @@ def questionnaire(request, project, questionnaire_id):
                     messages.success(request, _("Page added."))
                     return redirect("staff:questionnaire", project.slug, questionnaire.pk)
             elif action in ("publish", "withdraw"):
-                builder.set_published(questionnaire=questionnaire, published=action == "publish")
+                with transaction.atomic():
+                    builder.set_published(
+                        questionnaire=questionnaire, published=action == "publish"
+                    )
+                    _audit(request.user, questionnaire, published=action == "publish")
                 messages.success(
                     request,
                     _("Questionnaire published.") if action == "publish" else _("Withdrawn."),
@@ -251,3 +260,15 @@ _FIELD_OF = {
     "condition": "condition_question",
     "max_area_m2": "max_area_ha",
 }
+
+
+def _audit(actor, questionnaire, **details):
+    audit_item(
+        actor=actor,
+        project=questionnaire.project,
+        action=Action.SURVEY,
+        target_type=Target.SURVEY,
+        target_id=None,
+        title=questionnaire.project.answer_in(questionnaire.title),
+        details={"questionnaire": questionnaire.pk, **details},
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contributions.models import PartnerProject, PartnerVote, Result
 from contributions.services import partner_projects as services
-from staff.models import Role
+from staff.models import Action, AuditEntry, Role
 from tests import factories
 from tests.staff.conftest import give_role, make_user
 
@@ -132,6 +132,13 @@ def test_opening_the_vote_warns_and_needs_the_confirmation(demo, manager_client)
     response = manager_client.post(url("partner-vote-close", demo))
     demo.refresh_from_db()
     assert response.status_code == 302 and demo.partner_vote_state() == "closed"
+    # The audit log holds the opening (with the gaps confirmed) and the close, not the refusal.
+    periods = AuditEntry.objects.filter(project=demo, action=Action.VOTE_PERIOD)
+    assert [e.details.get("gaps_confirmed", "closed") for e in periods.order_by("id")] == [
+        True,
+        "closed",
+    ]
+    assert AuditEntry.objects.filter(project=demo, action=Action.PARTNER).count() == 1
 
 
 def test_ballots_are_entered_by_moderators(demo):
@@ -164,6 +171,8 @@ def test_ballots_are_entered_by_moderators(demo):
         url("partner-votes", demo), {"channel": "online", f"vote_{item.pk}": "1"}
     )
     assert response.status_code == 422 and PartnerVote.objects.count() == 1
+    entry = AuditEntry.objects.get(project=demo, action=Action.RECORD)
+    assert entry.details == {"votes": {str(item.pk): "-1"}, "channel": "paper"}
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.MODERATOR])

@@ -7,6 +7,7 @@ from core.errors import DomainError
 from questionnaires import builder
 from questionnaires.models import Question, Questionnaire
 from questionnaires.services import submit_response
+from staff.models import Action, AuditEntry
 from tests.factories import LIVE
 from tests.questionnaires.factories import client_key, make_questionnaire
 
@@ -99,6 +100,9 @@ def test_a_manager_builds_and_publishes(client, demo, manager):
     client.post(url, {"action": "publish"})
     questionnaire.refresh_from_db()
     assert questionnaire.published
+    # Created, then published once: the refused early publication left no entry.
+    entries = AuditEntry.objects.filter(action=Action.SURVEY).order_by("id")
+    assert [e.details.get("published", "created") for e in entries] == ["created", True]
     client.post(f"{url}pages/{page.pk}/", {"action": "rename", "title_it": "Viaggi"})
     page.refresh_from_db()
     assert page.title == {"it": "Viaggi"}

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from mapping.demo import load_demo
 from questionnaires.models import Response
-from staff.models import Role
+from staff.models import Action, AuditEntry, Role
 from tests.conftest import ARTIFACTS
 from tests.pages.questionnaire_data import AT_SEA, SANREMO, mobility_questionnaire
 from tests.staff.conftest import give_role, make_user
@@ -97,6 +97,8 @@ def test_a_paper_form_with_a_map_answer_is_recorded_once_with_its_channel(enteri
     # The same form sent again (a double tap, a reload): still one response.
     assert client.post(entry_url(questionnaire), form).status_code == 302
     assert Response.objects.count() == 1
+    recorded = AuditEntry.objects.get(action=Action.RECORD, target_id=response.pk)
+    assert (recorded.actor, recorded.details["channel"]) == (moderator, "paper")
     # The next empty form keeps the channel and the language, with a new key.
     following = client.get(sent["Location"])
     next_config = config_of(following)

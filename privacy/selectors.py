@@ -11,6 +11,7 @@ from contributions.models import (
     Comment,
     Contribution,
     Follow,
+    PartnerVote,
     PlaceFollow,
     Project,
     Vote,
@@ -76,6 +77,16 @@ def voted_by(*, user=None, emails=()):
     if user is not None:
         people.append(user_participant(user))
     return Vote.objects.filter(Q(participant__in=people) | (Q(user=user) if user else Q(pk__in=[])))
+
+
+def partner_votes_of(*, user=None, emails=()):
+    """The person's votes on partner projects, under the same participant keys."""
+    people = [email_participant(address) for address in emails]
+    if user is not None:
+        people.append(user_participant(user))
+    return PartnerVote.objects.filter(
+        Q(participant__in=people) | (Q(user=user) if user else Q(pk__in=[]))
+    )
 
 
 def personal_data(*, user=None, email=None) -> dict:
@@ -162,6 +173,19 @@ def personal_data(*, user=None, email=None) -> dict:
             {"contribution": str(v.contribution_id), "created_at": _iso(v.created_at)}
             for v in voted_by(user=user, emails=emails).order_by("created_at")
         ],
+        "partner_votes": [
+            {
+                "partner_project": str(v.partner_project_id),
+                "value": v.value,
+                "comment": v.comment,
+                "commune_of_residence": v.commune.code if v.commune_id else None,
+                "created_at": _iso(v.created_at),
+                "updated_at": _iso(v.updated_at),
+            }
+            for v in partner_votes_of(user=user, emails=emails)
+            .select_related("commune")
+            .order_by("created_at")
+        ],
         "abuse_reports": [],
         "questionnaire_responses": [],
     }
@@ -213,6 +237,7 @@ def personal_data_csv(data: dict) -> str:
         "follows",
         "comments",
         "votes",
+        "partner_votes",
         "abuse_reports",
         "questionnaire_responses",
     ):

@@ -198,6 +198,11 @@ def erase_person(*, user=None, email: str | None = None, delete_photos=False) ->
         vote.user, vote.participant = None, _erased_participant()
         vote.save(update_fields=["user", "participant"])
         report.votes += 1
+    # Votes on partner projects likewise; the comment is the person's own text and goes.
+    for vote in selectors.partner_votes_of(user=user, emails=emails):
+        vote.user, vote.participant, vote.comment = None, _erased_participant(), ""
+        vote.save(update_fields=["user", "participant", "comment"])
+        report.votes += 1
     if user is not None:
         participant = user_participant(user)
         report.comments = Comment.objects.filter(author=user).update(author=None)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -18,10 +19,13 @@ from contributions.models import (
     CommentStatus,
     Contribution,
     Follow,
+    PartnerVote,
     Vote,
 )
 from contributions.participants import email_participant
+from contributions.services import partner_projects as partner_services
 from contributions.services import places
+from core.postgis import STORAGE_SRID
 from privacy import selectors, services
 from privacy.models import ParticipantProfile
 
@@ -314,3 +318,33 @@ def test_votes_confirmed_from_an_address_are_found_and_erased_by_it(demo):
     assert selectors.personal_data(email="voteur@example.org")["votes"] == []
     item.refresh_from_db()
     assert item.vote_count == before + 1  # the vote still counts, tied to no one
+
+
+def test_partner_votes_are_in_the_export_and_unlinked_at_erasure(demo):
+    now = timezone.now()
+    item = partner_services.save_partner_project(
+        project=demo,
+        title={"fr": "Navette"},
+        location=Point(7.262, 43.703, srid=STORAGE_SRID),
+        theme=demo.themes.first(),
+        published=True,
+    )
+    partner_services.open_partner_vote(
+        project=demo,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=1),
+        confirm_gaps=True,
+    )
+    participant = email_participant("voteuse@example.org")
+    PartnerVote.objects.create(
+        partner_project=item, project=demo, participant=participant, value=1, comment="Oui !"
+    )
+    data = selectors.personal_data(email="voteuse@example.org")
+    assert [(v["partner_project"], v["value"], v["comment"]) for v in data["partner_votes"]] == [
+        (str(item.pk), 1, "Oui !")
+    ]
+    assert "partner_votes" in selectors.personal_data_csv(data)
+    services.erase_person(email="voteuse@example.org")
+    assert selectors.personal_data(email="voteuse@example.org")["partner_votes"] == []
+    kept = PartnerVote.objects.get(partner_project=item)
+    assert (kept.value, kept.comment, kept.user) == (1, "", None)  # still counted, tied to no one

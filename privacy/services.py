@@ -24,6 +24,7 @@ from contributions.models import (
     Contribution,
     Follow,
     IdempotencyRecord,
+    PartnerVote,
     Photo,
     PlaceFollow,
     Project,
@@ -330,6 +331,12 @@ def apply_retention(*, now=None, days: int | None = None, dry_run=False) -> Rete
             "questionnaire_respondents": questionnaire_services.forget_respondents(project=project),
         }
         for vote in Vote.objects.filter(contribution__project=project).exclude(
+            participant__startswith="erased:"
+        ):
+            vote.user, vote.participant = None, _erased_participant()
+            vote.save(update_fields=["user", "participant"])
+            counts["votes"] += 1
+        for vote in PartnerVote.objects.filter(project=project).exclude(
             participant__startswith="erased:"
         ):
             vote.user, vote.participant = None, _erased_participant()

@@ -3,6 +3,8 @@ votes), the form that creates or edits one (texts per language, the place drawn 
 theme, partner, cost band, links, publication), its photos (credit and alternative text per
 language) and its outcome. Managers write; analysts and moderators read."""
 
+import uuid
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contributions import partner_figures
-from contributions.models import PartnerProject, PartnerProjectPhoto
+from contributions.models import Contribution, PartnerProject, PartnerProjectPhoto
 from contributions.services import partner_projects as services
 from core.errors import DomainError
 from staff.access import page_context, workspace
@@ -79,8 +81,11 @@ def partner_projects(request, project):
 @workspace("partner_projects")
 def partner_project_form(request, project, pk=None):
     item = _item(project, pk) if pk else None
+    extra = {}
+    if item is None and request.method == "GET" and request.GET.get("from_contribution"):
+        extra["initial"] = _from_proposal(project, request.GET["from_contribution"])
     form = PartnerProjectForm(
-        request.POST or None, project=project, item=item, csp_nonce=request.csp_nonce
+        request.POST or None, project=project, item=item, csp_nonce=request.csp_nonce, **extra
     )
     error_code = ""
     if request.method == "POST":
@@ -105,6 +110,23 @@ def partner_project_form(request, project, pk=None):
                 "invalid",
             )
     return _page(request, project, item, form, error_code=error_code)
+
+
+def _from_proposal(project, contribution_id) -> dict:
+    """A kept proposal turned into a partner project: its place, theme and words to start
+    from, in the language its author wrote in (staff write the other languages)."""
+    try:
+        proposal = Contribution.objects.get(project=project, pk=uuid.UUID(contribution_id))
+    except (ValueError, Contribution.DoesNotExist):
+        raise Http404 from None
+    language = proposal.language if proposal.language in project.languages else ""
+    language = language or project.main_language
+    return {
+        "place": proposal.geom,
+        "theme": str(proposal.theme_id),
+        f"title_{language}": proposal.title,
+        f"description_{language}": proposal.description,
+    }
 
 
 @transaction.atomic

@@ -164,6 +164,8 @@ JSON_FIELD_VALUES = ['"a\\u0000b"', "[[[[]]]]", '{"a": 1}', "1" + "0" * 40, f'"{
 # and the admin's and allauth's own.
 KNOWN_QUERY = frozenset(
     {
+        # staff partner project form: a kept proposal to start from
+        "from_contribution",
         # contributions.filters.FilterQuery, ListQuery, ClusterQuery
         "bbox",
         "kind",
@@ -212,6 +214,8 @@ KNOWN_QUERY = frozenset(
         "start",  # or a period's first day
         "end",  # and last day
         "edition",  # partners or staff
+        "map",  # a questionnaire's results: the cross-tabulated map question
+        "by",  # and the choice question it is split by
         # the admin
         "o",
         "p",

@@ -5,6 +5,7 @@ never a 500."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -232,3 +233,21 @@ def test_an_analyst_sees_no_writing_action(demo):
     page = client.get(url("partner-projects", demo)).content.decode()
     assert url("partner-project-new", demo) not in page
     assert url("partner-vote", demo) not in page
+
+
+def test_a_kept_proposal_starts_a_partner_project(demo, manager_client):
+    theme = demo.themes.order_by("position").last()
+    proposal = factories.make_contribution(
+        demo, title="Une navette le dimanche", language="fr", theme=theme
+    )
+    page = manager_client.get(
+        url("partner-project-new", demo), {"from_contribution": str(proposal.pk)}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "Une navette le dimanche" in html
+    assert re.search(rf'name="theme" value="{theme.pk}" id="id_theme_\d" required checked', html)
+    assert "7.262" in html  # the proposal's place, in the map field
+    missing = manager_client.get(
+        url("partner-project-new", demo), {"from_contribution": "not-a-uuid"}
+    )
+    assert missing.status_code == 404

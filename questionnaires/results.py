@@ -85,6 +85,16 @@ def response_count(questionnaire) -> int:
     return int(_rows(sql, [questionnaire.pk])[0][0])
 
 
+def responses_by_channel(questionnaire) -> dict[str, int]:
+    """Responses per channel (online, assisted, paper, imported...): each response once, in
+    the channel it was stored with; the counts add up to response_count."""
+    sql = """
+        SELECT channel, count(*) FROM questionnaires_response
+        WHERE questionnaire_id = %s GROUP BY 1 ORDER BY 2 DESC, 1
+    """
+    return {channel: int(n) for channel, n in _rows(sql, [questionnaire.pk])}
+
+
 def _answered(questionnaire) -> dict:
     # Non-map questions: one Answer row per response and question.
     sql = """

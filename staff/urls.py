@@ -1,6 +1,11 @@
 from django.urls import path
 
-from staff import evaluation_urls, partner_urls, questionnaire_entry_urls
+from staff import (
+    evaluation_urls,
+    partner_urls,
+    questionnaire_entry_urls,
+    questionnaire_results_urls,
+)
 from staff.views import (
     answer_templates,
     assisted_entry,
@@ -100,3 +105,4 @@ urlpatterns += [
     ),
 ]
 urlpatterns += questionnaire_entry_urls.urlpatterns
+urlpatterns += questionnaire_results_urls.urlpatterns

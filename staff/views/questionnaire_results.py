@@ -96,7 +96,11 @@ def _page(request, project, questionnaire, *, error=None, status=200):
             total=results.response_count(questionnaire),
             channels=channels,
             summaries=summaries,
-            communes=communes,
+            # Communes with responses (and responses of no known commune), then the others.
+            commune_tables=[
+                [row for row in communes if row["responses"] or row["code"] is None],
+                [row for row in communes if not row["responses"] and row["code"]],
+            ],
             map_questions=maps,
             choice_questions=choices,
             cross_tab=table,

@@ -179,6 +179,9 @@ def test_the_meeting_page_lists_the_period_and_records_a_decision(
     assert len(mail.outbox) == 2
     html = client.get(url).content.decode()
     assert f"/staff/{demo.slug}/results/new/?contribution={proposals[1].pk}" in html
+    partner = f"/en/staff/{demo.slug}/partner-projects/new/?from_contribution={proposals[1].pk}"
+    assert partner.removeprefix("/en") in html
+    assert proposals[1].title in client.get(partner).content.decode()  # the form starts from it
     response = client.post(url, {"contribution": proposals[2].pk, "outcome": "merged"})
     assert response.status_code == 422
     # Merging: the other proposals of the meeting are offered as the target.

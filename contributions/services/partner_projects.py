@@ -28,13 +28,14 @@ from contributions.models import (
     Result,
 )
 from contributions.photos import PhotoError, process_photo
-from contributions.services.partner_inputs import check_place, clean_links, clean_texts, one_of
+from contributions.services.partner_inputs import check_place, clean_links, one_of
 from contributions.services.partner_votes import (
     cast_partner_vote,
     check_vote_period,
     record_paper_votes,
     withdraw_partner_vote,
 )
+from contributions.services.texts import clean_texts
 from contributions.vocabulary import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from core.errors import DomainError, validated
 

@@ -27,6 +27,7 @@ from contributions.models.places import PlaceEventKind
 from contributions.photos import PhotoError, process_photo
 from contributions.results import public_results
 from contributions.services.places import notify_place_followers
+from contributions.services.texts import clean_texts
 from contributions.vocabulary import RESULT_TEXT_MAX_LENGTH, RESULT_TITLE_MAX_LENGTH
 from core.errors import DomainError, validated
 from core.postgis import STORAGE_SRID
@@ -38,33 +39,6 @@ MAX_CONTRIBUTIONS = 500
 PLACE_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
 # What a change must touch for followers to be told (a reworded text alone is not news).
 NEWS = ("created", "status", "progress", "milestone")
-
-
-def _texts(project, texts, *, limit: int, field: str) -> dict:
-    if texts is None:
-        texts = {}
-    if not isinstance(texts, dict) or not all(
-        isinstance(code, str) and isinstance(text, str) for code, text in texts.items()
-    ):
-        raise DomainError("invalid", _("Write each text as text."), status=422)
-    if any("\x00" in text for text in texts.values()):
-        raise DomainError("invalid", _("A text may not contain a NUL character."), status=422)
-    foreign = sorted(code for code, text in texts.items() if text and code not in project.languages)
-    if foreign:
-        raise DomainError(
-            "unknown_language",
-            _("This project does not speak: %(codes)s.") % {"codes": ", ".join(foreign)},
-            status=422,
-        )
-    cleaned = project.answer_texts(texts)
-    if any(len(text) > limit for text in cleaned.values()):
-        raise DomainError(
-            "too_long",
-            _("A text is limited to %(n)d characters.") % {"n": limit},
-            status=422,
-            extra={"field": field},
-        )
-    return cleaned
 
 
 def parse_progress(value) -> int:
@@ -201,8 +175,8 @@ def save_result(
 ) -> Result:
     """Creates (no `result_id`) or edits a result; tells followers of what changed."""
     require(actor, project, "results")
-    titles = _texts(project, title, limit=RESULT_TITLE_MAX_LENGTH, field="title")
-    texts = _texts(project, text, limit=RESULT_TEXT_MAX_LENGTH, field="text")
+    titles = clean_texts(project, title, limit=RESULT_TITLE_MAX_LENGTH, field="title")
+    texts = clean_texts(project, text, limit=RESULT_TEXT_MAX_LENGTH, field="text")
     if not titles.get(project.main_language):
         raise DomainError(
             "title_required",
@@ -265,7 +239,7 @@ def add_milestone(
     re-encoded as residents' photos are) and tells the followers."""
     project = result.project
     require(actor, project, "results")
-    texts = _texts(project, text, limit=RESULT_TEXT_MAX_LENGTH, field="milestone")
+    texts = clean_texts(project, text, limit=RESULT_TEXT_MAX_LENGTH, field="milestone")
     if not texts:
         raise DomainError(
             "text_required", _("Write the milestone in at least one language."), status=422

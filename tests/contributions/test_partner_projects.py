@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.contrib.gis.geos import LineString, Point, Polygon
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contributions import partner_coverage, partner_figures
 from contributions.models import (
@@ -147,7 +147,7 @@ def test_a_vote_outside_the_period_is_refused_with_a_clear_sentence(demo):
     with pytest.raises(DomainError) as refused:
         services.cast_partner_vote(partner_project=item, participant=voter(1), value=1)
     assert refused.value.code == "vote_not_open"
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(DomainError) as refused, translation.override("en"):
         services.cast_partner_vote(
             partner_project=item, participant=voter(1), value=1, moment=now + 3 * HOUR
         )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.gis.db.models import Extent
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,8 @@ from contributions.photo_urls import photo_base
 from core.errors import DomainError
 from core.i18n import localized
 from layers import ogc_crs, ogc_items, ogc_listing, ogc_openapi, ogc_params, ogc_queryables
+from layers.ogc_common import absolute_url as _url
+from layers.ogc_common import ogc_errors
 from layers.ogc_territories import territory_item, territory_items
 from territories.models import Territory, TerritoryKind
 
@@ -46,11 +48,6 @@ TERRITORY_QUERYABLES = ("kind",)
 ITEMS_PARAMS = ["limit", "offset", "bbox", "bbox-crs", "crs"]
 TERRITORIES = "territories"
 CONTRIBUTIONS_SUFFIX = "-contributions"
-
-
-def _url(request, name, *args, **query):
-    url = request.build_absolute_uri(reverse(name, args=args))
-    return url + ("?" + urlencode(query) if query else "")
 
 
 def _wants_html(request):
@@ -79,21 +76,6 @@ def rfc3339(moment):
     if moment is None:
         return None
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def ogc_errors(view):
-    """OGC API clients expect JSON errors with a code and a description."""
-
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as error:
-            return JsonResponse(
-                {"code": error.code, "description": error.message}, status=error.status
-            )
-
-    wrapped.__name__ = view.__name__
-    return wrapped
 
 
 @require_GET

@@ -14,7 +14,6 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +22,8 @@ from contributions.partner_features import KIND, page_url, published_partner_pro
 from core.errors import DomainError
 from core.i18n import localized
 from layers import ogc_crs, ogc_params, ogc_queryables
+from layers.ogc_common import absolute_url as _url
+from layers.ogc_common import ogc_errors as _errors
 from layers.partner_outputs import public_figures
 
 SUFFIX = "-partner-projects"
@@ -31,24 +32,6 @@ SCHEMA = "application/schema+json"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 QUERYABLES = ("theme", "partner", "outcome")
 OUTCOMES = [value for value in Outcome.values if value]
-
-
-def _url(request, name, *args):
-    return request.build_absolute_uri(reverse(name, args=args))
-
-
-def _errors(view):
-    # OGC API clients expect JSON errors with a code and a description.
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as error:
-            return JsonResponse(
-                {"code": error.code, "description": error.message}, status=error.status
-            )
-
-    wrapped.__name__ = view.__name__
-    return wrapped
 
 
 def _project(slug):

@@ -15,7 +15,6 @@ import json
 
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +22,8 @@ from core.errors import DomainError
 from core.i18n import localized
 from layers import ogc_crs, ogc_params, ogc_queryables
 from layers.exports.questionnaire_sql import map_answers_sql
+from layers.ogc_common import absolute_url as _url
+from layers.ogc_common import ogc_errors as _errors
 from questionnaires.models import MAP_KINDS, Question
 
 INFIX = "-q-"
@@ -59,24 +60,6 @@ def resolve(identifier: str):
                 return question
         start = at + 1
     raise DomainError("not_found", _("No such collection."), status=404)
-
-
-def _url(request, name, *args):
-    return request.build_absolute_uri(reverse(name, args=args))
-
-
-def _errors(view):
-    # OGC API clients expect JSON errors with a code and a description.
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as error:
-            return JsonResponse(
-                {"code": error.code, "description": error.message}, status=error.status
-            )
-
-    wrapped.__name__ = view.__name__
-    return wrapped
 
 
 def collection_data(request, question) -> dict:

@@ -8,7 +8,6 @@ import uuid
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -17,27 +16,11 @@ from contributions.results import feature, public_results
 from core.errors import DomainError
 from core.i18n import localized
 from layers import ogc_crs, ogc_params
+from layers.ogc_common import absolute_url as _url
+from layers.ogc_common import ogc_errors as _errors
 
 SUFFIX = "-results"
 GEOJSON = "application/geo+json"
-
-
-def _url(request, name, *args):
-    return request.build_absolute_uri(reverse(name, args=args))
-
-
-def _errors(view):
-    # OGC API clients expect JSON errors with a code and a description.
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as error:
-            return JsonResponse(
-                {"code": error.code, "description": error.message}, status=error.status
-            )
-
-    wrapped.__name__ = view.__name__
-    return wrapped
 
 
 def _project(slug):

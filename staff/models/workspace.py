@@ -48,7 +48,7 @@ class Action(models.TextChoices):
     MILESTONE = "milestone", _("result milestone added")
     EVALUATE = "evaluate", _("proposal evaluated")
     DECIDE = "decide", _("meeting decision recorded")
-    PARTNER = "partner", _("partner project written")
+    PARTNER = "partner_edit", _("partner project written")
     VOTE_PERIOD = "vote_period", _("partner vote opened or closed")
     SURVEY = "survey", _("questionnaire written")
 
@@ -59,7 +59,7 @@ class Target(models.TextChoices):
     RESULT = "result", _("result")
     EVALUATION = "evaluation", _("evaluation")
     DECISION = "decision", _("decision")
-    PARTNER = "partner", _("partner project")
+    PARTNER = "partner_proj", _("partner project")
     PROJECT = "project", _("project")
     SURVEY = "survey", _("questionnaire")
     RESPONSE = "response", _("questionnaire response")

@@ -13,6 +13,7 @@ import pytest
 from staff.models import Outcome, Role
 from staff.services.decisions import create_meeting, record_decision
 from staff.services.evaluations import save_evaluation
+from tests.conftest import need
 from tests.factories import give_role, make_contribution, make_user
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +84,8 @@ def test_the_csv_starts_with_a_bom_and_round_trips(client, demo, kept):
     assert len(header) == len(rows[0]) and "analyste-èze" in " ".join(header)
 
 
-@pytest.mark.skipif(not shutil.which("ogrinfo"), reason="GDAL's ogrinfo is not installed")
 def test_ogrinfo_reads_the_geopackage_with_the_evaluation_columns(client, demo, kept, tmp_path):
+    need(shutil.which("ogrinfo"), "GDAL's ogrinfo is not installed")
     manager, _evaluator, meeting, _proposals = kept
     client.force_login(manager)
     response = client.get(f"/en/staff/{demo.slug}/meetings/kept-proposals.gpkg")

@@ -3,8 +3,10 @@
 from urllib.parse import urlencode
 
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from contributions.models import Project
 from core.errors import DomainError
 
 
@@ -26,3 +28,8 @@ def ogc_errors(view):
 
     wrapped.__name__ = view.__name__
     return wrapped
+
+
+def project_of(slug):
+    """The project a collection belongs to, with the perimeter its extent is read from."""
+    return get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)

@@ -13,17 +13,18 @@ import uuid
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contributions.models import Outcome, PartnerProject, Project
+from contributions.models import Outcome, PartnerProject
 from contributions.partner_features import KIND, page_url, published_partner_projects
 from core.errors import DomainError
 from core.i18n import localized
 from layers import ogc_crs, ogc_params, ogc_queryables
 from layers.ogc_common import absolute_url as _url
 from layers.ogc_common import ogc_errors as _errors
+from layers.ogc_common import project_of as _project
 from layers.partner_outputs import public_figures
 
 SUFFIX = "-partner-projects"
@@ -32,10 +33,6 @@ SCHEMA = "application/schema+json"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 QUERYABLES = ("theme", "partner", "outcome")
 OUTCOMES = [value for value in Outcome.values if value]
-
-
-def _project(slug):
-    return get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
 
 
 def collection_data(request, project) -> dict:

@@ -7,24 +7,20 @@ import json
 import uuid
 
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contributions.models import Project, Result
+from contributions.models import Result
 from contributions.results import feature, public_results
 from core.errors import DomainError
 from core.i18n import localized
 from layers import ogc_crs, ogc_params
 from layers.ogc_common import absolute_url as _url
 from layers.ogc_common import ogc_errors as _errors
+from layers.ogc_common import project_of as _project
 
 SUFFIX = "-results"
 GEOJSON = "application/geo+json"
-
-
-def _project(slug):
-    return get_object_or_404(Project.objects.select_related("perimeter"), slug=slug)
 
 
 def _crs84_only(request):
